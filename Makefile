@@ -1,0 +1,51 @@
+# Infusion RCM. `make run` and `make test` each set up everything they need.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint fmt worker beat bench schema migrate seed check-services clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+## run: migrate, load demo data, serve on 127.0.0.1:8000 (+ a Celery worker when Redis answers)
+run: $(STAMP)
+	./scripts/run.sh
+
+## test: ruff, migrations and schema checks, then the whole suite on PostgreSQL and Redis
+test: $(STAMP)
+	./scripts/test.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A infusion_rcm worker -l info -Q default,scrub,batch,eligibility,era
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A infusion_rcm beat -l info --schedule var/celerybeat-schedule
+
+## bench: every benchmark under bench/, one `BENCH name value unit` line per figure
+bench: $(STAMP)
+	./scripts/bench.sh
+
+schema: $(STAMP)
+	DJANGO_ENV=test $(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate
+
+seed: $(STAMP)
+	$(PY) manage.py seed_demo
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,357 @@
+"""837P (005010X222A1) and 837I (005010X223A2) claim writer.
+
+Pure: claim drafts in, X12 text out. The envelope (ISA/GS/ST ... SE/GE/IEA) comes from
+`infusion_rcm.common.x12.interchange`; control numbers are handed in by the batch service.
+Output is byte-stable for the same input: claims are grouped by billing provider in first-seen
+order, lines are written by line number, and nothing reads the clock.
+
+Loop map (professional / institutional):
+
+    header   BHT, 1000A submitter NM1*41 + PER, 1000B receiver NM1*40
+    2000A    HL*n**20*1, PRV*BI, 2010AA NM1*85 (XX NPI), N3, N4 (9-digit ZIP), REF*EI
+    2000B    HL*n*p*22*x, SBR, 2010BA NM1*IL + N3/N4/DMG, 2010BB NM1*PR
+    2000C    HL*n*p*23*0, PAT, 2010CA NM1*QC + N3/N4/DMG      (only when patient is not the subscriber)
+    2300     CLM (CLM05 = POS:B:freq | facility type:A:freq), [837I: DTP*434, CL1],
+             REF*G1 prior auth, REF*F8 original claim (freq 7/8), HI*ABK / HI*ABF
+    2310x    837P: 2310A referring NM1*DN, 2310B rendering NM1*82 + PRV*PE, 2310C facility NM1*77
+             837I: 2310A attending NM1*71 + PRV*AT, 2310D rendering NM1*82, 2310E facility NM1*77,
+                   2310F referring NM1*DN
+    2400     LX, SV1 (HC:code:mods, charge, UN, units, , , pointers) | SV2 (revenue code, HC:code:mods,
+             charge, UN, units), DTP*472 (D8 or RD8 span), REF*6R line item control number
+    2410     LIN**N4*ndc, CTP****quantity*unit   (REFERENCE DRG-N2)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import NoReturn
+
+from infusion_rcm.common.errors import InvalidInputError
+from infusion_rcm.common.money import to_money
+from infusion_rcm.common.x12 import Composite, Envelope, interchange, segment
+
+from claims.domain.types import (
+    Address,
+    BillingProvider,
+    ClaimDraft,
+    ClaimForm,
+    PayerKind,
+    ProviderRef,
+    Receiver,
+    ServiceFacility,
+    ServiceLine,
+    Submitter,
+)
+
+IMPLEMENTATION_GUIDE: dict[ClaimForm, str] = {
+    ClaimForm.PROFESSIONAL: "005010X222A1",
+    ClaimForm.INSTITUTIONAL: "005010X223A2",
+}
+
+# 005010X222A1 recommends no more than 5000 CLM loops per transaction set.
+MAX_CLAIMS_PER_TRANSACTION = 5000
+MAX_LINES = {ClaimForm.PROFESSIONAL: 50, ClaimForm.INSTITUTIONAL: 999}
+MAX_DIAGNOSES_837P = 12
+
+
+def claim_filing_indicator(kind: PayerKind, form: ClaimForm) -> str:
+    """SBR09 claim filing indicator code.
+
+    MB Medicare Part B (professional), MA Medicare Part A (institutional), 16 Medicare Advantage
+    (HMO Medicare risk), MC Medicaid, CI commercial insurance.
+    """
+    if kind is PayerKind.MEDICARE:
+        return "MA" if form is ClaimForm.INSTITUTIONAL else "MB"
+    return {
+        PayerKind.MEDICARE_ADVANTAGE: "16",
+        PayerKind.MEDICAID: "MC",
+        PayerKind.COMMERCIAL: "CI",
+    }[kind]
+
+
+def x12_decimal(value: Decimal) -> str:
+    """An X12 'R' (decimal) value: no exponent, trailing fractional zeros suppressed."""
+    if not value.is_finite():
+        raise InvalidInputError(f"not a finite number: {value}")
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _money(value: Decimal) -> str:
+    return x12_decimal(to_money(value))
+
+
+def _d8(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _date_segment(qualifier: str, start: date, end: date) -> str:
+    if end != start:
+        return segment("DTP", qualifier, "RD8", f"{_d8(start)}-{_d8(end)}")
+    return segment("DTP", qualifier, "D8", _d8(start))
+
+
+def _address(address: Address, *, zip9: bool = False, where: str = "") -> list[str]:
+    if zip9 and len(address.zip) != 9:
+        raise InvalidInputError(f"{where} ZIP must have 9 digits (005010X222A1 N403)", code="x12.zip9")
+    return [
+        segment("N3", address.line1, address.line2 or ""),
+        segment("N4", address.city, address.state, address.zip),
+    ]
+
+
+def _fail(message: str, claim: ClaimDraft) -> NoReturn:
+    raise InvalidInputError(f"claim {claim.claim_id}: {message}", extra={"claim_id": claim.claim_id})
+
+
+def _require(condition: object, message: str, claim: ClaimDraft) -> None:
+    if not condition:
+        _fail(message, claim)
+
+
+def _person_nm1(entity: str, person: ProviderRef) -> str:
+    return segment("NM1", entity, "1", person.last_name, person.first_name or "", "", "", "", "XX", person.npi)
+
+
+class _Writer:
+    """Accumulates the body of one transaction set and numbers the HL segments."""
+
+    def __init__(self, form: ClaimForm) -> None:
+        self.form = form
+        self.out: list[str] = []
+        self.hl = 0
+
+    def next_hl(self) -> int:
+        self.hl += 1
+        return self.hl
+
+    # -- 2000A -------------------------------------------------------------
+    def billing_provider(self, provider: BillingProvider) -> int:
+        number = self.next_hl()
+        self.out.append(segment("HL", number, "", "20", "1"))
+        if provider.taxonomy:
+            self.out.append(segment("PRV", "BI", "PXC", provider.taxonomy))
+        self.out.append(segment("NM1", "85", "2", provider.name, "", "", "", "", "XX", provider.npi))
+        self.out.extend(_address(provider.address, zip9=True, where="Billing provider (2010AA)"))
+        self.out.append(segment("REF", "EI", provider.tax_id))
+        return number
+
+    # -- 2000B / 2000C / 2300 ------------------------------------------------
+    def claim(self, claim: ClaimDraft, parent_hl: int) -> None:
+        sub = claim.subscriber
+        self_pay = claim.patient is None
+        sub_hl = self.next_hl()
+        self.out.append(segment("HL", sub_hl, parent_hl, "22", "0" if self_pay else "1"))
+        self.out.append(
+            segment(
+                "SBR",
+                "P",
+                "18" if self_pay else "",
+                sub.group_number or "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                claim_filing_indicator(claim.payer.kind, claim.form),
+            )
+        )
+        self.out.append(
+            segment("NM1", "IL", "1", sub.last_name, sub.first_name or "", sub.middle_name or "", "", "", "MI", sub.member_id)
+        )
+        if sub.address is not None:
+            self.out.extend(_address(sub.address))
+        elif self_pay:
+            _fail("subscriber address is required when the patient is the subscriber (2010BA N3/N4)", claim)
+        if self_pay:
+            if sub.dob is None or sub.gender is None:
+                _fail("subscriber DOB and gender are required when the patient is the subscriber (2010BA DMG)", claim)
+            self.out.append(segment("DMG", "D8", _d8(sub.dob), sub.gender))
+        self.out.append(segment("NM1", "PR", "2", claim.payer.name, "", "", "", "", "PI", claim.payer.payer_id))
+
+        if claim.patient is not None:
+            pat = claim.patient
+            self.out.append(segment("HL", self.next_hl(), sub_hl, "23", "0"))
+            self.out.append(segment("PAT", pat.relationship))
+            self.out.append(
+                segment("NM1", "QC", "1", pat.last_name, pat.first_name or "", pat.middle_name or "")
+            )
+            self.out.extend(_address(pat.address))
+            self.out.append(segment("DMG", "D8", _d8(pat.dob), pat.gender))
+
+        self.claim_loop(claim)
+
+    def claim_loop(self, claim: ClaimDraft) -> None:
+        institutional = self.form is ClaimForm.INSTITUTIONAL
+        lines = claim.sorted_lines
+        _require(lines, "has no service lines", claim)
+        _require(len(lines) <= MAX_LINES[self.form], f"has more than {MAX_LINES[self.form]} lines", claim)
+        _require(claim.diagnoses, "has no diagnosis code", claim)
+        _require(len(claim.claim_id) <= 20, "CLM01 patient control number is longer than 20 characters", claim)
+        if claim.frequency_code in ("7", "8"):
+            _require(claim.original_claim_reference, "replacement/void needs the payer claim number (REF*F8)", claim)
+
+        total = _money(claim.total_charge)
+        if institutional:
+            _require(claim.facility_type_code, "837I needs a facility type code (CLM05-1)", claim)
+            location = Composite(claim.facility_type_code, "A", claim.frequency_code)
+            self.out.append(segment("CLM", claim.claim_id, total, "", "", location, "", "A", "Y", "Y"))
+            start, end = claim.statement_from, claim.statement_to
+            if start is None or end is None:
+                _fail("has no service dates", claim)
+            self.out.append(segment("DTP", "434", "RD8", f"{_d8(start)}-{_d8(end)}"))
+            self.out.append(segment("CL1", "", "", claim.patient_status_code))
+        else:
+            _require(claim.place_of_service, "837P needs a place of service (CLM05-1)", claim)
+            location = Composite(claim.place_of_service, "B", claim.frequency_code)
+            self.out.append(segment("CLM", claim.claim_id, total, "", "", location, "Y", "A", "Y", "Y"))
+
+        if claim.prior_auth_number:
+            self.out.append(segment("REF", "G1", claim.prior_auth_number))
+        if claim.frequency_code in ("7", "8"):
+            self.out.append(segment("REF", "F8", claim.original_claim_reference))
+
+        self.diagnoses(claim)
+        if institutional:
+            self.institutional_providers(claim)
+        else:
+            self.professional_providers(claim)
+
+        for number, line in enumerate(lines, start=1):
+            self.service_line(claim, number, line)
+
+    def diagnoses(self, claim: ClaimDraft) -> None:
+        principal, *others = claim.diagnoses
+        if self.form is ClaimForm.PROFESSIONAL:
+            _require(len(claim.diagnoses) <= MAX_DIAGNOSES_837P, "837P carries at most 12 diagnoses", claim)
+            items = [Composite("ABK", principal)] + [Composite("ABF", dx) for dx in others]
+            self.out.append(segment("HI", *items))
+            return
+        # 837I: principal diagnosis alone, then other diagnoses 12 per HI (two HI segments at most)
+        self.out.append(segment("HI", Composite("ABK", principal)))
+        _require(len(others) <= 24, "837I carries at most 24 other diagnoses", claim)
+        for start in range(0, len(others), 12):
+            self.out.append(segment("HI", *[Composite("ABF", dx) for dx in others[start : start + 12]]))
+
+    def professional_providers(self, claim: ClaimDraft) -> None:
+        if claim.referring_provider:  # 2310A
+            self.out.append(_person_nm1("DN", claim.referring_provider))
+        if claim.rendering_provider:  # 2310B
+            self.out.append(_person_nm1("82", claim.rendering_provider))
+            if claim.rendering_provider.taxonomy:
+                self.out.append(segment("PRV", "PE", "PXC", claim.rendering_provider.taxonomy))
+        if claim.service_facility:  # 2310C
+            self.facility(claim.service_facility)
+
+    def institutional_providers(self, claim: ClaimDraft) -> None:
+        attending = claim.attending_provider
+        if attending is None:
+            _fail("837I needs an attending provider (2310A)", claim)
+        self.out.append(_person_nm1("71", attending))
+        if attending.taxonomy:
+            self.out.append(segment("PRV", "AT", "PXC", attending.taxonomy))
+        if claim.rendering_provider:  # 2310D
+            self.out.append(_person_nm1("82", claim.rendering_provider))
+        if claim.service_facility:  # 2310E
+            self.facility(claim.service_facility)
+        if claim.referring_provider:  # 2310F
+            self.out.append(_person_nm1("DN", claim.referring_provider))
+
+    def facility(self, facility: ServiceFacility) -> None:
+        self.out.append(segment("NM1", "77", "2", facility.name, "", "", "", "", "XX" if facility.npi else "", facility.npi or ""))
+        self.out.extend(_address(facility.address, zip9=True, where="Service facility (2310C/2310E)"))
+
+    # -- 2400 / 2410 ------------------------------------------------------
+    def service_line(self, claim: ClaimDraft, number: int, line: ServiceLine) -> None:
+        procedure = Composite("HC", line.code, *line.modifiers)
+        units = x12_decimal(line.units)
+        self.out.append(segment("LX", number))
+        if self.form is ClaimForm.INSTITUTIONAL:
+            _require(line.revenue_code, f"line {line.line_number} needs a revenue code (SV201)", claim)
+            self.out.append(segment("SV2", line.revenue_code, procedure, _money(line.charge), "UN", units))
+        else:
+            pointers = line.diagnosis_pointers
+            _require(pointers, f"line {line.line_number} needs a diagnosis pointer (SV107)", claim)
+            _require(
+                all(1 <= p <= len(claim.diagnoses) for p in pointers),
+                f"line {line.line_number} points at a diagnosis that is not on the claim",
+                claim,
+            )
+            self.out.append(
+                segment("SV1", procedure, _money(line.charge), "UN", units, "", "", Composite(*pointers))
+            )
+        self.out.append(_date_segment("472", line.date_from, line.service_to))
+        self.out.append(segment("REF", "6R", line.line_control_number))
+        if line.ndc:
+            _require(
+                len(line.ndc) == 11 and line.ndc.isdigit(),
+                f"line {line.line_number} NDC must be 11 digits (LIN03)",
+                claim,
+            )
+            if line.ndc_quantity is None or line.ndc_unit is None:
+                _fail(f"line {line.line_number} NDC needs a quantity and unit (CTP04/CTP05)", claim)
+            self.out.append(segment("LIN", "", "N4", line.ndc))
+            self.out.append(segment("CTP", "", "", "", x12_decimal(line.ndc_quantity), Composite(line.ndc_unit)))
+
+
+def build_837(
+    claims: Sequence[ClaimDraft],
+    *,
+    submitter: Submitter,
+    receiver: Receiver,
+    envelope: Envelope,
+    batch_reference: str | None = None,
+) -> str:
+    """Write one interchange holding the claims as 837P or 837I.
+
+    All claims must use the same form (one implementation guide per file). The envelope's GS01 and
+    GS08/ST03 are set from the form (HC; 005010X222A1 or 005010X223A2) whatever the caller passed.
+    BHT03 is `batch_reference` (default: the interchange control number). Claims are written in
+    order, grouped under one 2000A per billing provider (first-seen order), at most 5000 claims per
+    transaction set. Raises `InvalidInputError` for anything that cannot be written.
+    """
+    if not claims:
+        raise InvalidInputError("an 837 needs at least one claim")
+    forms = {c.form for c in claims}
+    if len(forms) > 1:
+        raise InvalidInputError(
+            "an 837 file holds one claim form; split 837P and 837I claims into separate batches",
+            code="x12.mixed_forms",
+        )
+    form = forms.pop()
+    ids = [c.claim_id for c in claims]
+    if len(set(ids)) != len(ids):
+        raise InvalidInputError("a claim id appears twice in the batch", code="x12.duplicate_claim")
+
+    env = dataclasses.replace(envelope, functional_id="HC", version=IMPLEMENTATION_GUIDE[form])
+    reference = batch_reference or f"{env.interchange_control:09d}"
+
+    transactions: list[tuple[str, list[str]]] = []
+    for start in range(0, len(claims), MAX_CLAIMS_PER_TRANSACTION):
+        chunk = claims[start : start + MAX_CLAIMS_PER_TRANSACTION]
+        writer = _Writer(form)
+        writer.out.append(
+            segment("BHT", "0019", "00", reference, env.created.strftime("%Y%m%d"), env.created.strftime("%H%M"), "CH")
+        )
+        writer.out.append(segment("NM1", "41", "2", submitter.name, "", "", "", "", "46", submitter.submitter_id))
+        contact: list[str] = ["TE", submitter.phone]
+        if submitter.email:
+            contact += ["EM", submitter.email]
+        writer.out.append(segment("PER", "IC", submitter.contact_name, *contact))
+        writer.out.append(segment("NM1", "40", "2", receiver.name, "", "", "", "", "46", receiver.receiver_id))
+
+        groups: dict[BillingProvider, list[ClaimDraft]] = {}
+        for claim in chunk:
+            groups.setdefault(claim.billing_provider, []).append(claim)
+        for provider, provider_claims in groups.items():
+            parent = writer.billing_provider(provider)
+            for claim in provider_claims:
+                writer.claim(claim, parent)
+        transactions.append(("837", writer.out))
+
+    return interchange(env, transactions)

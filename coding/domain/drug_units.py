@@ -1,0 +1,164 @@
+"""Drug lines: HCPCS units, JW/JZ and NDC (REFERENCE.md §2).
+
+DRG-U1/U2 (S28): units = total given that day for the code / the descriptor's dose, rounded up.
+DRG-W1..W4 (S29-S35): Medicare single-dose containers carry JW (discarded, rounded down, only when at
+least one unit) or JZ (nothing discarded); which payers want them is a CodingOptions setting.
+DRG-N1..N3 (S36, S37): NDC in 11-digit 5-4-2 form, qualifier N4, quantity and unit qualifier.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from coding.domain.catalog import CodingOptions, Drug
+from coding.domain.lines import LineBook
+from coding.domain.types import ChargeLine
+
+_NDC_UNIT_OF_DOSE = {"mL": "ML", "g": "GR", "units": "F2", "mg": "ME", "mcg": "ME"}
+_NDC_QTY_SCALE = {"mcg": Decimal("0.001")}
+_THOUSANDTH = Decimal("0.001")
+_ONE = Decimal(1)
+FAMILY = "drug"
+
+
+def normalize_ndc(raw: str) -> str | None:
+    """DRG-N1 (S37): NDC as 11 digits, 5-4-2, zero-padding the short segment; None if not an NDC.
+
+    "1234-1234-12" -> "01234123412", "12345-123-12" -> "12345012312", "12345-1234-1" -> "12345123401".
+    An unhyphenated 10-digit NDC is ambiguous (which segment is short?) and is refused.
+    """
+    text = raw.strip().replace(" ", "")
+    if "-" not in text:
+        return text if len(text) == 11 and text.isdigit() else None
+    parts = text.split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    lengths = tuple(len(p) for p in parts)
+    if lengths == (5, 4, 2):
+        return "".join(parts)
+    if lengths == (4, 4, 2):
+        return "0" + "".join(parts)
+    if lengths == (5, 3, 2):
+        return parts[0] + "0" + parts[1] + parts[2]
+    if lengths == (5, 4, 1):
+        return parts[0] + parts[1] + "0" + parts[2]
+    return None
+
+
+class DrugUse:
+    """One dose of a drug on the date of service, already converted to the billing unit's measure."""
+
+    __slots__ = ("amount", "dose", "dose_unit", "drug", "ndc", "ndc_quantity", "ndc_unit", "path", "wasted")
+
+    def __init__(self, drug: Drug, dose: Decimal, dose_unit: str, wasted: Decimal | None, path: str,
+                 ndc: str | None = None, ndc_quantity: Decimal | None = None, ndc_unit: str | None = None):
+        scale = drug.scale[dose_unit]
+        self.drug = drug
+        self.dose = dose
+        self.dose_unit = dose_unit
+        self.amount = dose * scale if scale != _ONE else dose
+        self.wasted = None if wasted is None else (wasted * scale if scale != _ONE else wasted)
+        self.path = path
+        self.ndc = ndc
+        self.ndc_quantity = ndc_quantity
+        self.ndc_unit = ndc_unit
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: str) -> None:
+    """One line per drug code (plus a JW line), in order of first use."""
+    groups: dict[str, list[DrugUse]] = {}
+    for use in uses:
+        group = groups.get(use.drug.code)
+        if group is None:
+            groups[use.drug.code] = [use]
+        else:
+            group.append(use)
+    jw_payer = payer in opts.jw_jz_payers
+    ndc_required = payer in opts.ndc_required_payers
+    for code, group in groups.items():
+        drug = group[0].drug
+        if len(group) == 1:
+            total = group[0].amount
+        else:
+            total = sum((u.amount for u in group), Decimal(0))
+        per = drug.billing_unit_amount
+        units = int((total / per).to_integral_value(rounding=ROUND_CEILING))
+        if units <= 0:
+            continue
+        measure = f"{_plain(per)} {drug.billing_unit}"
+        given = f"{_plain(total)} {drug.billing_unit}"
+        times = f" in {len(group)} doses" if len(group) > 1 else ""
+        reason = (f"{code} {drug.name}: {given} given{times} = {units} unit(s) of {measure}, rounded up "
+                  f"(DRG-U1{', DRG-U2' if len(group) > 1 else ''})")
+        rules: tuple[str, ...] = ("DRG-U1", "DRG-U2") if len(group) > 1 else ("DRG-U1",)
+        modifiers: tuple[str, ...] = ()
+        waste_units = 0
+        if jw_payer and drug.single_dose:
+            if any(u.wasted is None for u in group):
+                book.warn("DRG-W2", f"{code} is a single-dose container drug for a {payer} claim but the discarded "
+                          "amount is not documented: record it (0 when none) so JW or JZ can be reported (DRG-W2)",
+                          group[0].path + ".wasted")
+            else:
+                wasted = sum((u.wasted for u in group), Decimal(0))
+                waste_units = int((wasted / per).to_integral_value(rounding=ROUND_FLOOR))
+                if waste_units >= 1:
+                    reason += "; the discarded amount is billed on its own JW line (DRG-W1)"
+                    rules += ("DRG-W1",)
+                else:
+                    modifiers = ("JZ",)
+                    if wasted > 0:
+                        reason += (f"; JZ: the {_plain(wasted)} {drug.billing_unit} discarded is under one billing "
+                                   "unit, which the units given already cover (DRG-W3)")
+                        rules += ("DRG-W2", "DRG-W3")
+                    else:
+                        reason += "; JZ: nothing was discarded from the single-dose container (DRG-W2)"
+                        rules += ("DRG-W2",)
+        ndc, qty, qty_unit = _ndc_fields(group, book, opts)
+        if ndc is None and ndc_required:
+            book.warn("DRG-N3", f"{code}: this payer requires the NDC on drug lines (M119 / CARC 211); add the NDC "
+                      "of the product given (DRG-N3)", group[0].path + ".ndc")
+        if ndc is not None:
+            rules += ("DRG-N1", "DRG-N2")
+        if drug.verify_current:
+            book.note("DRG-C1", f"{code} ({drug.name}): check the code and descriptor against the current "
+                      "quarterly HCPCS file before billing (DRG-C1)", group[0].path + ".drug")
+        book.add_line(ChargeLine(code, modifiers, units, reason, rules, FAMILY,
+                                 ndc, "N4" if ndc else None, qty, qty_unit))
+        if waste_units:
+            book.add_line(ChargeLine(
+                code, ("JW",), waste_units,
+                f"{code}-JW {drug.name}: {waste_units} unit(s) of {measure} discarded from a single-dose container, "
+                "rounded down; only whole units are reported (DRG-W1, DRG-W3)",
+                ("DRG-W1", "DRG-W3"), FAMILY, ndc, "N4" if ndc else None,
+            ))
+
+
+def _ndc_fields(group: list[DrugUse], book: LineBook, opts: CodingOptions):
+    """DRG-N2/N3: NDC quantity with its unit qualifier. A documented quantity wins; otherwise the dose
+    gives it (mL -> ML, g -> GR, units -> F2, mg -> ME)."""
+    ndcs = [u for u in group if u.ndc]
+    if not ndcs:
+        return None, None, None
+    ndc = ndcs[0].ndc
+    if any(u.ndc != ndc for u in ndcs):
+        book.warn("DRG-B1", f"{group[0].drug.code} was given from products with different NDCs; the line carries "
+                  f"{ndc}. Bill each product under its own code when they differ (DRG-B1)", ndcs[0].path + ".ndc")
+    if all(u.ndc_quantity is not None for u in group):
+        unit = group[0].ndc_unit or "UN"
+        qty = sum((u.ndc_quantity for u in group), Decimal(0))
+    else:
+        unit = _NDC_UNIT_OF_DOSE[group[0].dose_unit]
+        qty = Decimal(0)
+        for u in group:
+            qty += u.dose * _NDC_QTY_SCALE.get(u.dose_unit, _ONE)
+        if unit == "ME" and not opts.ndc_milligram_unit_ok:
+            book.warn("DRG-N3", f"{group[0].drug.code}: this payer does not accept ME (milligram) NDC quantities; "
+                      "document the quantity in vials (UN) or mL (DRG-N3)", group[0].path + ".ndc_quantity")
+    return ndc, qty.quantize(_THOUSANDTH).normalize() if qty else qty, unit

@@ -1,0 +1,87 @@
+"""Collects proposed lines and merges those with the same code and modifiers into one claim line.
+
+Units of one code add up on a date of service (e.g. 96375 x2, 96366 x3); the reasons are kept
+side by side so the biller sees every contribution.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from coding.domain.types import ChargeLine, Finding
+
+
+class LineBook:
+    """Ordered line accumulator plus findings for one encounter."""
+
+    __slots__ = ("_entries", "_order", "findings")
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, tuple[str, ...]], list] = {}
+        self._order: list[tuple[str, tuple[str, ...]]] = []
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        code: str,
+        units: int,
+        reason: str,
+        rule_ids: tuple[str, ...],
+        family: str,
+        modifiers: tuple[str, ...] = (),
+        encounter: int | None = None,
+        iv_site: str | None = None,
+        fee_factor: Decimal | None = None,
+    ) -> None:
+        if units <= 0:
+            return
+        key = (code, modifiers)
+        entry = self._entries.get(key)
+        if entry is None:
+            self._entries[key] = [units, [reason], list(rule_ids), family, encounter, iv_site, fee_factor]
+            self._order.append(key)
+            return
+        entry[0] += units
+        entry[1].append(reason)
+        for rule in rule_ids:
+            if rule not in entry[2]:
+                entry[2].append(rule)
+        if entry[4] != encounter:
+            entry[4] = None
+        if entry[5] != iv_site:
+            entry[5] = None
+
+    def add_line(self, line: ChargeLine) -> None:
+        """A fully built line (drug lines carry NDC data and are never merged here)."""
+        key = (line.code, line.modifiers)
+        self._entries[key] = [line]
+        self._order.append(key)
+
+    def has_family(self, family: str) -> bool:
+        for entry in self._entries.values():
+            fam = entry[0].family if len(entry) == 1 else entry[3]
+            if fam == family:
+                return True
+        return False
+
+    def warn(self, code: str, message: str, path: str = "") -> None:
+        self.findings.append(Finding("warning", code, message, path))
+
+    def note(self, code: str, message: str, path: str = "") -> None:
+        self.findings.append(Finding("info", code, message, path))
+
+    def lines(self) -> tuple[ChargeLine, ...]:
+        out = []
+        for key in self._order:
+            entry = self._entries[key]
+            if len(entry) == 1:
+                out.append(entry[0])
+                continue
+            units, reasons, rules, family, encounter, iv_site, fee = entry
+            out.append(
+                ChargeLine(
+                    key[0], key[1], units, "; ".join(reasons), tuple(rules), family,
+                    None, None, None, None, encounter, iv_site, fee,
+                )
+            )
+        return tuple(out)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DenialsConfig(AppConfig):
+    name = "denials"
+    verbose_name = "Denials"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "infusion_rcm.accounts"
+    label = "accounts"
+    verbose_name = "Users and roles"

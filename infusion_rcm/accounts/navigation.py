@@ -1,0 +1,29 @@
+"""The navigation: each entry names the capability that shows it. Apps add their entries here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infusion_rcm.accounts.roles import Capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    capability: Capability
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("Patients", "intake:patient_list", Capability.PATIENT_VIEW),
+    NavItem("Intake queue", "intake:intake_queue", Capability.BILLING_VIEW),
+    NavItem("Visits", "coding:visit_list", Capability.VISIT_DOCUMENT),
+    NavItem("Charge review", "coding:charge_review", Capability.BILLING_VIEW),
+    NavItem("Claims", "claims:claim_list", Capability.BILLING_VIEW),
+    NavItem("Needs fix", "claims:needs_fix", Capability.BILLING_VIEW),
+    NavItem("Batches", "claims:batch_list", Capability.BILLING_VIEW),
+    NavItem("Dashboard", "platform:dashboard", Capability.DASHBOARD_VIEW),
+    NavItem("Audit log", "audit:entry_list", Capability.AUDIT_VIEW),
+    NavItem("Reference data", "admin:index", Capability.REFERENCE_MANAGE),
+    NavItem("API", "api-docs", Capability.API_DOCS_VIEW),
+]

@@ -1,0 +1,66 @@
+"""Automatic audit of creates, updates and deletes of patient-data models.
+
+A model opts in by inheriting `PatientDataModel`. This is the one place we use signals:
+auditing is a cross-cutting record of every write, and a service that forgets to call it
+must not leave a hole in the log.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+
+from infusion_rcm.audit.models import AuditEntry
+from infusion_rcm.audit.services import audit_event
+
+_IGNORED_FIELDS = {"updated_at", "created_at"}
+
+
+class PatientDataModel(models.Model):
+    """Abstract base for rows that hold patient data: every write is audited."""
+
+    audit_phi = True
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._audit_loaded = dict(zip(field_names, values, strict=False))
+        return instance
+
+    def audit_changed_fields(self) -> list[str]:
+        loaded = getattr(self, "_audit_loaded", None)
+        if loaded is None:
+            return []
+        changed = []
+        for field in self._meta.concrete_fields:
+            if (
+                field.attname in loaded
+                and field.name not in _IGNORED_FIELDS
+                and getattr(self, field.attname) != loaded[field.attname]
+            ):
+                changed.append(field.name)
+        return changed
+
+
+def _on_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not getattr(sender, "audit_phi", False):
+        return
+    if created:
+        fields = [f.name for f in sender._meta.concrete_fields if f.name not in _IGNORED_FIELDS and not f.primary_key]
+        audit_event(action=AuditEntry.Action.CREATE, target=instance, changed_fields=fields)
+    else:
+        audit_event(action=AuditEntry.Action.UPDATE, target=instance, changed_fields=instance.audit_changed_fields())
+    instance._audit_loaded = {f.attname: getattr(instance, f.attname) for f in sender._meta.concrete_fields}
+
+
+def _on_delete(sender, instance, **kwargs):
+    if getattr(sender, "audit_phi", False):
+        audit_event(action=AuditEntry.Action.DELETE, target=instance)
+
+
+def connect() -> None:
+    post_save.connect(_on_save, dispatch_uid="audit_post_save")
+    post_delete.connect(_on_delete, dispatch_uid="audit_post_delete")

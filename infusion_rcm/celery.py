@@ -1,0 +1,24 @@
+"""The Celery app: JSON only, acks_late, one queue per kind of work (ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+from infusion_rcm.settings import default_module
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_module())
+
+app = Celery("infusion_rcm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_queues = [Queue(name) for name in ("default", "scrub", "batch", "eligibility", "era")]
+# Route by app: each app's tasks declare their queue in their decorator; this is the fallback.
+app.conf.task_routes = {
+    "claims.tasks.claim_scrub_task": {"queue": "scrub"},
+    "claims.tasks.batch_build_task": {"queue": "batch"},
+    "intake.tasks.eligibility_*": {"queue": "eligibility"},
+    "payments.tasks.*": {"queue": "era"},
+}
+app.autodiscover_tasks()

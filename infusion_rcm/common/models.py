@@ -1,0 +1,42 @@
+"""Model building blocks shared by every app."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Adds created_at / updated_at to a row."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def public_id_field() -> models.UUIDField:
+    """UUID used in URLs and the API instead of the sequential pk."""
+    return models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+
+def money_field(**kwargs) -> models.DecimalField:
+    """USD amount: 12 digits, 2 places."""
+    return models.DecimalField(max_digits=12, decimal_places=2, **kwargs)
+
+
+def units_field(**kwargs) -> models.DecimalField:
+    """Drug units and NDC quantities: fractions allowed up to three places."""
+    return models.DecimalField(max_digits=10, decimal_places=3, **kwargs)
+
+
+def enum_choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+
+
+def choice_constraint(field: str, enum: type[StrEnum], name: str) -> models.CheckConstraint:
+    """DB-level guard: choices alone do not constrain data."""
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": [m.value for m in enum]}), name=name)
