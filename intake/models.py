@@ -1,4 +1,5 @@
-"""Intake reference data and patients. (Coverage, orders, eligibility, auths: see below.)"""
+"""Intake: reference data (payers, providers, locations, prescribers), patients, coverage,
+orders, eligibility checks and prior authorizations."""
 
 from __future__ import annotations
 
@@ -6,8 +7,17 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from infusion_rcm.audit.tracking import PatientDataModel
-from infusion_rcm.common.models import TimeStampedModel, choice_constraint, enum_choices, public_id_field
-from intake.domain.types import ClaimForm, PayerKind, SiteOfCare
+from infusion_rcm.common.models import (
+    TimeStampedModel,
+    choice_constraint,
+    enum_choices,
+    money_field,
+    public_id_field,
+    units_field,
+)
+from intake.domain.authorization import AuthStatus
+from intake.domain.coverage import CoverageRank
+from intake.domain.types import ClaimForm, OrderStatus, PayerKind, Relationship, SiteOfCare
 
 npi_format = RegexValidator(r"^\d{10}$", "An NPI has exactly 10 digits.")
 zip_format = RegexValidator(r"^\d{5}(\d{4})?$", "Use a 5 or 9 digit ZIP code without a dash.")
@@ -103,3 +113,231 @@ class Patient(PatientDataModel, TimeStampedModel, Address):
     def __str__(self) -> str:
         # The string form is used in pages only; logs and audit rows use ids.
         return f"{self.last_name}, {self.first_name}"
+
+
+class Prescriber(TimeStampedModel):
+    """A physician or practitioner who orders infusions (referring provider, loop 2310A)."""
+
+    first_name = models.CharField(max_length=35)
+    last_name = models.CharField(max_length=60)
+    npi = models.CharField("NPI", max_length=10, unique=True, validators=[npi_format])
+    specialty = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+class Coverage(PatientDataModel, TimeStampedModel):
+    """One insurance policy of a patient, ranked primary / secondary / tertiary for a date span."""
+
+    public_id = public_id_field()
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="coverages")
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
+    rank = models.CharField(max_length=10, choices=enum_choices(CoverageRank))
+    member_id = models.CharField(max_length=80)
+    group_number = models.CharField(max_length=50, blank=True)
+    relationship = models.CharField(
+        "patient's relationship to subscriber", max_length=8, choices=enum_choices(Relationship), default="self"
+    )
+    subscriber_first_name = models.CharField(max_length=35, blank=True)
+    subscriber_last_name = models.CharField(max_length=60, blank=True)
+    subscriber_date_of_birth = models.DateField(null=True, blank=True)
+    effective_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["patient", "effective_date"]
+        constraints = [
+            choice_constraint("rank", CoverageRank, "coverage_rank_valid"),
+            choice_constraint("relationship", Relationship, "coverage_relationship_valid"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("effective_date")),
+                name="coverage_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer} ({self.rank})"
+
+
+class Order(PatientDataModel, TimeStampedModel):
+    """A referral: what the prescriber ordered, for which diagnoses, where, and for how long."""
+
+    public_id = public_id_field()
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="orders")
+    prescriber = models.ForeignKey(Prescriber, on_delete=models.PROTECT, related_name="orders")
+    location = models.ForeignKey(ServiceLocation, on_delete=models.PROTECT, related_name="orders")
+    therapy = models.CharField(max_length=80, help_text="e.g. infliximab for Crohn's disease")
+    diagnosis_codes = models.JSONField(default=list, help_text="ICD-10-CM, billable codes, first is primary")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=24, choices=enum_choices(OrderStatus), default=OrderStatus.NEW)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            choice_constraint("status", OrderStatus, "order_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="order_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk}: {self.therapy}"
+
+
+class OrderDrug(PatientDataModel, TimeStampedModel):
+    """One drug of an order with dose, frequency and duration; HCPCS code of the drug catalog."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="drugs")
+    hcpcs = models.CharField("HCPCS", max_length=5)
+    dose = units_field()
+    dose_unit = models.CharField(max_length=8)
+    frequency = models.CharField(max_length=40, help_text="e.g. every 8 weeks, q8h")
+    duration = models.CharField(max_length=40, blank=True, help_text="e.g. 12 months, 14 days")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(dose__gt=0), name="order_drug_dose_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.hcpcs} {self.dose} {self.dose_unit}"
+
+
+class EligibilityCheck(PatientDataModel, TimeStampedModel):
+    """What the payer said about a coverage on a date: entered by hand or read from a 271."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual"
+        X12_271 = "271"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # 270 written, waiting for the 271
+        COMPLETE = "complete"
+        FAILED = "failed"  # the 271 was refused or the payer rejected the inquiry (AAA)
+
+    public_id = public_id_field()
+    coverage = models.ForeignKey(Coverage, on_delete=models.PROTECT, related_name="eligibility_checks")
+    checked_on = models.DateField()
+    service_date = models.DateField()
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETE)
+    active = models.BooleanField(null=True)
+    plan_name = models.CharField(max_length=80, blank=True)
+    copay = money_field(null=True, blank=True)
+    coinsurance_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    deductible = money_field(null=True, blank=True)
+    deductible_remaining = money_field(null=True, blank=True)
+    out_of_pocket_remaining = money_field(null=True, blank=True)
+    message = models.TextField(blank=True, help_text="Payer rejection reason or notes")
+    request_270 = models.TextField(blank=True)
+    response_271 = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-checked_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(coinsurance_percent__isnull=True)
+                | models.Q(coinsurance_percent__gte=0, coinsurance_percent__lte=100),
+                name="eligibility_coinsurance_percent",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{f}__isnull": True}) | models.Q(**{f"{f}__gte": 0}),
+                    name=f"eligibility_{f}_not_negative",
+                )
+                for f in ("copay", "deductible", "deductible_remaining", "out_of_pocket_remaining")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"Eligibility {self.pk} on {self.checked_on}"
+
+
+class PriorAuthorization(PatientDataModel, TimeStampedModel):
+    """A payer's approval of services for a date span; its services carry the units."""
+
+    public_id = public_id_field()
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="authorizations")
+    coverage = models.ForeignKey(Coverage, on_delete=models.PROTECT, related_name="authorizations")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="authorizations")
+    auth_number = models.CharField(max_length=50)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(max_length=10, choices=enum_choices(AuthStatus), default=AuthStatus.APPROVED)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            choice_constraint("status", AuthStatus, "auth_status_valid"),
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="auth_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Auth {self.auth_number}"
+
+
+class AuthorizedService(PatientDataModel, TimeStampedModel):
+    """A code an authorization covers, with the units (or visits) approved and used."""
+
+    authorization = models.ForeignKey(PriorAuthorization, on_delete=models.CASCADE, related_name="services")
+    code = models.CharField(max_length=5, help_text="HCPCS, CPT or S-code")
+    authorized_units = units_field()
+    used_units = units_field(default=0)
+    unit_kind = models.CharField(max_length=6, choices=[("units", "Units"), ("visits", "Visits")], default="units")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["authorization", "code"], name="auth_service_code_unique"),
+            models.CheckConstraint(condition=models.Q(authorized_units__gt=0), name="auth_units_positive"),
+            models.CheckConstraint(condition=models.Q(used_units__gte=0), name="auth_used_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.used_units}/{self.authorized_units}"
+
+
+class AuthUsage(TimeStampedModel):
+    """One draw-down of an authorized service (by a coded visit); `source` names what used it."""
+
+    service = models.ForeignKey(AuthorizedService, on_delete=models.PROTECT, related_name="usages")
+    units = units_field()
+    service_date = models.DateField()
+    source = models.CharField(max_length=80, help_text="e.g. visit:<public id>")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(units__gt=0), name="auth_usage_units_positive"),
+            models.UniqueConstraint(fields=["service", "source"], name="auth_usage_once_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.units} of {self.service_id} by {self.source}"
+
+
+class IntakeAlert(TimeStampedModel):
+    """Something a biller must act on: an auth running out or ending, stale eligibility."""
+
+    kind = models.CharField(max_length=40)
+    authorization = models.ForeignKey(
+        PriorAuthorization, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
+    message = models.CharField(max_length=300)
+    raised_on = models.DateField()
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-raised_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "authorization", "raised_on"], name="intake_alert_once_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.kind

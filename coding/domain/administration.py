@@ -237,6 +237,8 @@ def _hydration_services(hydration: list[Adm], merged_drug: list[tuple[int, int]]
         if summed:
             book.warn("ADM-T4", "separate hydration infusions on one day were added together; confirm they were "
                       "one continuous order (ADM-T4)", path)
+        book.note("ADM-H1", f"hydration on site {first.site} is billed: the record must show its own medical "
+                  "necessity (signs/symptoms) and an order with rate and volume (ADM-H1)", path)
         svc = Svc(first, billable)
         svc.stop = stop
         if billable != stop - first.start:

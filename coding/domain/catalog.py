@@ -233,15 +233,15 @@ class CodeTables:
 
     drugs: DrugCatalog
     options: CodingOptions = field(default_factory=CodingOptions)
-    anti_infective_by_frequency: Mapping[int, str] = ANTI_INFECTIVE_BY_FREQUENCY
+    anti_infective_by_frequency: Mapping[int, str] = field(default_factory=lambda: ANTI_INFECTIVE_BY_FREQUENCY)
     anti_infective_total: str = ANTI_INFECTIVE_TOTAL
-    per_diem_by_therapy: Mapping[str, Mapping[str | None, str]] = PER_DIEM_BY_THERAPY
+    per_diem_by_therapy: Mapping[str, Mapping[str | None, str]] = field(default_factory=lambda: PER_DIEM_BY_THERAPY)
     hydration_tiers: tuple[tuple[Decimal | None, str], ...] = HYDRATION_TIERS
     hydration_no_volume: str = HYDRATION_NO_VOLUME
     tpn_tiers: tuple[tuple[Decimal | None, str], ...] = TPN_TIERS
     tpn_no_volume: str = TPN_NO_VOLUME
-    hit_gcodes: Mapping[int, tuple[str, str]] = HIT_GCODES
-    hit_category_by_therapy: Mapping[str, int] = HIT_CATEGORY_BY_THERAPY
+    hit_gcodes: Mapping[int, tuple[str, str]] = field(default_factory=lambda: HIT_GCODES)
+    hit_category_by_therapy: Mapping[str, int] = field(default_factory=lambda: HIT_CATEGORY_BY_THERAPY)
 
     def per_diem_families(self) -> frozenset[str]:
         return frozenset(self.per_diem_by_therapy) | {"anti_infective", "hydration", "tpn"}

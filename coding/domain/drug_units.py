@@ -161,4 +161,4 @@ def _ndc_fields(group: list[DrugUse], book: LineBook, opts: CodingOptions):
         if unit == "ME" and not opts.ndc_milligram_unit_ok:
             book.warn("DRG-N3", f"{group[0].drug.code}: this payer does not accept ME (milligram) NDC quantities; "
                       "document the quantity in vials (UN) or mL (DRG-N3)", group[0].path + ".ndc_quantity")
-    return ndc, qty.quantize(_THOUSANDTH).normalize() if qty else qty, unit
+    return ndc, Decimal(_plain(qty.quantize(_THOUSANDTH))), unit

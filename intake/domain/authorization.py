@@ -258,12 +258,16 @@ def draw_down(auth: Authorization, code: str, units: Decimal | int | str, *, on:
     wanted = normalize_code(code)
     amount = _units(units, f"Units of {wanted}")
     if amount <= 0:
-        raise AuthUnitsError(f"Units of {wanted} to draw from authorization {auth.number} must be more than zero.")
+        raise AuthUnitsError(
+            f"Units of {wanted} to draw from authorization {auth.number} must be more than zero."
+        )
     service = auth.service_for(wanted)
     if service is None:
         raise AuthUnitsError(f"Authorization {auth.number} does not cover {wanted}.")
     if not auth.status.usable:
-        raise AuthUnitsError(f"Authorization {auth.number} is {auth.status.value}; units cannot be drawn from it.")
+        raise AuthUnitsError(
+            f"Authorization {auth.number} is {auth.status.value}; units cannot be drawn from it."
+        )
     if not auth.start <= on <= auth.end:
         raise AuthUnitsError(
             f"Authorization {auth.number} runs {auth.start.isoformat()} to {auth.end.isoformat()}; "

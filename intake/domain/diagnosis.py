@@ -81,7 +81,9 @@ def validate_icd10cm(code: str) -> str:
         kind = "a category" if icd.is_category(compact) else "a subcategory"
         if icd.is_chapter_or_block(compact):
             kind = "a chapter or block heading"
-        suggestion = f": pick a more specific code such as {example}" if example else ": pick a more specific code"
+        suggestion = (
+            f": pick a more specific code such as {example}" if example else ": pick a more specific code"
+        )
         raise InvalidInputError(
             f"{dotted} is {kind}, not a billable code{suggestion}.",
             code="icd10.not_billable",

@@ -222,12 +222,12 @@ def _d8(value: date) -> str:
 
 
 def _patient_segments(request: EligibilityRequest) -> list[str]:
-    """TRN, DTP*291 and the EQ loops, which belong to the patient's loop (2000C/2100C or 2000D/2100D)."""
-    out = [segment("TRN", "1", request.trace_number, request.trace_originator)]
-    return out
+    """TRN*1 trace (2000C when the subscriber is the patient, else 2000D)."""
+    return [segment("TRN", "1", request.trace_number, request.trace_originator)]
 
 
 def _date_and_inquiry(request: EligibilityRequest) -> list[str]:
+    """DTP*291 (2100C/2100D) and one EQ per 2110C/2110D loop, in the patient's loop."""
     out: list[str] = []
     if request.service_date is not None:
         if request.service_end is not None and request.service_end != request.service_date:
@@ -253,9 +253,27 @@ def build_270_body(request: EligibilityRequest) -> list[str]:
     provider = request.provider
     sub = request.subscriber
     body = [
-        segment("BHT", "0022", "13", request.reference_id, _d8(request.created.date()), request.created.strftime("%H%M")),
+        segment(
+            "BHT",
+            "0022",
+            "13",
+            request.reference_id,
+            _d8(request.created.date()),
+            request.created.strftime("%H%M"),
+        ),
         segment("HL", 1, "", "20", 1),
-        segment("NM1", "PR", "2", request.payer.name, "", "", "", "", request.payer.id_qualifier, request.payer.payer_id),
+        segment(
+            "NM1",
+            "PR",
+            "2",
+            request.payer.name,
+            "",
+            "",
+            "",
+            "",
+            request.payer.id_qualifier,
+            request.payer.payer_id,
+        ),
         segment("HL", 2, 1, "21", 1),
         segment(
             "NM1",
@@ -616,13 +634,17 @@ class EligibilitySubject(_Model):
         self, *, remaining: bool = False, in_network: bool | None = None, coverage_level: str | None = None
     ) -> Decimal | None:
         """EB01=C amount: the total (EB06 not 29) or, with remaining=True, what is left (EB06 29)."""
-        return _pick(self.deductibles, remaining=remaining, in_network=in_network, coverage_level=coverage_level)
+        return _pick(
+            self.deductibles, remaining=remaining, in_network=in_network, coverage_level=coverage_level
+        )
 
     def out_of_pocket_amount(
         self, *, remaining: bool = False, in_network: bool | None = None, coverage_level: str | None = None
     ) -> Decimal | None:
         """EB01=G amount: the stop-loss total or, with remaining=True, what is left."""
-        return _pick(self.out_of_pocket, remaining=remaining, in_network=in_network, coverage_level=coverage_level)
+        return _pick(
+            self.out_of_pocket, remaining=remaining, in_network=in_network, coverage_level=coverage_level
+        )
 
 
 class EligibilityTransaction(_Model):
@@ -814,7 +836,9 @@ def _parse_transaction(body: list[list[str]], control: str, rep: str, comp: str)
         raise _fail(f"{where_tx} does not start with its BHT beginning segment.")
     bht = body[0]
     if element(bht, 1) != "0022":
-        raise _fail(f"{where_tx}: BHT01 is {element(bht, 1)!r}, expected 0022 (information source, receiver, subscriber, dependent).")
+        raise _fail(
+            f"{where_tx}: BHT01 is {element(bht, 1)!r}, expected 0022 (information source, receiver, subscriber, dependent)."
+        )
     created = _parse_d8(element(bht, 4), f"{where_tx} BHT04") if element(bht, 4) else None
 
     nodes: dict[str, _Node] = {}
@@ -838,7 +862,9 @@ def _parse_transaction(body: list[list[str]], control: str, rep: str, comp: str)
                 if parent:
                     raise _fail(f"{where}: an information source HL (20) has no parent.")
             elif parent not in nodes or nodes[parent].level != wanted_parent:
-                raise _fail(f"{where}: HL level {level} must point to a level {wanted_parent} parent, not {parent!r}.")
+                raise _fail(
+                    f"{where}: HL level {level} must point to a level {wanted_parent} parent, not {parent!r}."
+                )
             current = _Node(hl_id=hl_id, level=level, parent=parent)
             nodes[hl_id] = current
             order.append(current)
@@ -887,7 +913,9 @@ def _parse_transaction(body: list[list[str]], control: str, rep: str, comp: str)
         elif seg_id == "LE":
             raise _fail(f"{where}: LE without a matching LS.")
         elif seg_id == "TRN":
-            current.traces.append(Trace(trace_type=element(seg, 1), number=element(seg, 2), originator=element(seg, 3)))
+            current.traces.append(
+                Trace(trace_type=element(seg, 1), number=element(seg, 2), originator=element(seg, 3))
+            )
         elif seg_id == "DTP":
             period = _parse_period(element(seg, 1), element(seg, 2), element(seg, 3), where)
             (last_benefit.dates if last_benefit else current.dates).append(period)
@@ -998,7 +1026,9 @@ def parse_271(text: str) -> EligibilityResponse:
                     f"GS01 is {element(gs, 1)!r} instead of 'HB' for transaction {control}; "
                     "read as a 271 because ST01 says 271."
                 )
-            end = next((j for j in range(i + 1, len(segments)) if segments[j][0] in ("SE", "ST", "GE", "IEA")), None)
+            end = next(
+                (j for j in range(i + 1, len(segments)) if segments[j][0] in ("SE", "ST", "GE", "IEA")), None
+            )
             if end is None or segments[end][0] != "SE":
                 raise _fail(f"transaction {control} is truncated: no SE trailer.")
             se = segments[end]
@@ -1009,11 +1039,15 @@ def parse_271(text: str) -> EligibilityResponse:
                     "segments are missing or extra."
                 )
             if element(se, 2) != control:
-                notes.append(f"SE02 {element(se, 2)!r} differs from ST02 {control!r}; the SE01 count matches.")
+                notes.append(
+                    f"SE02 {element(se, 2)!r} differs from ST02 {control!r}; the SE01 count matches."
+                )
             version = element(seg, 3) or element(gs, 8)
             if version != IMPLEMENTATION_GUIDE:
                 notes.append(f"transaction {control} declares {version!r}, read as {IMPLEMENTATION_GUIDE}.")
-            transactions.append(_parse_transaction(segments[i + 1 : end], control, delims.repetition, delims.component))
+            transactions.append(
+                _parse_transaction(segments[i + 1 : end], control, delims.repetition, delims.component)
+            )
             group_tx_count += 1
             i = end + 1
             continue
@@ -1046,7 +1080,9 @@ def parse_271(text: str) -> EligibilityResponse:
     if not saw_ge:
         notes.append("the GE group trailer is missing; every transaction was complete (SE count checked).")
     if not saw_iea:
-        notes.append("the IEA interchange trailer is missing; every transaction was complete (SE count checked).")
+        notes.append(
+            "the IEA interchange trailer is missing; every transaction was complete (SE count checked)."
+        )
     return EligibilityResponse(
         interchange_control=isa_control,
         sender_id=element(isa, 6).strip(),

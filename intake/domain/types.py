@@ -26,6 +26,27 @@ class SiteOfCare(StrEnum):
     HOPD = "hopd"  # hospital outpatient department
 
 
+class Relationship(StrEnum):
+    """Patient's relationship to the subscriber (837 SBR02 / PAT01: 18 self, 01 spouse, 19 child, G8 other)."""
+
+    SELF = "self"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    OTHER = "other"
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands on its way to the chair (the intake queue's columns)."""
+
+    NEW = "new"  # received, nothing verified yet
+    ELIGIBILITY_VERIFIED = "eligibility_verified"  # coverage active on a fresh check
+    AUTH_OBTAINED = "auth_obtained"  # a prior auth covers its codes (or none is needed)
+    READY_TO_SCHEDULE = "ready_to_schedule"
+    ACTIVE = "active"  # visits under way
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
 # CMS place-of-service code set: default POS for each site of care.
 DEFAULT_PLACE_OF_SERVICE = {
     SiteOfCare.AIC: "49",  # independent clinic

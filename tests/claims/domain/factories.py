@@ -265,3 +265,11 @@ def hospital_outpatient_837i() -> ClaimDraft:
 
 def pyx12_errors_text(errors: list[str]) -> str:
     return "pyx12 reported:\n  " + "\n  ".join(errors)
+
+
+def assert_pyx12_clean(x12_text: str) -> None:
+    """Fail listing every error pyx12 reports for the file (claims.domain.validation)."""
+    from claims.domain.validation import validate_with_pyx12
+
+    errors = validate_with_pyx12(x12_text)
+    assert not errors, pyx12_errors_text(errors)

@@ -29,7 +29,10 @@ def test_billable_codes_return_canonical_form(code: str, canonical: str) -> None
 def test_category_is_refused_with_a_suggestion() -> None:
     with pytest.raises(InvalidInputError) as info:
         validate_icd10cm("E11")
-    assert info.value.message == "E11 is a category, not a billable code: pick a more specific code such as E11.9."
+    assert (
+        info.value.message
+        == "E11 is a category, not a billable code: pick a more specific code such as E11.9."
+    )
     assert info.value.code == "icd10.not_billable"
     assert info.value.extra == {"example": "E11.9"}
 

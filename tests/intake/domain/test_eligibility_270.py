@@ -113,7 +113,11 @@ def test_npi_provider_and_gender_and_specific_service_types() -> None:
         update={
             "provider": EligibilityProvider(name="Sunrise Infusion", identifier="1234567893"),
             "subscriber": EligibilitySubscriber(
-                member_id="W123", last_name="Smith", first_name="Robert", birth_date=date(1943, 5, 19), gender="M"
+                member_id="W123",
+                last_name="Smith",
+                first_name="Robert",
+                birth_date=date(1943, 5, 19),
+                gender="M",
             ),
             "service_types": ("1", "78"),
             "procedure_codes": ("j1745",),
@@ -152,7 +156,9 @@ def test_npi_is_checked_when_qualifier_is_xx() -> None:
     # validate_npi's InvalidInputError is a ValueError, so pydantic reports it as a ValidationError.
     with pytest.raises(ValidationError, match="check-digit"):
         EligibilityProvider(name="Sunrise Infusion", identifier="1234567890")
-    assert EligibilityProvider(name="X", identifier="1234567890", id_qualifier="SV").identifier == "1234567890"
+    assert (
+        EligibilityProvider(name="X", identifier="1234567890", id_qualifier="SV").identifier == "1234567890"
+    )
 
 
 @pytest.mark.parametrize(

@@ -113,7 +113,17 @@ _DIGIT = st.sampled_from("0123456789")
 _LETTER = st.sampled_from(MBI_LETTERS)
 _ALNUM = st.sampled_from(MBI_LETTERS + "0123456789")
 _MBI = st.tuples(
-    st.sampled_from("123456789"), _LETTER, _ALNUM, _DIGIT, _LETTER, _ALNUM, _DIGIT, _LETTER, _LETTER, _DIGIT, _DIGIT
+    st.sampled_from("123456789"),
+    _LETTER,
+    _ALNUM,
+    _DIGIT,
+    _LETTER,
+    _ALNUM,
+    _DIGIT,
+    _LETTER,
+    _LETTER,
+    _DIGIT,
+    _DIGIT,
 ).map("".join)
 
 

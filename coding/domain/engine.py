@@ -1,0 +1,237 @@
+"""Entry point of the coding engine: one documented encounter -> billable lines and findings.
+
+`code_encounter(encounter, catalog=tables)` is pure: the same encounter and tables always give the same
+result, whatever the order of the administrations in the input (they are sorted by a canonical key
+first). Blocking problems raise EncounterError naming the encounter and the field; everything a biller
+should look at but that does not block is a Finding in `result.warnings`.
+"""
+
+from __future__ import annotations
+
+from coding.domain.administration import (
+    CHEMO,
+    HYD,
+    IA,
+    INF,
+    INJ,
+    IREFILL,
+    KVO,
+    OBI,
+    PORT,
+    PUMP,
+    PUSH,
+    REFILL,
+    SC,
+    THER,
+    Adm,
+    code_administrations,
+)
+from coding.domain.catalog import CodeTables
+from coding.domain.drug_units import DrugUse, code_drugs, normalize_ndc
+from coding.domain.errors import EncounterError
+from coding.domain.home_infusion import code_medicare_home, code_nursing, code_per_diems, therapy_drug_uses
+from coding.domain.lines import LineBook
+from coding.domain.timing import minutes_of
+from coding.domain.types import Administration, ChargeLine, CodingResult, Encounter
+
+ROUTE_KIND = {
+    "iv_infusion": INF,
+    "iv_push": PUSH,
+    "subcutaneous_infusion": SC,
+    "subcutaneous": INJ,
+    "intramuscular": INJ,
+    "pump_start": PUMP,
+    "intra_arterial": IA,
+    "on_body_injector": OBI,
+    "pump_refill": REFILL,
+    "implanted_pump_refill": IREFILL,
+    "port_irrigation": PORT,
+}
+_NEEDS_STOP = frozenset({"iv_infusion", "subcutaneous_infusion"})
+# ADM-D3: documented purpose, else the drug's class (a payer override first), else hydration.
+PURPOSE_CATEGORY = {
+    "chemotherapy": (CHEMO, False),
+    "hormonal_chemotherapy": (CHEMO, True),
+    "therapeutic": (THER, False),
+    "hydration": (HYD, False),
+    "kvo": (KVO, False),
+}
+CLASS_CATEGORY = {
+    "chemotherapy": (CHEMO, False),
+    "hormonal_chemotherapy": (CHEMO, True),
+    "therapeutic": (THER, False),
+    "anti_infective": (THER, False),
+    "tpn": (THER, False),
+    "hydration_fluid": (HYD, False),
+}
+_HOME_ONLY_SITES = frozenset({"home"})
+_HOME_SERVICE_SITES = frozenset({"home", "ais"})
+
+
+def _canonical_key(a: Administration) -> tuple:
+    return (
+        a.encounter, a.iv_site, a.start, a.ends_next_day, a.stop or "", a.route, a.drug or "",
+        a.purpose or "", str(a.dose), a.dose_unit or "", str(a.wasted), a.primary, a.protocol_hydration,
+        a.ndc or "", str(a.ndc_quantity), a.ndc_unit or "",
+    )
+
+
+def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[DrugUse]) -> list[Adm]:
+    """ADM-D1..D3, ADM-T1, ADM-T4/T5 and the blocking checks on each administration."""
+    opts = tables.options
+    drugs = tables.drugs.drugs
+    overrides = opts.admin_category_overrides
+    push_max = opts.push_max_minutes
+    indexed = list(enumerate(enc.administrations))
+    if len(indexed) > 1:
+        indexed.sort(key=lambda pair: _canonical_key(pair[1]))
+    out: list[Adm] = []
+    eid = enc.id
+    for index, a in indexed:
+        path = f"administrations[{index}]"
+        route = a.route
+        kind = ROUTE_KIND[route]
+        start = minutes_of(a.start)
+        if a.stop is None:
+            if route in _NEEDS_STOP:
+                raise EncounterError(eid, path + ".stop", "is required for an infusion: start and stop times are "
+                                     "documented (ADM-T4)")
+            stop = start
+        else:
+            stop = minutes_of(a.stop) + (1440 if a.ends_next_day else 0)
+            if stop < start:
+                raise EncounterError(eid, path + ".stop", f"{a.stop} is before start {a.start}")
+        code = a.drug
+        drug = None
+        if code is not None:
+            drug = drugs.get(code)
+            if drug is None:
+                raise EncounterError(eid, path + ".drug", f"{code} is not in the drug catalog")
+            if a.dose is None or a.dose_unit is None:
+                raise EncounterError(eid, path + (".dose" if a.dose is None else ".dose_unit"),
+                                     f"is required when a drug ({code}) is given")
+            if a.dose_unit not in drug.scale:
+                raise EncounterError(eid, path + ".dose_unit", f"{a.dose_unit} cannot be converted to the billing "
+                                     f"unit {drug.billing_unit} of {code}")
+            if a.dose <= 0:
+                raise EncounterError(eid, path + ".dose", f"{a.dose} must be more than zero")
+        purpose = a.purpose
+        if purpose is not None:
+            cat, hormonal = PURPOSE_CATEGORY[purpose]
+            if purpose == "hydration" and drug is not None and drug.drug_class != "hydration_fluid":
+                book.warn("ADM-D2", f"{drug.name} documented as hydration: electrolyte or drug replacement for a lab "
+                          "abnormality may be a therapeutic infusion (96365); coder review (ADM-D2)", path)
+        elif drug is None:
+            cat, hormonal = HYD, False
+        else:
+            override = overrides.get(code) if overrides else None
+            cat, hormonal = PURPOSE_CATEGORY[override] if override else CLASS_CATEGORY[drug.drug_class]
+        if kind == INF and stop - start <= push_max:
+            kind = PUSH  # ADM-D1 / ADM-T1: an infusion of 15 minutes or less is a push
+        if drug is not None:
+            name = drug.name
+        else:
+            name = "hydration fluid" if cat == HYD else "fluid"
+        ndc = a.ndc
+        if ndc is not None:
+            ndc = normalize_ndc(ndc)
+            if ndc is None:
+                raise EncounterError(eid, path + ".ndc", f"{a.ndc!r} is not an NDC (5-4-2, 4-4-2, 5-3-2 or 5-4-1 "
+                                     "digits, or 11 digits) (DRG-N1)")
+        volume = a.dose if a.dose_unit == "mL" else None
+        item = Adm(index, code, name, cat, hormonal, kind, start, stop, a.iv_site, a.encounter, a.primary,
+                   a.protocol_hydration, volume)
+        if kind == PUSH and route == "iv_infusion":
+            item.name = f"{name} (infused in {stop - start} min, so coded as a push: ADM-D1, ADM-T1)"
+        out.append(item)
+        if drug is not None and not (cat == KVO and drug.drug_class == "hydration_fluid"):
+            uses.append(DrugUse(drug, a.dose, a.dose_unit, a.wasted, path, ndc, a.ndc_quantity, a.ndc_unit))
+    return out
+
+
+def _evaluation_line(enc: Encounter, tables: CodeTables, book: LineBook, has_procedure: bool) -> ChargeLine | None:
+    """ADM-EM1 / ADM-EM2: a separately identifiable E/M the same day, with modifier 25."""
+    ev = enc.evaluation
+    if ev is None:
+        return None
+    if not ev.separately_identifiable:
+        book.note("ADM-EM1", f"E/M {ev.code} is not documented as separately identifiable: nursing assessment and "
+                  "monitoring are part of the administration, so no E/M is billed (ADM-EM1)", "evaluation")
+        return None
+    if ev.code == "99211" and has_procedure and enc.payer_type in tables.options.em_99211_denied_payers:
+        book.warn("ADM-EM2", "Medicare does not pay 99211 with drug administration codes; 99211 is not billed "
+                  "(ADM-EM2)", "evaluation.code")
+        return None
+    if has_procedure:
+        return ChargeLine(ev.code, ("25",), 1, f"{ev.code}-25: a separately identifiable E/M by the physician or "
+                          "practitioner on the day of the drug administration (ADM-EM1)", ("ADM-EM1",), "em")
+    return ChargeLine(ev.code, (), 1, f"{ev.code}: E/M visit, no procedure the same day", ("ADM-EM1",), "em")
+
+
+def code_encounter(encounter: Encounter, *, catalog: CodeTables) -> CodingResult:
+    """Code one encounter (REFERENCE.md §1-§4). See the module docstring for the contract."""
+    enc = encounter
+    tables = catalog
+    opts = tables.options
+    site = enc.site_of_care
+    book = LineBook()
+    uses: list[DrugUse] = []
+
+    if enc.administrations and site in _HOME_ONLY_SITES:
+        raise EncounterError(enc.id, "administrations", "are coded only in an office, AIC, AIS or hospital "
+                             "outpatient department; at home use home_therapies and nursing_visits")
+    if (enc.home_therapies or enc.nursing_visits) and site not in _HOME_SERVICE_SITES:
+        path = "home_therapies" if enc.home_therapies else "nursing_visits"
+        raise EncounterError(enc.id, path, f"are home infusion services; site_of_care {site} cannot bill them")
+
+    for i, visit in enumerate(enc.nursing_visits):
+        if visit.stop < visit.start and not visit.ends_next_day:
+            raise EncounterError(enc.id, f"nursing_visits[{i}].stop", f"{visit.stop} is before start {visit.start}")
+    if enc.administrations:
+        adms = _classify(enc, tables, book, uses)
+        code_administrations(adms, book, opts, site in opts.facility_sites)
+    if enc.home_therapies or enc.nursing_visits:
+        therapy_drug_uses(enc, tables, uses)
+        payer = enc.payer_type
+        if payer == "medicare":
+            code_medicare_home(enc, tables, book)
+        else:
+            if enc.home_therapies:
+                if payer in opts.per_diem_payers:
+                    code_per_diems(enc, tables, book)
+                else:
+                    book.warn("HIT-P1", f"per diems are not billed to this {payer} plan (contract setting)")
+                if payer == "medicaid":
+                    book.note("HIT-M1", "Medicaid home infusion varies by state: drugs may belong on the pharmacy "
+                              "benefit (NCPDP) and some states use A/E codes instead of per diems (§3.6)")
+            code_nursing(enc, tables, book)
+    if uses:
+        code_drugs(uses, book, opts, enc.payer_type)
+
+    has_procedure = book.has_family("administration")
+    em = _evaluation_line(enc, tables, book, has_procedure)
+    _site_findings(enc, tables, book, has_procedure, em is not None)
+    lines = book.lines()
+    if em is not None:
+        lines = (em, *lines)
+    facility_claim = site in opts.facility_claim_sites
+    return CodingResult(
+        enc.id, lines, tuple(book.findings), opts.place_of_service.get(site, ""),
+        "837I" if facility_claim else "837P",
+    )
+
+
+def _site_findings(enc: Encounter, tables: CodeTables, book: LineBook, has_procedure: bool, has_em: bool) -> None:
+    """§4 site-of-care notes (ADM-F1, SOC-AIS, SOC-SUP1)."""
+    site = enc.site_of_care
+    if site in tables.options.facility_claim_sites and has_procedure:
+        msg = "administration codes go on the hospital's facility claim (837I); a physician may not bill them " \
+              "with a facility place of service (ADM-F1)"
+        if has_em:
+            msg += "; the E/M belongs on the physician's professional claim"
+        book.note("ADM-F1", msg)
+    if site == "ais" and enc.payer_type == "medicare":
+        book.warn("SOC-AIS", "Medicare does not cover services in a pharmacy's ambulatory infusion suite (SOC-AIS)")
+    if site == "aic" and enc.payer_type == "medicare" and has_procedure:
+        book.note("SOC-SUP1", "Medicare incident-to billing at an AIC needs direct supervision (on site, or real-time "
+                  "audio-video from CY2026) (SOC-SUP1)")
