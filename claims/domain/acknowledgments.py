@@ -20,10 +20,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from pydantic import BaseModel, ConfigDict
+
 from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.common.money import to_money
 from infusion_rcm.common.x12 import delimiters_of, element, tokenize
-from pydantic import BaseModel, ConfigDict
 
 
 class _Frozen(BaseModel):

@@ -6,9 +6,8 @@ writes the status and the ClaimEvent row. Terminal states (closed, void, replace
 
 from __future__ import annotations
 
-from infusion_rcm.common.transitions import TransitionTable
-
 from claims.domain.types import ClaimStatus as S
+from infusion_rcm.common.transitions import TransitionTable
 
 # Statuses before the claim leaves the building; a claim in one of them may still be voided.
 PRE_SUBMISSION: frozenset[S] = frozenset({S.DRAFT, S.NEEDS_FIX, S.READY, S.BATCHED})

@@ -19,7 +19,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from infusion_rcm.common.money import to_money
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -30,6 +29,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from infusion_rcm.common.money import to_money
 
 # ---------------------------------------------------------------------------
 # Status

@@ -29,10 +29,6 @@ from datetime import date
 from decimal import Decimal
 from typing import NoReturn
 
-from infusion_rcm.common.errors import InvalidInputError
-from infusion_rcm.common.money import to_money
-from infusion_rcm.common.x12 import Composite, Envelope, interchange, segment
-
 from claims.domain.types import (
     Address,
     BillingProvider,
@@ -45,6 +41,9 @@ from claims.domain.types import (
     ServiceLine,
     Submitter,
 )
+from infusion_rcm.common.errors import InvalidInputError
+from infusion_rcm.common.money import to_money
+from infusion_rcm.common.x12 import Composite, Envelope, interchange, segment
 
 IMPLEMENTATION_GUIDE: dict[ClaimForm, str] = {
     ClaimForm.PROFESSIONAL: "005010X222A1",

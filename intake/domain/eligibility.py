@@ -36,6 +36,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+
 from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.common.money import to_money
 from infusion_rcm.common.x12 import (
@@ -47,8 +49,6 @@ from infusion_rcm.common.x12 import (
     segment,
     tokenize,
 )
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
-
 from intake.domain.identifiers import validate_npi
 
 IMPLEMENTATION_GUIDE = "005010X279A1"

@@ -14,8 +14,8 @@ from claims.domain.types import (
     MaxUnitsPerDayRule,
     ModifierRequiredRule,
     PayerKind,
-    Severity,
     ServiceLine,
+    Severity,
     normalize_ndc,
     parse_payer_rules,
 )

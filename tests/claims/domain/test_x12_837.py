@@ -224,16 +224,11 @@ def test_837i_refusals() -> None:
         build(base.model_copy(update={"facility_type_code": None}))
 
 
-def test_more_than_5000_claims_split_into_transaction_sets() -> None:
+def test_more_than_5000_claims_split_into_transaction_sets(monkeypatch: pytest.MonkeyPatch) -> None:
     from claims.domain import x12_837
 
-    original = x12_837.MAX_CLAIMS_PER_TRANSACTION
-    x12_837.MAX_CLAIMS_PER_TRANSACTION = 2
-    try:
-        claims = [f.claim(claim_id=f"C{n}") for n in range(5)]
-        text = build(*claims)
-    finally:
-        x12_837.MAX_CLAIMS_PER_TRANSACTION = original
+    monkeypatch.setattr(x12_837, "MAX_CLAIMS_PER_TRANSACTION", 2)
+    text = build(*[f.claim(claim_id=f"C{n}") for n in range(5)])
     segs = segments(text)
     assert [s for s in segs if s.startswith("ST*")] == [f"ST*837*000{n}*005010X222A1" for n in (1, 2, 3)]
     assert "GE*3*1" in segs
