@@ -18,16 +18,21 @@ class Drug(TimeStampedModel):
     """A drug as billed: HCPCS code and its billing unit (e.g. J1745 = 10 mg)."""
 
     class DrugClass(models.TextChoices):
+        # the classes of coding.domain.catalog.DRUG_CLASSES (drugs.csv)
         CHEMOTHERAPY = "chemotherapy"  # incl. complex biologics coded as chemo administration
+        HORMONAL_CHEMOTHERAPY = "hormonal_chemotherapy"
         THERAPEUTIC = "therapeutic"
-        HYDRATION = "hydration"
         ANTI_INFECTIVE = "anti_infective"
+        HYDRATION_FLUID = "hydration_fluid"
+        TPN = "tpn"
 
     hcpcs = models.CharField("HCPCS", max_length=5, unique=True, validators=[hcpcs_format])
     description = models.CharField(max_length=120)
     billing_unit_amount = models.DecimalField(max_digits=10, decimal_places=3)
-    billing_unit = models.CharField(max_length=8, help_text="mg, mcg, g, mL, units")
-    drug_class = models.CharField(max_length=16, choices=DrugClass.choices)
+    billing_unit = models.CharField(
+        max_length=8, choices=[(u, u) for u in ("mg", "mcg", "g", "mL", "units")], help_text="Measure of one unit"
+    )
+    drug_class = models.CharField(max_length=24, choices=DrugClass.choices)
     single_dose = models.BooleanField(default=True, help_text="Single-dose container: JW/JZ apply (Medicare)")
     verify_current = models.BooleanField(default=False, help_text="Check against the current quarterly HCPCS file")
     active = models.BooleanField(default=True)
@@ -37,7 +42,11 @@ class Drug(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=models.Q(billing_unit_amount__gt=0), name="drug_unit_positive"),
             models.CheckConstraint(
-                condition=models.Q(drug_class__in=["chemotherapy", "therapeutic", "hydration", "anti_infective"]),
+                condition=models.Q(
+                    drug_class__in=[
+                        "chemotherapy", "hormonal_chemotherapy", "therapeutic", "anti_infective", "hydration_fluid", "tpn"
+                    ]
+                ),
                 name="drug_class_valid",
             ),
         ]

@@ -176,6 +176,11 @@ class Order(PatientDataModel, TimeStampedModel):
     end_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=24, choices=enum_choices(OrderStatus), default=OrderStatus.NEW)
     notes = models.TextField(blank=True)
+    auth_not_required_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why the order's codes need no prior authorization (set when moving it to auth obtained)",
+    )
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -236,10 +241,16 @@ class EligibilityCheck(PatientDataModel, TimeStampedModel):
     message = models.TextField(blank=True, help_text="Payer rejection reason or notes")
     request_270 = models.TextField(blank=True)
     response_271 = models.TextField(blank=True)
+    # TRN02 of the 270 (also its BHT03); the payer echoes it in the 271, which is how the answer
+    # finds its check. Blank for manual checks.
+    trace_number = models.CharField(max_length=50, blank=True)
 
     class Meta:
         ordering = ["-checked_on", "-id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["trace_number"], condition=~models.Q(trace_number=""), name="eligibility_trace_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(coinsurance_percent__isnull=True)
                 | models.Q(coinsurance_percent__gte=0, coinsurance_percent__lte=100),
@@ -320,12 +331,13 @@ class AuthUsage(TimeStampedModel):
 
 
 class IntakeAlert(TimeStampedModel):
-    """Something a biller must act on: an auth running out or ending, stale eligibility."""
+    """Something a biller must act on: an auth running out or ending, an order with no auth in force."""
 
     kind = models.CharField(max_length=40)
     authorization = models.ForeignKey(
         PriorAuthorization, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
     )
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
     message = models.CharField(max_length=300)
     raised_on = models.DateField()
@@ -336,7 +348,13 @@ class IntakeAlert(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "authorization", "raised_on"], name="intake_alert_once_per_day"
-            )
+            ),
+            # NULL authorization ids are distinct in a unique index, so order alerts need their own.
+            models.UniqueConstraint(
+                fields=["kind", "order", "raised_on"],
+                condition=models.Q(order__isnull=False),
+                name="intake_order_alert_once_per_day",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -128,6 +128,8 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
             cat, hormonal = PURPOSE_CATEGORY[override] if override else CLASS_CATEGORY[drug.drug_class]
         if kind == INF and stop - start <= push_max:
             kind = PUSH  # ADM-D1 / ADM-T1: an infusion of 15 minutes or less is a push
+        elif kind == SC and stop - start <= push_max:
+            kind = INJ  # same 15-minute line for SC: a short SC delivery is an injection (96372)
         if drug is not None:
             name = drug.name
         else:
@@ -143,6 +145,8 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
                    a.protocol_hydration, volume)
         if kind == PUSH and route == "iv_infusion":
             item.name = f"{name} (infused in {stop - start} min, so coded as a push: ADM-D1, ADM-T1)"
+        elif kind == INJ and route == "subcutaneous_infusion":
+            item.name = f"{name} (SC over {stop - start} min, so coded as an injection: ADM-D1)"
         out.append(item)
         if drug is not None and not (cat == KVO and drug.drug_class == "hydration_fluid"):
             uses.append(DrugUse(drug, a.dose, a.dose_unit, a.wasted, path, ndc, a.ndc_quantity, a.ndc_unit))

@@ -45,6 +45,7 @@ def _problem(err: dict[str, Any]) -> str:
         return f"{value!r} is not one of {expected}"
     if kind.startswith("decimal") or kind == "value_error":
         msg = err.get("msg", "")
+        msg = msg.removeprefix("Value error, ")
         return f"{value!r} is not a decimal amount ({msg})" if kind.startswith("decimal") else f"{value!r}: {msg}"
     return f"{value!r}: {err.get('msg', 'invalid')}"
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('intake', '0002_prescriber_coverage_eligibilitycheck_order_orderdrug_and_more'),
+        ('intake', '0003_order_auth_reason_trace_alert_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -60,15 +60,15 @@ class Migration(migrations.Migration):
                 ('hcpcs', models.CharField(max_length=5, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9]\\d{3}[A-Z0-9]$', 'A HCPCS/CPT code has 5 characters, e.g. J1745 or 96365.')], verbose_name='HCPCS')),
                 ('description', models.CharField(max_length=120)),
                 ('billing_unit_amount', models.DecimalField(decimal_places=3, max_digits=10)),
-                ('billing_unit', models.CharField(help_text='mg, mcg, g, mL, units', max_length=8)),
-                ('drug_class', models.CharField(choices=[('chemotherapy', 'Chemotherapy'), ('therapeutic', 'Therapeutic'), ('hydration', 'Hydration'), ('anti_infective', 'Anti Infective')], max_length=16)),
+                ('billing_unit', models.CharField(choices=[('mg', 'mg'), ('mcg', 'mcg'), ('g', 'g'), ('mL', 'mL'), ('units', 'units')], help_text='Measure of one unit', max_length=8)),
+                ('drug_class', models.CharField(choices=[('chemotherapy', 'Chemotherapy'), ('hormonal_chemotherapy', 'Hormonal Chemotherapy'), ('therapeutic', 'Therapeutic'), ('anti_infective', 'Anti Infective'), ('hydration_fluid', 'Hydration Fluid'), ('tpn', 'Tpn')], max_length=24)),
                 ('single_dose', models.BooleanField(default=True, help_text='Single-dose container: JW/JZ apply (Medicare)')),
                 ('verify_current', models.BooleanField(default=False, help_text='Check against the current quarterly HCPCS file')),
                 ('active', models.BooleanField(default=True)),
             ],
             options={
                 'ordering': ['hcpcs'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('billing_unit_amount__gt', 0)), name='drug_unit_positive'), models.CheckConstraint(condition=models.Q(('drug_class__in', ['chemotherapy', 'therapeutic', 'hydration', 'anti_infective'])), name='drug_class_valid')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('billing_unit_amount__gt', 0)), name='drug_unit_positive'), models.CheckConstraint(condition=models.Q(('drug_class__in', ['chemotherapy', 'hormonal_chemotherapy', 'therapeutic', 'anti_infective', 'hydration_fluid', 'tpn'])), name='drug_class_valid')],
             },
         ),
         migrations.CreateModel(

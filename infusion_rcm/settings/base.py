@@ -217,7 +217,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_phi"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # pyx12 logs each validation error with the offending value (possibly PHI); the batch
+        # service keeps those errors as data on the batch instead.
+        "pyx12": {"handlers": ["console"], "level": "CRITICAL", "propagate": False},
+    },
 }
 ADMINS: list[tuple[str, str]] = []
 

@@ -1,0 +1,85 @@
+"""ORM rows -> the coding engine's Encounter (encounter-format.md)."""
+
+from __future__ import annotations
+
+from coding.domain.types import Administration as AdministrationIn
+from coding.domain.types import Encounter, Evaluation, HomeTherapy, NursingVisit
+from coding.models import Visit
+from intake.domain.types import PayerKind
+
+# Payer kinds the engine knows; "other" plans are billed like commercial ones.
+_PAYER_TYPE = {
+    PayerKind.MEDICARE: "medicare",
+    PayerKind.MEDICARE_ADVANTAGE: "medicare_advantage",
+    PayerKind.MEDICAID: "medicaid",
+    PayerKind.COMMERCIAL: "commercial",
+    PayerKind.OTHER: "commercial",
+}
+
+
+def _clock(value) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def _amount(value) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def visit_to_encounter(visit: Visit, *, payer_kind: str) -> Encounter:
+    """Build the engine input from a visit with its administrations, therapies and nursing."""
+    administrations = [
+        AdministrationIn.model_validate(
+            {
+                k: v
+                for k, v in {
+                    "drug": a.drug.hcpcs if a.drug_id else None,
+                    "purpose": a.purpose or None,
+                    "route": a.route,
+                    "start": _clock(a.start),
+                    "stop": _clock(a.stop),
+                    "dose": _amount(a.dose),
+                    "dose_unit": a.dose_unit or None,
+                    "wasted": _amount(a.wasted),
+                    "iv_site": a.iv_site or "A",
+                    "encounter": a.encounter,
+                    "ndc": a.ndc or None,
+                }.items()
+                if v is not None
+            }
+        )
+        for a in visit.administrations.all()
+    ]
+    therapies = [
+        HomeTherapy.model_validate(
+            {
+                k: v
+                for k, v in {
+                    "therapy": t.therapy,
+                    "drug": t.drug.hcpcs if t.drug_id else None,
+                    "frequency_hours": t.frequency_hours,
+                    "dose": _amount(t.dose),
+                    "dose_unit": t.dose_unit or None,
+                    "volume_ml_per_day": _amount(t.volume_ml_per_day),
+                    "days": t.days,
+                }.items()
+                if v is not None
+            }
+        )
+        for t in visit.home_therapies.all()
+    ]
+    nursing = [NursingVisit(start=_clock(n.start), stop=_clock(n.stop)) for n in visit.nursing_visits.all()]
+    evaluation = (
+        Evaluation(code=visit.evaluation_code, separately_identifiable=visit.evaluation_separately_identifiable)
+        if visit.evaluation_code
+        else None
+    )
+    return Encounter(
+        id=f"visit-{visit.public_id}",
+        date_of_service=visit.date_of_service,
+        site_of_care=visit.location.site_of_care,
+        payer_type=_PAYER_TYPE[PayerKind(payer_kind)],
+        evaluation=evaluation,
+        administrations=tuple(administrations),
+        home_therapies=tuple(therapies),
+        nursing_visits=tuple(nursing),
+    )

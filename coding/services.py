@@ -1,0 +1,231 @@
+"""Coding writes: documenting a visit, signing it (which codes it), reviewing charge lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from coding.domain.engine import code_encounter
+from coding.domain.types import ChargeLine as EngineLine
+from coding.domain.types import CodingResult
+from coding.mappers import visit_to_encounter
+from coding.models import Administration, ChargeLine, ChargeMasterEntry, Visit, VisitAddendum
+from coding.tables import code_tables
+from infusion_rcm.audit.services import audit_event
+from infusion_rcm.common.errors import DomainError
+from infusion_rcm.common.money import to_money
+from intake import selectors as intake_selectors
+from intake import services as intake_services
+from intake.models import Order, Patient, ServiceLocation
+
+# Families whose units draw down a prior authorization (drugs, administrations, per diems).
+_AUTH_FAMILIES = {"drug", "administration", "per_diem", "waste"}
+
+
+class VisitLockedError(DomainError):
+    code = "visit.locked"
+
+
+class NoCoverageError(DomainError):
+    code = "visit.no_coverage"
+
+
+class ChargeLineStateError(DomainError):
+    code = "charge.state"
+
+
+def visit_start(*, patient: Patient, location: ServiceLocation, actor, order: Order | None = None,
+                date_of_service: dt.date | None = None) -> Visit:
+    """Open a draft visit for today's patient (optionally under an order)."""
+    if order is not None and order.patient_id != patient.pk:
+        raise DomainError("That order belongs to another patient.", code="visit.order_mismatch")
+    return Visit.objects.create(
+        patient=patient,
+        order=order,
+        location=location,
+        date_of_service=date_of_service or timezone.localdate(),
+        documented_by=actor,
+    )
+
+
+def _lock_draft(visit: Visit) -> Visit:
+    locked = Visit.objects.select_for_update().get(pk=visit.pk)
+    if locked.status != Visit.Status.DRAFT:
+        raise VisitLockedError("This visit is signed and locked. Add an addendum to record a change.")
+    return locked
+
+
+def administration_save(*, visit: Visit, administration: Administration) -> Administration:
+    """Add or change an administration of a draft visit (the form has checked its shape)."""
+    with transaction.atomic():
+        _lock_draft(visit)
+        administration.visit = visit
+        administration.save()
+    return administration
+
+
+def administration_delete(*, administration: Administration) -> None:
+    with transaction.atomic():
+        _lock_draft(administration.visit)
+        administration.delete()
+
+
+def visit_payer_kind(visit: Visit) -> str:
+    """The kind of the primary coverage in force on the date of service."""
+    coverages = intake_selectors.coverages_in_force_for(patient=visit.patient, on=visit.date_of_service)
+    if not coverages:
+        raise NoCoverageError(
+            "The patient has no coverage in force on the date of service. Add or correct the coverage first."
+        )
+    return coverages[0].payer.kind
+
+
+def visit_code_preview(*, visit: Visit) -> CodingResult:
+    """Code a visit without storing anything (what signing would produce)."""
+    encounter = visit_to_encounter(_with_documentation(visit), payer_kind=visit_payer_kind(visit))
+    return code_encounter(encounter, catalog=code_tables())
+
+
+def _with_documentation(visit: Visit) -> Visit:
+    return (
+        Visit.objects.select_related("location", "patient")
+        .prefetch_related("administrations__drug", "home_therapies__drug", "nursing_visits")
+        .get(pk=visit.pk)
+    )
+
+
+def visit_sign(*, visit: Visit, actor) -> Visit:
+    """Sign and lock a draft visit, code it, store its charge lines and draw down auths.
+
+    Takes the visit row lock; the whole sign is one transaction: a coding error (e.g. a stop
+    before its start) refuses the signature and changes nothing.
+    """
+    with transaction.atomic():
+        locked = _lock_draft(visit)
+        result = visit_code_preview(visit=locked)
+        locked.status = Visit.Status.SIGNED
+        locked.signed_by = actor
+        locked.signed_at = timezone.now()
+        locked.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
+        lines = charge_lines_store(visit=locked, lines=result.lines)
+        _draw_down_auths(visit=locked, lines=lines)
+    return locked
+
+
+def _price(code: str, modifiers: list[str], on: dt.date) -> Decimal:
+    """Gross charge per unit from the charge master: a modifier-specific entry wins."""
+    entries = ChargeMasterEntry.objects.filter(code=code, effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+    )
+    best = None
+    for entry in entries.order_by("-effective_from"):
+        if entry.modifier and entry.modifier in modifiers:
+            return entry.unit_price
+        if not entry.modifier and best is None:
+            best = entry.unit_price
+    return best if best is not None else Decimal("0.00")
+
+
+def charge_lines_store(*, visit: Visit, lines: tuple[EngineLine, ...]) -> list[ChargeLine]:
+    """Persist the engine's lines for a visit, priced from the charge master."""
+    stored = []
+    for number, line in enumerate(lines, start=1):
+        modifiers = list(line.modifiers)
+        unit_price = _price(line.code, modifiers, visit.date_of_service)
+        stored.append(
+            ChargeLine(
+                visit=visit,
+                line_number=number,
+                service_date_from=visit.date_of_service,
+                service_date_to=visit.date_of_service,
+                code=line.code,
+                modifiers=modifiers,
+                units=line.units,
+                reason=line.reason,
+                rule_ids=list(line.rule_ids),
+                ndc=line.ndc or "",
+                ndc_quantity=line.ndc_quantity,
+                ndc_unit=line.ndc_unit or "",
+                unit_price=unit_price,
+                charge=to_money(unit_price * line.units),
+            )
+        )
+    ChargeLine.objects.bulk_create(stored)
+    return stored
+
+
+def _draw_down_auths(*, visit: Visit, lines: list[ChargeLine]) -> None:
+    units_by_code: dict[str, int] = defaultdict(int)
+    for line in lines:
+        units_by_code[line.code] += line.units
+    for code, units in sorted(units_by_code.items()):
+        intake_services.auth_draw_down(
+            patient=visit.patient,
+            code=code,
+            units=Decimal(units),
+            service_date=visit.date_of_service,
+            source=f"visit:{visit.public_id}",
+        )
+
+
+def visit_addendum_add(*, visit: Visit, actor, text: str) -> VisitAddendum:
+    """A change after signing is an addendum; the signed documentation stays as it was."""
+    if visit.status != Visit.Status.SIGNED:
+        raise DomainError("Edit the draft directly; addenda are for signed visits.", code="visit.not_signed")
+    if not text.strip():
+        raise DomainError("Write what changed and why.", code="visit.addendum_empty")
+    return VisitAddendum.objects.create(visit=visit, author=actor, text=text.strip())
+
+
+def charge_line_override(*, line: ChargeLine, actor, code: str, modifiers: list[str], units: int,
+                         reason: str) -> ChargeLine:
+    """A biller replaces the engine's code/modifiers/units; the engine's line is kept beside it."""
+    if not reason.strip():
+        raise DomainError("An override needs a reason.", code="charge.override_reason")
+    if units <= 0:
+        raise DomainError("Units must be a whole number above zero.", code="charge.units")
+    with transaction.atomic():
+        locked = ChargeLine.objects.select_for_update().get(pk=line.pk)
+        if locked.status not in (ChargeLine.Status.PENDING_REVIEW, ChargeLine.Status.REVIEWED):
+            raise ChargeLineStateError("This line is already on a claim; correct the claim instead.")
+        locked.override_code = code.strip().upper()
+        locked.override_modifiers = [m.strip().upper() for m in modifiers if m.strip()]
+        locked.override_units = units
+        locked.override_reason = reason.strip()
+        locked.overridden_by = actor
+        locked.overridden_at = timezone.now()
+        locked.unit_price = _price(locked.billed_code, locked.billed_modifiers, locked.service_date_from)
+        locked.charge = to_money(locked.unit_price * units)
+        locked.status = ChargeLine.Status.REVIEWED
+        locked.save()
+    return locked
+
+
+def charge_lines_review(*, visit: Visit, actor) -> int:
+    """Accept every pending line of a visit as coded (or as overridden). Returns lines accepted."""
+    pending = ChargeLine.objects.filter(visit=visit, status=ChargeLine.Status.PENDING_REVIEW)
+    ids = list(pending.values_list("pk", flat=True))
+    pending.update(status=ChargeLine.Status.REVIEWED, updated_at=timezone.now())
+    _audit_bulk_status(ids)
+    return len(ids)
+
+
+def _audit_bulk_status(ids: list[int]) -> None:
+    """Bulk UPDATEs skip the per-row audit signal; record them here."""
+    for pk in ids:
+        audit_event(action="update", object_type="coding.chargeline", object_id=str(pk), changed_fields=["status"])
+
+
+def charge_lines_mark_on_claim(*, line_ids: list[int]) -> None:
+    """Called by claims.services when reviewed lines are taken onto a claim."""
+    updated = ChargeLine.objects.filter(pk__in=line_ids, status=ChargeLine.Status.REVIEWED).update(
+        status=ChargeLine.Status.ON_CLAIM, updated_at=timezone.now()
+    )
+    if updated != len(set(line_ids)):
+        raise ChargeLineStateError("Some charge lines are not reviewed or are already on a claim.")
+    _audit_bulk_status(line_ids)
