@@ -198,6 +198,7 @@ class SubmissionBatch(TimeStampedModel):
         HELD = "held"  # pyx12 found errors: not released; errors shown
         READY = "ready"  # built and validated; waiting to be released
         RELEASED = "released"  # sent to the clearinghouse (claims -> submitted)
+        WITHDRAWN = "withdrawn"  # never released: its claims were pulled back to ready
 
     public_id = public_id_field()
     payer = models.ForeignKey("intake.Payer", on_delete=models.PROTECT, related_name="batches")

@@ -175,6 +175,7 @@ def _draw_down_auths(*, visit: Visit, lines: list[ChargeLine]) -> None:
 
 def visit_addendum_add(*, visit: Visit, actor, text: str) -> VisitAddendum:
     """A change after signing is an addendum; the signed documentation stays as it was."""
+    visit.refresh_from_db(fields=["status"])
     if visit.status != Visit.Status.SIGNED:
         raise DomainError("Edit the draft directly; addenda are for signed visits.", code="visit.not_signed")
     if not text.strip():
@@ -229,3 +230,34 @@ def charge_lines_mark_on_claim(*, line_ids: list[int]) -> None:
     if updated != len(set(line_ids)):
         raise ChargeLineStateError("Some charge lines are not reviewed or are already on a claim.")
     _audit_bulk_status(line_ids)
+
+
+def visit_vitals_save(*, visit: Visit, before: dict, after: dict) -> Visit:
+    with transaction.atomic():
+        locked = _lock_draft(visit)
+        locked.vitals_before, locked.vitals_after = before, after
+        locked.save(update_fields=["vitals_before", "vitals_after", "updated_at"])
+    return locked
+
+
+def visit_evaluation_save(*, visit: Visit, evaluation_code: str, evaluation_separately_identifiable: bool) -> Visit:
+    with transaction.atomic():
+        locked = _lock_draft(visit)
+        locked.evaluation_code = evaluation_code
+        locked.evaluation_separately_identifiable = evaluation_separately_identifiable and bool(evaluation_code)
+        locked.save(update_fields=["evaluation_code", "evaluation_separately_identifiable", "updated_at"])
+    return locked
+
+
+def home_therapy_save(*, visit: Visit, therapy) -> None:
+    with transaction.atomic():
+        _lock_draft(visit)
+        therapy.visit = visit
+        therapy.save()
+
+
+def nursing_visit_save(*, visit: Visit, entry) -> None:
+    with transaction.atomic():
+        _lock_draft(visit)
+        entry.visit = visit
+        entry.save()

@@ -96,9 +96,13 @@ def _money(value: Decimal | None, what: str) -> Decimal | None:
     if value is None:
         return None
     if value < 0:
-        raise InvalidInputError(f"271 refused: the {what} amount {value} is negative.", code="x12.271.invalid")
+        raise InvalidInputError(
+            f"271 refused: the {what} amount {value} is negative.", code="x12.271.invalid"
+        )
     if value >= Decimal("1e10"):
-        raise InvalidInputError(f"271 refused: the {what} amount {value} is too large.", code="x12.271.invalid")
+        raise InvalidInputError(
+            f"271 refused: the {what} amount {value} is too large.", code="x12.271.invalid"
+        )
     return to_money(value)
 
 
@@ -137,7 +141,9 @@ def eligibility_fields_from_271(subject: EligibilitySubject, *, received_on: dat
         "copay": _money(subject.copay(in_network=True), "copay"),
         "coinsurance_percent": percent,
         "deductible": _money(subject.deductible(in_network=True), "deductible"),
-        "deductible_remaining": _money(subject.deductible(remaining=True, in_network=True), "deductible remaining"),
+        "deductible_remaining": _money(
+            subject.deductible(remaining=True, in_network=True), "deductible remaining"
+        ),
         "out_of_pocket_remaining": _money(
             subject.out_of_pocket_amount(remaining=True, in_network=True), "out-of-pocket remaining"
         ),

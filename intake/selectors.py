@@ -72,7 +72,9 @@ def patient_likely_duplicates(
 ) -> list[Patient]:
     """Patients with the same name (case-insensitive) and date of birth: probably the same person."""
     qs = Patient.objects.filter(
-        first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth
+        first_name__iexact=first_name.strip(),
+        last_name__iexact=last_name.strip(),
+        date_of_birth=date_of_birth,
     )
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
@@ -101,7 +103,9 @@ def latest_complete_check(coverage: Coverage) -> EligibilityCheck | None:
 
 def eligibility_stale(coverage: Coverage, last: EligibilityCheck | None, as_of: date) -> bool:
     """True when the coverage's last completed check is older than its payer's freshness window."""
-    return eligibility_is_stale(last.checked_on if last else None, coverage.payer.eligibility_freshness_days, as_of)
+    return eligibility_is_stale(
+        last.checked_on if last else None, coverage.payer.eligibility_freshness_days, as_of
+    )
 
 
 def _auths_for(patient: Patient) -> list[PriorAuthorization]:
@@ -112,7 +116,9 @@ def _auths_for(patient: Patient) -> list[PriorAuthorization]:
     )
 
 
-def _missing(auths: Iterable[PriorAuthorization], coverage_ids: set[int], codes: Iterable[str], on: date) -> list[str]:
+def _missing(
+    auths: Iterable[PriorAuthorization], coverage_ids: set[int], codes: Iterable[str], on: date
+) -> list[str]:
     domain = [mappers.authorization(a) for a in auths if a.coverage_id in coverage_ids]
     missing: list[str] = []
     for code in codes:
@@ -212,7 +218,9 @@ class _PatientContext:
 
     def in_force(self, patient_id: int, on: date) -> list[Coverage]:
         rows = {c.pk: c for c in self.coverages.get(patient_id, [])}
-        return [rows[p.id] for p in coverages_in_force((mappers.coverage_period(c) for c in rows.values()), on)]
+        return [
+            rows[p.id] for p in coverages_in_force((mappers.coverage_period(c) for c in rows.values()), on)
+        ]
 
     def order_row(self, order: Order, as_of: date) -> OrderRow:
         on = order_check_date(order, as_of)
@@ -244,13 +252,23 @@ def order_row(order: Order, *, as_of: date | None = None) -> OrderRow:
     return _PatientContext([order.patient_id]).order_row(order, as_of)
 
 
+def order_rows(orders: Iterable[Order], *, as_of: date | None = None) -> list[OrderRow]:
+    """Flags for many orders (drugs prefetched) in a fixed number of queries."""
+    as_of = as_of or today()
+    orders = list(orders)
+    ctx = _PatientContext(o.patient_id for o in orders)
+    return [ctx.order_row(o, as_of) for o in orders]
+
+
 def patient_overview(*, patient: Patient, as_of: date | None = None) -> PatientOverview:
     """Everything the patient page shows, with stale-eligibility and no-auth flags computed."""
     as_of = as_of or today()
     ctx = _PatientContext([patient.pk])
     in_force_ids = {c.pk for c in ctx.in_force(patient.pk, as_of)}
     overview = PatientOverview(patient=patient)
-    for c in sorted(ctx.coverages[patient.pk], key=lambda c: (c.pk not in in_force_ids, CoverageRank(c.rank).order)):
+    for c in sorted(
+        ctx.coverages[patient.pk], key=lambda c: (c.pk not in in_force_ids, CoverageRank(c.rank).order)
+    ):
         last = ctx.latest.get(c.pk)
         overview.coverages.append(
             CoverageRow(
@@ -264,8 +282,10 @@ def patient_overview(*, patient: Patient, as_of: date | None = None) -> PatientO
     overview.checks = list(
         EligibilityCheck.objects.filter(coverage__patient=patient).select_related("coverage__payer")
     )
-    for a in PriorAuthorization.objects.filter(patient=patient).select_related("coverage__payer").prefetch_related(
-        "services"
+    for a in (
+        PriorAuthorization.objects.filter(patient=patient)
+        .select_related("coverage__payer")
+        .prefetch_related("services")
     ):
         domain = mappers.authorization(a)
         overview.auths.append(AuthRow(auth=a, burn=burn_down(domain), in_force=domain.in_force(as_of)))
@@ -285,7 +305,9 @@ def intake_queue(*, as_of: date | None = None) -> dict[str, list[OrderRow]]:
 
 
 def open_alerts(*, limit: int = 50) -> list[IntakeAlert]:
-    return list(IntakeAlert.objects.filter(resolved=False).select_related("patient", "authorization", "order")[:limit])
+    return list(
+        IntakeAlert.objects.filter(resolved=False).select_related("patient", "authorization", "order")[:limit]
+    )
 
 
 # --- API querysets --------------------------------------------------------------------------------

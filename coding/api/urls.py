@@ -1,2 +1,10 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from coding.api import views
+
 app_name = "coding"
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("charge-lines", views.ChargeLineViewSet, basename="charge-line")
+router.register("visits", views.VisitViewSet, basename="visit")
+urlpatterns = [path("preview", views.CodingPreviewView.as_view(), name="preview"), *router.urls]

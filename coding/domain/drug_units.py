@@ -64,6 +64,17 @@ class DrugUse:
         self.ndc_unit = ndc_unit
 
 
+_MEASURES: dict[tuple, str] = {}
+
+
+def _measure(drug: Drug) -> str:
+    key = (drug.code, drug.billing_unit_amount, drug.billing_unit)
+    text = _MEASURES.get(key)
+    if text is None:
+        text = _MEASURES[key] = f"{_plain(drug.billing_unit_amount)} {drug.billing_unit}"
+    return text
+
+
 def _plain(value: Decimal) -> str:
     text = format(value, "f")
     if "." in text:
@@ -83,44 +94,30 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
     jw_payer = payer in opts.jw_jz_payers
     ndc_required = payer in opts.ndc_required_payers
     for code, group in groups.items():
-        drug = group[0].drug
-        if len(group) == 1:
-            total = group[0].amount
+        first = group[0]
+        drug = first.drug
+        count = len(group)
+        if count == 1:
+            total = first.amount
+            wasted = first.wasted
         else:
             total = sum((u.amount for u in group), Decimal(0))
-        per = drug.billing_unit_amount
-        units = int((total / per).to_integral_value(rounding=ROUND_CEILING))
+            wasted = None if any(u.wasted is None for u in group) else sum((u.wasted for u in group), Decimal(0))
+        check_waste = jw_payer and drug.single_dose
+        key = (id(drug), total, count, wasted if check_waste else None, check_waste)
+        core = _MEMO.get(key)
+        if core is None or core[0] is not drug:
+            if len(_MEMO) > _MEMO_MAX:
+                _MEMO.clear()
+            core = _MEMO[key] = (drug, *_units_and_reason(drug, total, count, wasted, check_waste))
+        _, units, modifiers, reason, rules, waste_units = core
         if units <= 0:
             continue
-        measure = f"{_plain(per)} {drug.billing_unit}"
-        given = f"{_plain(total)} {drug.billing_unit}"
-        times = f" in {len(group)} doses" if len(group) > 1 else ""
-        reason = (f"{code} {drug.name}: {given} given{times} = {units} unit(s) of {measure}, rounded up "
-                  f"(DRG-U1{', DRG-U2' if len(group) > 1 else ''})")
-        rules: tuple[str, ...] = ("DRG-U1", "DRG-U2") if len(group) > 1 else ("DRG-U1",)
-        modifiers: tuple[str, ...] = ()
-        waste_units = 0
-        if jw_payer and drug.single_dose:
-            if any(u.wasted is None for u in group):
-                book.warn("DRG-W2", f"{code} is a single-dose container drug for a {payer} claim but the discarded "
-                          "amount is not documented: record it (0 when none) so JW or JZ can be reported (DRG-W2)",
-                          group[0].path + ".wasted")
-            else:
-                wasted = sum((u.wasted for u in group), Decimal(0))
-                waste_units = int((wasted / per).to_integral_value(rounding=ROUND_FLOOR))
-                if waste_units >= 1:
-                    reason += "; the discarded amount is billed on its own JW line (DRG-W1)"
-                    rules += ("DRG-W1",)
-                else:
-                    modifiers = ("JZ",)
-                    if wasted > 0:
-                        reason += (f"; JZ: the {_plain(wasted)} {drug.billing_unit} discarded is under one billing "
-                                   "unit, which the units given already cover (DRG-W3)")
-                        rules += ("DRG-W2", "DRG-W3")
-                    else:
-                        reason += "; JZ: nothing was discarded from the single-dose container (DRG-W2)"
-                        rules += ("DRG-W2",)
-        ndc, qty, qty_unit = _ndc_fields(group, book, opts)
+        if check_waste and wasted is None:
+            book.warn("DRG-W2", f"{code} is a single-dose container drug for a {payer} claim but the discarded "
+                      "amount is not documented: record it (0 when none) so JW or JZ can be reported (DRG-W2)",
+                      first.path + ".wasted")
+        ndc, qty, qty_unit = _ndc_fields(group, book, opts) if first.ndc or count > 1 else (None, None, None)
         if ndc is None and ndc_required:
             book.warn("DRG-N3", f"{code}: this payer requires the NDC on drug lines (M119 / CARC 211); add the NDC "
                       "of the product given (DRG-N3)", group[0].path + ".ndc")
@@ -134,10 +131,42 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
         if waste_units:
             book.add_line(ChargeLine(
                 code, ("JW",), waste_units,
-                f"{code}-JW {drug.name}: {waste_units} unit(s) of {measure} discarded from a single-dose container, "
+                f"{code}-JW {drug.name}: {waste_units} unit(s) of {_measure(drug)} discarded from a single-dose container, "
                 "rounded down; only whole units are reported (DRG-W1, DRG-W3)",
                 ("DRG-W1", "DRG-W3"), FAMILY, ndc, "N4" if ndc else None,
             ))
+
+
+_MEMO: dict[tuple, tuple] = {}
+_MEMO_MAX = 50_000
+
+
+def _units_and_reason(drug: Drug, total: Decimal, count: int, wasted: Decimal | None, check_waste: bool):
+    """DRG-U1/U2 units and DRG-W1..W3 modifiers for one code's total; pure, so memoised by the caller."""
+    per = drug.billing_unit_amount
+    code = drug.code
+    units = int((total / per).to_integral_value(rounding=ROUND_CEILING))
+    times = f" in {count} doses" if count > 1 else ""
+    reason = (f"{code} {drug.name}: {_plain(total)} {drug.billing_unit} given{times} = {units} unit(s) of "
+              f"{_measure(drug)}, rounded up (DRG-U1{', DRG-U2' if count > 1 else ''})")
+    rules: tuple[str, ...] = ("DRG-U1", "DRG-U2") if count > 1 else ("DRG-U1",)
+    modifiers: tuple[str, ...] = ()
+    waste_units = 0
+    if check_waste and wasted is not None:
+        waste_units = int((wasted / per).to_integral_value(rounding=ROUND_FLOOR))
+        if waste_units >= 1:
+            reason += "; the discarded amount is billed on its own JW line (DRG-W1)"
+            rules += ("DRG-W1",)
+        else:
+            modifiers = ("JZ",)
+            if wasted > 0:
+                reason += (f"; JZ: the {_plain(wasted)} {drug.billing_unit} discarded is under one billing "
+                           "unit, which the units given already cover (DRG-W3)")
+                rules += ("DRG-W2", "DRG-W3")
+            else:
+                reason += "; JZ: nothing was discarded from the single-dose container (DRG-W2)"
+                rules += ("DRG-W2",)
+    return units, modifiers, reason, rules, waste_units
 
 
 def _ndc_fields(group: list[DrugUse], book: LineBook, opts: CodingOptions):

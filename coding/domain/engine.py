@@ -8,6 +8,8 @@ should look at but that does not block is a Finding in `result.warnings`.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from coding.domain.administration import (
     CHEMO,
     HYD,
@@ -68,11 +70,16 @@ _HOME_ONLY_SITES = frozenset({"home"})
 _HOME_SERVICE_SITES = frozenset({"home", "ais"})
 
 
+_NONE = Decimal(-1)
+
+
 def _canonical_key(a: Administration) -> tuple:
+    """Every field, so that equal keys mean interchangeable administrations."""
     return (
         a.encounter, a.iv_site, a.start, a.ends_next_day, a.stop or "", a.route, a.drug or "",
-        a.purpose or "", str(a.dose), a.dose_unit or "", str(a.wasted), a.primary, a.protocol_hydration,
-        a.ndc or "", str(a.ndc_quantity), a.ndc_unit or "",
+        a.purpose or "", _NONE if a.dose is None else a.dose, a.dose_unit or "",
+        _NONE if a.wasted is None else a.wasted, a.primary, a.protocol_hydration,
+        a.ndc or "", _NONE if a.ndc_quantity is None else a.ndc_quantity, a.ndc_unit or "",
     )
 
 

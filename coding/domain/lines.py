@@ -14,11 +14,12 @@ from coding.domain.types import ChargeLine, Finding
 class LineBook:
     """Ordered line accumulator plus findings for one encounter."""
 
-    __slots__ = ("_entries", "_order", "findings")
+    __slots__ = ("_entries", "_families", "_order", "findings")
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, tuple[str, ...]], list] = {}
         self._order: list[tuple[str, tuple[str, ...]]] = []
+        self._families: set[str] = set()
         self.findings: list[Finding] = []
 
     def add(
@@ -35,6 +36,7 @@ class LineBook:
     ) -> None:
         if units <= 0:
             return
+        self._families.add(family)
         key = (code, modifiers)
         entry = self._entries.get(key)
         if entry is None:
@@ -54,15 +56,12 @@ class LineBook:
     def add_line(self, line: ChargeLine) -> None:
         """A fully built line (drug lines carry NDC data and are never merged here)."""
         key = (line.code, line.modifiers)
+        self._families.add(line.family)
         self._entries[key] = [line]
         self._order.append(key)
 
     def has_family(self, family: str) -> bool:
-        for entry in self._entries.values():
-            fam = entry[0].family if len(entry) == 1 else entry[3]
-            if fam == family:
-                return True
-        return False
+        return family in self._families
 
     def warn(self, code: str, message: str, path: str = "") -> None:
         self.findings.append(Finding("warning", code, message, path))

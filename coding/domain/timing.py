@@ -14,10 +14,12 @@ def minutes_of(clock: str) -> int:
     return value
 
 
+_CLOCKS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(1440))
+
+
 def clock_of(minutes: int) -> str:
     """Minutes after midnight -> 'HH:MM' (a next-day time wraps, e.g. 1500 -> '01:00')."""
-    minutes %= 1440
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return _CLOCKS[minutes % 1440]
 
 
 def additional_hours(total_minutes: int, over: int = 30) -> int:

@@ -179,7 +179,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "scrub", "batch", "eligibility", "era")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Intake, once a day (seconds; a plain interval keeps settings free of Celery imports): prior
+    # auths ending within 14 days or with < 20 % of their units left, and open orders whose drug
+    # codes have no auth in force (intake.services.auth_alerts_raise; idempotent per day, so a
+    # restart of beat that runs it twice adds nothing).
+    "intake-auth-alerts": {
+        "task": "intake.tasks.auth_alerts_task",
+        "schedule": 24 * 60 * 60,
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {

@@ -1,0 +1,61 @@
+"""Demo data for coding: the drug catalog, code sets, a charge master, and signed visits."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils import timezone
+
+from coding.models import ChargeMasterEntry, CodeSetEntry, Drug
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# Demo gross charges per unit (a practice's own price list; not a fee schedule).
+DEMO_PRICES = {
+    "96365": "350.00", "96366": "95.00", "96367": "160.00", "96368": "120.00", "96374": "180.00",
+    "96375": "75.00", "96413": "420.00", "96415": "110.00", "96417": "190.00", "96360": "210.00",
+    "96361": "60.00", "96372": "55.00", "96401": "140.00", "99213": "160.00", "99601": "200.00",
+    "99602": "95.00", "S9500": "180.00", "S9501": "160.00", "S9502": "150.00", "S9503": "140.00",
+    "S9504": "130.00", "S9497": "200.00", "J1745": "98.00", "Q5103": "72.00", "J9035": "85.00",
+    "J9263": "22.00", "J0696": "6.50", "J2185": "12.00", "J3370": "4.00", "J7050": "10.00",
+}
+
+
+def seed_catalog() -> None:
+    with open(DATA / "drugs.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            Drug.objects.update_or_create(
+                hcpcs=row["hcpcs"].strip().upper(),
+                defaults={
+                    "description": row["name"].strip()[:120],
+                    "billing_unit_amount": Decimal(row["billing_unit_amount"]),
+                    "billing_unit": row["billing_unit"].strip(),
+                    "drug_class": row["drug_class"].strip(),
+                    "single_dose": row["single_dose"].strip().lower() == "true",
+                    "verify_current": row.get("verify_current", "").strip().lower() == "true",
+                },
+            )
+    code_sets = DATA / "code_sets.csv"
+    if code_sets.exists():
+        with open(code_sets, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                CodeSetEntry.objects.get_or_create(
+                    code=row["code"].strip(),
+                    effective_from=dt.date.fromisoformat(row["effective_from"].strip()),
+                    defaults={"family": row["family"].strip(), "description": row["description"].strip()[:200]},
+                )
+    for code, price in DEMO_PRICES.items():
+        ChargeMasterEntry.objects.get_or_create(
+            code=code, modifier="", effective_from=dt.date(2026, 1, 1), defaults={"unit_price": Decimal(price)}
+        )
+
+
+def seed(stdout) -> None:
+    seed_catalog()
+    from coding.demo_visits import seed_visits
+
+    count = seed_visits(today=timezone.localdate())
+    stdout.write(f"coding: {Drug.objects.count()} drugs, {count} demo visits")

@@ -1,0 +1,120 @@
+"""Nurse documentation and biller override forms: shape checks here, rules in services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from coding.models import Administration, ChargeLine, Drug, HomeTherapyDay, NursingVisitEntry
+
+# A dose this far from the ordered dose is flagged for the nurse to confirm (not refused).
+DOSE_TOLERANCE = Decimal("0.10")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class AdministrationForm(forms.ModelForm):
+    class Meta:
+        model = Administration
+        fields = [
+            "drug", "purpose", "route", "iv_site", "encounter", "start", "stop",
+            "dose", "dose_unit", "wasted", "ndc", "lot", "reactions", "notes",
+        ]
+        widgets = {
+            "start": TimeInput(format="%H:%M"),
+            "stop": TimeInput(format="%H:%M"),
+            "reactions": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "dose_unit": forms.Select(choices=[("", "—"), ("mg", "mg"), ("g", "g"), ("mcg", "mcg"),
+                                               ("mL", "mL"), ("units", "units")]),
+        }
+
+    def __init__(self, *args, drugs=None, ordered_doses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if drugs is not None:
+            self.fields["drug"].queryset = drugs
+        self.fields["drug"].required = False
+        self.ordered_doses: dict[str, Decimal] = ordered_doses or {}
+        self.dose_warning = ""
+
+    def clean(self):
+        data = super().clean()
+        route = data.get("route")
+        start, stop = data.get("start"), data.get("stop")
+        if route != Administration.Route.PUMP_START and stop is None:
+            self.add_error("stop", "Record the stop time (only a pump start has none).")
+        if start and stop and stop <= start:
+            self.add_error("stop", "The stop time must be after the start time.")
+        drug: Drug | None = data.get("drug")
+        dose = data.get("dose")
+        if drug is not None and dose is None:
+            self.add_error("dose", "Record the dose given.")
+        if dose is not None and not data.get("dose_unit"):
+            self.add_error("dose_unit", "Pick the unit of the dose.")
+        wasted = data.get("wasted")
+        if wasted is not None and dose is not None and wasted > dose * 10:
+            self.add_error("wasted", "The amount wasted looks too large for this dose; check it.")
+        ordered = self.ordered_doses.get(drug.hcpcs) if drug is not None else None
+        if ordered and dose is not None and abs(dose - ordered) > ordered * DOSE_TOLERANCE:
+            self.dose_warning = f"Dose {dose} differs from the ordered {ordered} by more than 10%."
+        return data
+
+
+class VitalsForm(forms.Form):
+    blood_pressure = forms.RegexField(regex=r"^\d{2,3}/\d{2,3}$", required=False, label="Blood pressure",
+                                      error_messages={"invalid": "Write it as 120/80."})
+    pulse = forms.IntegerField(min_value=20, max_value=250, required=False)
+    temperature_f = forms.DecimalField(min_value=90, max_value=110, decimal_places=1, required=False,
+                                       label="Temperature (°F)")
+    spo2 = forms.IntegerField(min_value=50, max_value=100, required=False, label="SpO₂ %")
+
+
+class EvaluationForm(forms.Form):
+    evaluation_code = forms.RegexField(regex=r"^99\d{3}$", required=False, label="Same-day E/M code",
+                                       error_messages={"invalid": "An E/M code looks like 99213."})
+    evaluation_separately_identifiable = forms.BooleanField(required=False,
+                                                            label="Separately identifiable (modifier 25)")
+
+
+class HomeTherapyForm(forms.ModelForm):
+    class Meta:
+        model = HomeTherapyDay
+        fields = ["therapy", "drug", "frequency_hours", "dose", "dose_unit", "volume_ml_per_day", "days", "position"]
+
+
+class NursingVisitForm(forms.ModelForm):
+    class Meta:
+        model = NursingVisitEntry
+        fields = ["start", "stop"]
+        widgets = {"start": TimeInput(format="%H:%M"), "stop": TimeInput(format="%H:%M")}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("stop") and data["stop"] <= data["start"]:
+            self.add_error("stop", "The stop time must be after the start time.")
+        return data
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Addendum")
+
+
+class ChargeOverrideForm(forms.Form):
+    code = forms.RegexField(regex=r"^[A-Za-z0-9]\d{3}[A-Za-z0-9]$", error_messages={"invalid": "5-character code"})
+    modifiers = forms.CharField(required=False, help_text="Space separated, e.g. JW XS")
+    units = forms.IntegerField(min_value=1)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="Required: why you changed it")
+
+    @classmethod
+    def for_line(cls, line: ChargeLine, data=None):
+        initial = {"code": line.billed_code, "modifiers": " ".join(line.billed_modifiers), "units": line.billed_units}
+        return cls(data=data, initial=initial, prefix=f"line{line.pk}")
+
+    def clean_modifiers(self) -> list[str]:
+        mods = [m.upper() for m in self.cleaned_data["modifiers"].split()]
+        if len(mods) > 4 or any(len(m) != 2 or not m.isalnum() for m in mods):
+            raise forms.ValidationError("Up to four 2-character modifiers.")
+        return mods

@@ -1,0 +1,189 @@
+"""Nurse documentation (tablet) and the biller's charge review."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from coding import selectors, services
+from coding.forms import (
+    AddendumForm,
+    AdministrationForm,
+    ChargeOverrideForm,
+    EvaluationForm,
+    HomeTherapyForm,
+    NursingVisitForm,
+    VitalsForm,
+)
+from coding.models import Administration, ChargeLine, Visit
+from infusion_rcm.accounts.decorators import requires
+from infusion_rcm.accounts.roles import Capability, user_has
+from infusion_rcm.audit.services import audit_list, audit_view
+from infusion_rcm.common.errors import DomainError
+from intake.models import Order
+
+
+@requires(Capability.VISIT_DOCUMENT)
+def visit_list(request):
+    """Today's visits and the orders a nurse can start a visit under."""
+    today = timezone.localdate()
+    if request.method == "POST":
+        order = get_object_or_404(Order.objects.select_related("patient", "location"), public_id=request.POST["order"])
+        visit = services.visit_start(patient=order.patient, location=order.location, order=order, actor=request.user)
+        return redirect("coding:visit_detail", public_id=visit.public_id)
+    visits = list(selectors.visits_on(day=today))
+    orders = list(selectors.orders_to_visit(day=today))
+    audit_list(request, Visit, [v.pk for v in visits])
+    return render(request, "coding/visit_list.html", {"visits": visits, "orders": orders, "today": today})
+
+
+def _ordered_doses(visit: Visit) -> dict:
+    return {d.hcpcs: d.dose for d in visit.order.drugs.all()} if visit.order_id else {}
+
+
+def _visit_context(request, visit: Visit, **forms) -> dict:
+    drugs = selectors.order_drugs(order=visit.order)
+    return {
+        "visit": visit,
+        "overlapping": selectors.overlapping_administrations(visit),
+        "admin_form": forms.get("admin_form") or AdministrationForm(drugs=drugs),
+        "vitals_form": forms.get("vitals_form") or VitalsForm(initial=visit.vitals_before),
+        "vitals_after_form": VitalsForm(initial=visit.vitals_after, prefix="after"),
+        "evaluation_form": forms.get("evaluation_form") or EvaluationForm(initial={
+            "evaluation_code": visit.evaluation_code,
+            "evaluation_separately_identifiable": visit.evaluation_separately_identifiable,
+        }),
+        "home_form": forms.get("home_form") or HomeTherapyForm(),
+        "nursing_form": forms.get("nursing_form") or NursingVisitForm(),
+        "addendum_form": AddendumForm(),
+        "is_home": visit.location.site_of_care == "home",
+        "can_see_charges": user_has(request.user, Capability.BILLING_VIEW),
+    }
+
+
+@requires(Capability.VISIT_DOCUMENT, Capability.BILLING_VIEW)
+def visit_detail(request, public_id):
+    try:
+        visit = selectors.visit_get(public_id=public_id)
+    except Visit.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST":
+        if not user_has(request.user, Capability.VISIT_DOCUMENT):
+            return render(request, "errors/403.html", status=403)
+        return _document(request, visit)
+    audit_view(request, visit)
+    return render(request, "coding/visit_detail.html", _visit_context(request, visit))
+
+
+def _document(request, visit: Visit):
+    """One POST endpoint per visit; `action` says which part of the documentation changes."""
+    action = request.POST.get("action")
+    forms: dict = {}
+    try:
+        if action == "administration":
+            form = AdministrationForm(request.POST, drugs=selectors.order_drugs(order=visit.order),
+                                      ordered_doses=_ordered_doses(visit))
+            if form.is_valid():
+                services.administration_save(visit=visit, administration=form.save(commit=False))
+                if form.dose_warning:
+                    messages.warning(request, form.dose_warning)
+                messages.success(request, "Administration recorded.")
+            else:
+                forms["admin_form"] = form
+        elif action == "vitals":
+            before, after = VitalsForm(request.POST), VitalsForm(request.POST, prefix="after")
+            if before.is_valid() and after.is_valid():
+                services.visit_vitals_save(visit=visit, before=_plain(before.cleaned_data),
+                                           after=_plain(after.cleaned_data))
+                messages.success(request, "Vitals saved.")
+            else:
+                forms["vitals_form"] = before
+        elif action == "evaluation":
+            form = EvaluationForm(request.POST)
+            if form.is_valid():
+                services.visit_evaluation_save(visit=visit, **form.cleaned_data)
+            else:
+                forms["evaluation_form"] = form
+        elif action == "home_therapy":
+            form = HomeTherapyForm(request.POST)
+            if form.is_valid():
+                services.home_therapy_save(visit=visit, therapy=form.save(commit=False))
+            else:
+                forms["home_form"] = form
+        elif action == "nursing":
+            form = NursingVisitForm(request.POST)
+            if form.is_valid():
+                services.nursing_visit_save(visit=visit, entry=form.save(commit=False))
+            else:
+                forms["nursing_form"] = form
+        elif action == "sign":
+            services.visit_sign(visit=visit, actor=request.user)
+            messages.success(request, "Visit signed and sent to charge review.")
+        elif action == "addendum":
+            form = AddendumForm(request.POST)
+            if form.is_valid():
+                services.visit_addendum_add(visit=visit, actor=request.user, text=form.cleaned_data["text"])
+                messages.success(request, "Addendum added.")
+        else:
+            messages.error(request, "Unknown action.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    if forms:
+        visit = selectors.visit_get(public_id=visit.public_id)
+        return render(request, "coding/visit_detail.html", _visit_context(request, visit, **forms), status=400)
+    return redirect("coding:visit_detail", public_id=visit.public_id)
+
+
+def _plain(data: dict) -> dict:
+    return {k: str(v) for k, v in data.items() if v not in (None, "")}
+
+
+@requires(Capability.VISIT_DOCUMENT)
+@require_POST
+def administration_delete(request, pk):
+    administration = get_object_or_404(Administration.objects.select_related("visit"), pk=pk)
+    try:
+        services.administration_delete(administration=administration)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("coding:visit_detail", public_id=administration.visit.public_id)
+
+
+@requires(Capability.BILLING_VIEW)
+def charge_review(request):
+    visits = list(selectors.charge_review_queue()[:100])
+    audit_list(request, Visit, [v.pk for v in visits])
+    return render(request, "coding/charge_review.html", {
+        "visits": visits,
+        "can_work": user_has(request.user, Capability.BILLING_WORK),
+        "override_forms": {line.pk: ChargeOverrideForm.for_line(line) for v in visits for line in v.charge_lines.all()},
+    })
+
+
+@requires(Capability.BILLING_WORK)
+@require_POST
+def charge_review_accept(request, public_id):
+    visit = get_object_or_404(Visit, public_id=public_id)
+    count = services.charge_lines_review(visit=visit, actor=request.user)
+    messages.success(request, f"{count} line(s) accepted for billing.")
+    return redirect("coding:charge_review")
+
+
+@requires(Capability.BILLING_WORK)
+@require_POST
+def charge_line_override(request, public_id):
+    line = get_object_or_404(ChargeLine, public_id=public_id)
+    form = ChargeOverrideForm.for_line(line, data=request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        messages.error(request, f"Override not saved. {errors}")
+        return redirect("coding:charge_review")
+    try:
+        services.charge_line_override(line=line, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"Line {line.line_number} overridden.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("coding:charge_review")
