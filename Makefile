@@ -29,10 +29,10 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 worker: $(STAMP)
-	$(VENV)/bin/celery -A infusion_rcm worker -l info -Q default,scrub,batch,eligibility,era
+	$(VENV)/bin/celery -A infusion_rcm.celery worker -l info -Q default,scrub,batch,eligibility,era
 
 beat: $(STAMP)
-	$(VENV)/bin/celery -A infusion_rcm beat -l info --schedule var/celerybeat-schedule
+	$(VENV)/bin/celery -A infusion_rcm.celery beat -l info --schedule var/celerybeat-schedule
 
 ## bench: every benchmark under bench/, one `BENCH name value unit` line per figure
 bench: $(STAMP)

@@ -1,5 +1,5 @@
-"""Infusion RCM project package. Importing the Celery app here binds @shared_task."""
+"""Infusion RCM project package.
 
-from infusion_rcm.celery import app as celery_app
-
-__all__ = ["celery_app"]
+The Celery app is imported by the platform app's ready() (so @shared_task binds to it), not
+here: pure domain modules import infusion_rcm.common and must not drag in Celery or Django.
+"""

@@ -42,7 +42,9 @@ class Payer(TimeStampedModel, Address):
     name = models.CharField(max_length=60)
     payer_id = models.CharField("electronic payer ID", max_length=80, unique=True)
     kind = models.CharField(max_length=24, choices=enum_choices(PayerKind))
-    claim_form = models.CharField(max_length=4, choices=enum_choices(ClaimForm), default=ClaimForm.PROFESSIONAL)
+    claim_form = models.CharField(
+        max_length=4, choices=enum_choices(ClaimForm), default=ClaimForm.PROFESSIONAL
+    )
     timely_filing_days = models.PositiveIntegerField(default=365)
     eligibility_freshness_days = models.PositiveIntegerField(default=30)
     active = models.BooleanField(default=True)
@@ -63,7 +65,9 @@ class BillingProvider(TimeStampedModel, Address):
 
     name = models.CharField(max_length=60)
     npi = models.CharField("NPI", max_length=10, unique=True, validators=[npi_format])
-    tax_id = models.CharField("tax ID (EIN)", max_length=9, validators=[RegexValidator(r"^\d{9}$", "9 digits")])
+    tax_id = models.CharField(
+        "tax ID (EIN)", max_length=9, validators=[RegexValidator(r"^\d{9}$", "9 digits")]
+    )
     taxonomy = models.CharField(max_length=10)
 
     def __str__(self) -> str:
@@ -102,7 +106,9 @@ class Patient(PatientDataModel, TimeStampedModel, Address):
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
     phone = models.CharField(max_length=20, blank=True)
-    guarantor_name = models.CharField(max_length=95, blank=True, help_text="Blank when the patient is responsible")
+    guarantor_name = models.CharField(
+        max_length=95, blank=True, help_text="Blank when the patient is responsible"
+    )
     guarantor_relationship = models.CharField(max_length=30, blank=True)
 
     class Meta:
@@ -140,7 +146,10 @@ class Coverage(PatientDataModel, TimeStampedModel):
     member_id = models.CharField(max_length=80)
     group_number = models.CharField(max_length=50, blank=True)
     relationship = models.CharField(
-        "patient's relationship to subscriber", max_length=8, choices=enum_choices(Relationship), default="self"
+        "patient's relationship to subscriber",
+        max_length=8,
+        choices=enum_choices(Relationship),
+        default="self",
     )
     subscriber_first_name = models.CharField(max_length=35, blank=True)
     subscriber_last_name = models.CharField(max_length=60, blank=True)
@@ -154,7 +163,8 @@ class Coverage(PatientDataModel, TimeStampedModel):
             choice_constraint("rank", CoverageRank, "coverage_rank_valid"),
             choice_constraint("relationship", Relationship, "coverage_relationship_valid"),
             models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("effective_date")),
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("effective_date")),
                 name="coverage_end_after_start",
             ),
         ]
@@ -207,7 +217,9 @@ class OrderDrug(PatientDataModel, TimeStampedModel):
     duration = models.CharField(max_length=40, blank=True, help_text="e.g. 12 months, 14 days")
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(dose__gt=0), name="order_drug_dose_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(dose__gt=0), name="order_drug_dose_positive")
+        ]
 
     def __str__(self) -> str:
         return f"{self.hcpcs} {self.dose} {self.dose_unit}"
@@ -275,7 +287,9 @@ class PriorAuthorization(PatientDataModel, TimeStampedModel):
     public_id = public_id_field()
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="authorizations")
     coverage = models.ForeignKey(Coverage, on_delete=models.PROTECT, related_name="authorizations")
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="authorizations")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="authorizations"
+    )
     auth_number = models.CharField(max_length=50)
     start_date = models.DateField()
     end_date = models.DateField()
@@ -285,7 +299,9 @@ class PriorAuthorization(PatientDataModel, TimeStampedModel):
         ordering = ["-start_date", "-id"]
         constraints = [
             choice_constraint("status", AuthStatus, "auth_status_valid"),
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="auth_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="auth_end_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -299,7 +315,9 @@ class AuthorizedService(PatientDataModel, TimeStampedModel):
     code = models.CharField(max_length=5, help_text="HCPCS, CPT or S-code")
     authorized_units = units_field()
     used_units = units_field(default=0)
-    unit_kind = models.CharField(max_length=6, choices=[("units", "Units"), ("visits", "Visits")], default="units")
+    unit_kind = models.CharField(
+        max_length=6, choices=[("units", "Units"), ("visits", "Visits")], default="units"
+    )
 
     class Meta:
         constraints = [

@@ -1,26 +1,238 @@
-"""Intake pages: patient search and the patient page."""
+"""Intake pages: patient search and page, create forms, eligibility, the intake queue.
+
+Views parse forms and call services; the patient page shows coverage money, eligibility and auth
+details only to roles with BILLING_VIEW (nurses see orders with an authorized yes/no).
+"""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
 
 from infusion_rcm.accounts.decorators import requires
-from infusion_rcm.accounts.roles import Capability
+from infusion_rcm.accounts.roles import Capability, user_has
 from infusion_rcm.audit.services import audit_list, audit_view
-from intake import selectors
-from intake.models import Patient
+from infusion_rcm.common.errors import DomainError
+from intake import forms, selectors, services
+from intake.models import Coverage, EligibilityCheck, Order, Patient
+
+COLUMN_LABELS = {
+    "new": "New order",
+    "eligibility_verified": "Eligibility verified",
+    "auth_obtained": "Auth obtained",
+    "ready_to_schedule": "Ready to schedule",
+}
+
+
+def _refuse(form, exc: DomainError) -> None:
+    form.add_error(None, exc.message)
+
+
+def _patient(public_id) -> Patient:
+    return get_object_or_404(Patient.objects.select_related("billing_provider"), public_id=public_id)
 
 
 @requires(Capability.PATIENT_VIEW)
 def patient_list(request):
-    page = Paginator(selectors.patient_list(search=request.GET.get("q", "")), 50).get_page(request.GET.get("page"))
+    q = request.GET.get("q", "")
+    page = Paginator(selectors.patient_list(search=q), 50).get_page(request.GET.get("page"))
     audit_list(request, Patient, [p.pk for p in page])
-    return render(request, "intake/patient_list.html", {"page": page, "q": request.GET.get("q", "")})
+    return render(
+        request,
+        "intake/patient_list.html",
+        {"page": page, "q": q, "can_work": user_has(request.user, Capability.BILLING_WORK)},
+    )
+
+
+@requires(Capability.BILLING_WORK)
+def patient_create(request):
+    form = forms.PatientForm(request.POST or None)
+    duplicates: list[Patient] = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        confirmed = data.pop("confirm_not_duplicate")
+        duplicates = selectors.patient_likely_duplicates(
+            first_name=data["first_name"], last_name=data["last_name"], date_of_birth=data["date_of_birth"]
+        )
+        if duplicates and not confirmed:
+            form.add_error(
+                None, "A patient with the same name and date of birth exists: open them, or confirm below."
+            )
+        else:
+            try:
+                patient = services.patient_create(**data)
+            except DomainError as exc:
+                _refuse(form, exc)
+            else:
+                messages.success(request, "Patient created.")
+                return redirect("intake:patient_detail", public_id=patient.public_id)
+    return render(request, "intake/patient_form.html", {"form": form, "duplicates": duplicates})
 
 
 @requires(Capability.PATIENT_VIEW)
 def patient_detail(request, public_id):
-    patient = get_object_or_404(Patient.objects.select_related("billing_provider"), public_id=public_id)
+    patient = _patient(public_id)
     audit_view(request, patient)
-    return render(request, "intake/patient_detail.html", {"patient": patient})
+    can_billing = user_has(request.user, Capability.BILLING_VIEW)
+    overview = selectors.patient_overview(patient=patient)
+    if can_billing:
+        audit_list(request, Coverage, [c.coverage.pk for c in overview.coverages])
+        audit_list(request, EligibilityCheck, [c.pk for c in overview.checks])
+    audit_list(request, Order, [o.order.pk for o in overview.orders])
+    return render(
+        request,
+        "intake/patient_detail.html",
+        {
+            "patient": patient,
+            "o": overview,
+            "can_billing": can_billing,
+            "can_work": user_has(request.user, Capability.BILLING_WORK),
+        },
+    )
+
+
+@requires(Capability.BILLING_WORK)
+def coverage_create(request, public_id):
+    patient = _patient(public_id)
+    form = forms.CoverageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.coverage_create(patient=patient, **form.cleaned_data)
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, "Coverage added.")
+            return redirect("intake:patient_detail", public_id=patient.public_id)
+    return render(request, "intake/coverage_form.html", {"form": form, "patient": patient})
+
+
+@requires(Capability.BILLING_WORK)
+def order_create(request, public_id):
+    patient = _patient(public_id)
+    form = forms.OrderForm(request.POST or None, patient=patient)
+    drugs = forms.DrugFormSet(request.POST or None, prefix="drugs")
+    if request.method == "POST" and form.is_valid() and drugs.is_valid():
+        rows = [d for d in drugs.cleaned_data if d.get("hcpcs")]
+        try:
+            services.order_create(patient=patient, drugs=rows, **form.cleaned_data)
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, "Order created.")
+            return redirect("intake:patient_detail", public_id=patient.public_id)
+    return render(request, "intake/order_form.html", {"form": form, "drugs": drugs, "patient": patient})
+
+
+@requires(Capability.BILLING_WORK)
+def auth_create(request, public_id):
+    patient = _patient(public_id)
+    form = forms.AuthForm(request.POST or None, patient=patient)
+    rows = forms.AuthServiceFormSet(request.POST or None, prefix="services")
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        service_rows = [r for r in rows.cleaned_data if r.get("code")]
+        try:
+            services.auth_create(patient=patient, services=service_rows, **form.cleaned_data)
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, "Authorization added.")
+            return redirect("intake:patient_detail", public_id=patient.public_id)
+    return render(request, "intake/auth_form.html", {"form": form, "rows": rows, "patient": patient})
+
+
+@requires(Capability.BILLING_WORK)
+def eligibility_create(request, public_id):
+    """Enter a payer's answer by hand, or (button "send_270") send a 270 inquiry."""
+    coverage = get_object_or_404(Coverage.objects.select_related("patient", "payer"), public_id=public_id)
+    today = selectors.today()
+    initial = {"checked_on": today, "service_date": today}
+    sending = request.method == "POST" and "send_270" in request.POST
+    form = forms.EligibilityForm(
+        request.POST if request.method == "POST" and not sending else None, initial=initial
+    )
+    request_form = forms.Request270Form(request.POST if sending else None, initial=initial)
+    if sending and request_form.is_valid():
+        services.eligibility_request(
+            coverage=coverage, service_date=request_form.cleaned_data["service_date"]
+        )
+        messages.success(request, "270 inquiry queued; the check stays pending until its 271 is imported.")
+        return redirect("intake:patient_detail", public_id=coverage.patient.public_id)
+    if request.method == "POST" and not sending and form.is_valid():
+        try:
+            services.eligibility_check_record(coverage=coverage, **form.cleaned_data)
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, "Eligibility check recorded.")
+            return redirect("intake:patient_detail", public_id=coverage.patient.public_id)
+    return render(
+        request,
+        "intake/eligibility_form.html",
+        {"form": form, "request_form": request_form, "coverage": coverage, "patient": coverage.patient},
+    )
+
+
+@requires(Capability.BILLING_WORK)
+def eligibility_import(request):
+    form = forms.Import271Form(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                checks = services.eligibility_import_271(text=form.cleaned_data["text"], actor=request.user)
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, f"271 read: {len(checks)} eligibility check(s) updated.")
+            return redirect("intake:intake_queue")
+    pending = list(selectors.pending_eligibility_checks()[:50])
+    audit_list(request, EligibilityCheck, [c.pk for c in pending])
+    return render(request, "intake/eligibility_import.html", {"form": form, "pending": pending})
+
+
+@requires(Capability.BILLING_VIEW)
+def intake_queue(request):
+    columns = selectors.intake_queue()
+    rows = [r for col in columns.values() for r in col]
+    audit_list(request, Order, [r.order.pk for r in rows])
+    return render(
+        request,
+        "intake/queue.html",
+        {
+            "columns": [(COLUMN_LABELS[k], k, v) for k, v in columns.items()],
+            "alerts": selectors.open_alerts(),
+            "can_work": user_has(request.user, Capability.BILLING_WORK),
+        },
+    )
+
+
+@requires(Capability.BILLING_WORK)
+def order_advance(request, public_id):
+    order = get_object_or_404(Order.objects.select_related("patient"), public_id=public_id)
+    next_status = services.NEXT_STATUS.get(order.status)
+    form = forms.AdvanceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and next_status and form.is_valid():
+        try:
+            services.order_advance(
+                order=order, to_status=next_status, no_auth_reason=form.cleaned_data["no_auth_reason"]
+            )
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, f"Order moved to {next_status.replace('_', ' ')}.")
+            return redirect("intake:intake_queue")
+    audit_view(request, order)
+    blockers = services.order_blockers(order=order, to_status=next_status) if next_status else []
+    return render(
+        request,
+        "intake/order_advance.html",
+        {
+            "order": order,
+            "row": selectors.order_row(order),
+            "next_status": next_status,
+            "next_label": next_status.replace("_", " ") if next_status else "",
+            "blockers": blockers,
+            "form": form,
+        },
+    )

@@ -16,7 +16,7 @@ $PY manage.py seed_demo
 worker_pid=""
 if [ -n "${REDIS_URL:-}" ]; then
   echo "Redis at $REDIS_URL: starting a Celery worker (log: var/worker.log)"
-  .venv/bin/celery -A infusion_rcm worker -l info -Q default,scrub,batch,eligibility,era \
+  .venv/bin/celery -A infusion_rcm.celery worker -l info -Q default,scrub,batch,eligibility,era \
     --concurrency 2 >var/worker.log 2>&1 &
   worker_pid=$!
   trap '[ -n "$worker_pid" ] && kill $worker_pid 2>/dev/null || true' EXIT

@@ -71,13 +71,17 @@ class PatientInputSerializer(serializers.Serializer):
     zip_code = serializers.RegexField(r"^\d{5}(\d{4})?$", max_length=9)
     phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
     guarantor_name = serializers.CharField(max_length=95, required=False, default="", allow_blank=True)
-    guarantor_relationship = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
+    guarantor_relationship = serializers.CharField(
+        max_length=30, required=False, default="", allow_blank=True
+    )
 
     def validate(self, attrs):
         if "billing_provider_npi" not in attrs:
             providers = list(BillingProvider.objects.all()[:2])
             if len(providers) != 1:
-                raise serializers.ValidationError({"billing_provider_npi": "Name the billing provider's NPI."})
+                raise serializers.ValidationError(
+                    {"billing_provider_npi": "Name the billing provider's NPI."}
+                )
             attrs["billing_provider_npi"] = providers[0]
         return attrs
 
@@ -157,9 +161,13 @@ class OrderInputSerializer(serializers.Serializer):
     prescriber_npi = serializers.SlugRelatedField(
         slug_field="npi", queryset=Prescriber.objects.all(), help_text="NPI of a prescriber on file"
     )
-    location = serializers.PrimaryKeyRelatedField(queryset=ServiceLocation.objects.all(), help_text="site of care id")
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=ServiceLocation.objects.all(), help_text="site of care id"
+    )
     therapy = serializers.CharField(max_length=80)
-    diagnosis_codes = serializers.ListField(child=serializers.CharField(max_length=10), min_length=1, max_length=12)
+    diagnosis_codes = serializers.ListField(
+        child=serializers.CharField(max_length=10), min_length=1, max_length=12
+    )
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
     notes = serializers.CharField(required=False, default="", allow_blank=True)
@@ -207,11 +215,15 @@ class EligibilityCheckInputSerializer(serializers.Serializer):
     checked_on = serializers.DateField(required=False, help_text="manual only; defaults to today")
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
     plan_name = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
-    copay = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, default=None)
+    copay = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
     coinsurance_percent = serializers.DecimalField(
         max_digits=5, decimal_places=2, required=False, allow_null=True, default=None
     )
-    deductible = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, default=None)
+    deductible = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
     deductible_remaining = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
     )
@@ -222,7 +234,9 @@ class EligibilityCheckInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["mode"] == "manual" and attrs.get("active") is None:
-            raise serializers.ValidationError({"active": "Say whether the payer reports the coverage active."})
+            raise serializers.ValidationError(
+                {"active": "Say whether the payer reports the coverage active."}
+            )
         return attrs
 
 
@@ -239,12 +253,21 @@ class AuthorizedServiceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuthorizedService
-        fields = ["code", "unit_kind", "authorized_units", "used_units", "remaining_units", "percent_remaining"]
+        fields = [
+            "code",
+            "unit_kind",
+            "authorized_units",
+            "used_units",
+            "remaining_units",
+            "percent_remaining",
+        ]
 
     def _burn(self, obj):
         cache = self.context.setdefault("_burn", {})
         if obj.authorization_id not in cache:
-            cache[obj.authorization_id] = {b.code: b for b in burn_down(mappers.authorization(obj.authorization))}
+            cache[obj.authorization_id] = {
+                b.code: b for b in burn_down(mappers.authorization(obj.authorization))
+            }
         return cache[obj.authorization_id][obj.code]
 
     @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=3))

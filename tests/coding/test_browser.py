@@ -22,8 +22,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 @pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -42,7 +42,7 @@ def sign_in(page, base: str, username: str) -> None:
 def test_nurse_documents_on_a_tablet_and_biller_sees_lines(browser, live_server, make_user):
     make_user("nina", Role.NURSE)
     make_user("bill", Role.BILLER)
-    patient, order = covered_patient(payer_kind="medicare")
+    _, order = covered_patient(payer_kind="medicare")
     context = browser.new_context(viewport={"width": 768, "height": 1024})
     page = context.new_page()
     sign_in(page, live_server.url, "nina")

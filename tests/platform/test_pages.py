@@ -132,3 +132,14 @@ def test_domain_packages_may_not_import_django(tmp_path):
         probe.unlink()
     assert result.returncode != 0
     assert "TID251" in result.stdout and "django" in result.stdout and "celery" in result.stdout
+
+
+def test_pure_domain_modules_load_without_django_or_celery():
+    code = (
+        "import sys; import coding.domain.engine, claims.domain.x12_837, claims.domain.scrubber, "
+        "intake.domain.eligibility, intake.domain.authorization, infusion_rcm.common.money; "
+        "bad = sorted({m.split('.')[0] for m in sys.modules} & {'django', 'celery', 'rest_framework'}); print(bad)"
+    )
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", code], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.stdout.strip() == "[]", result.stderr

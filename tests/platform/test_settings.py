@@ -20,7 +20,7 @@ PROD_ENV = {
 
 
 def run_manage(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ENV", "DEBUG"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     clean.pop("DATABASE_URL", None)
     clean.pop("REDIS_URL", None)
     clean.update(env)

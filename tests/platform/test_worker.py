@@ -31,7 +31,7 @@ def worker(transactional_db):
         "REDIS_URL": settings.REDIS_URL,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "infusion_rcm", "worker", "-Q", queue, "--pool", "solo",
+        [sys.executable, "-m", "celery", "-A", "infusion_rcm.celery", "worker", "-Q", queue, "--pool", "solo",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )

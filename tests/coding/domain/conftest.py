@@ -11,7 +11,8 @@ from coding.domain.catalog import CodeTables, load_drug_catalog_csv
 
 REPO = Path(__file__).resolve().parents[3]
 DRUGS_CSV = REPO / "coding" / "data" / "drugs.csv"
-EXAMPLES = Path("/work/shared/domain/examples/encounters.json")
+# copy of /work/shared/domain/examples/encounters.json so the suite runs without /work/shared
+EXAMPLES = Path(__file__).with_name("data") / "encounters.json"
 
 
 @pytest.fixture(scope="session")

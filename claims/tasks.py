@@ -1,0 +1,35 @@
+"""Claims Celery tasks: thin, idempotent, ids in; each calls one service.
+
+Scrubbing runs on the `scrub` queue, batch building on the `batch` queue (ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from claims import services
+from claims.models import Claim
+from intake.models import Payer
+
+_RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5, "acks_late": True}
+
+
+@shared_task(queue="scrub", **_RETRY)
+def claim_scrub_task(claim_id: int) -> str:
+    """Scrub one claim. A claim that is gone or already past scrubbing is left alone (idempotent)."""
+    claim = Claim.objects.filter(pk=claim_id).first()
+    if claim is None or claim.status not in services.SCRUBBABLE:
+        return "skipped"
+    services.claims_scrub_many(claim_ids=[claim_id])
+    return "scrubbed"
+
+
+@shared_task(queue="batch", **_RETRY)
+def batch_build_task(payer_id: int, form: str | None = None) -> int | None:
+    """Batch the payer's ready claims; running it twice makes at most one batch per set of claims."""
+    payer = Payer.objects.filter(pk=payer_id).first()
+    if payer is None:
+        return None
+    batch = services.batch_build(payer=payer, form=form)
+    return batch.pk if batch else None

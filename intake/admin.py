@@ -1,0 +1,81 @@
+"""Reference data admins maintain: payers, billing providers, service locations, prescribers."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from infusion_rcm.accounts.roles import Capability, user_has
+from infusion_rcm.common.errors import InvalidInputError
+from intake.domain.identifiers import validate_npi
+from intake.models import BillingProvider, Payer, Prescriber, ServiceLocation
+
+
+class ReferenceAdmin(admin.ModelAdmin):
+    """Open to REFERENCE_MANAGE (admins); nothing is deleted once claims may point at it."""
+
+    def _allowed(self, request) -> bool:
+        return user_has(request.user, Capability.REFERENCE_MANAGE)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NPIForm(forms.ModelForm):
+    """Refuses an NPI that fails the CMS check-digit rule, with the domain's message."""
+
+    def clean_npi(self):
+        value = self.cleaned_data.get("npi", "")
+        if not value:
+            return value
+        try:
+            return validate_npi(value)
+        except InvalidInputError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+@admin.register(Payer)
+class PayerAdmin(ReferenceAdmin):
+    list_display = (
+        "name",
+        "payer_id",
+        "kind",
+        "claim_form",
+        "timely_filing_days",
+        "eligibility_freshness_days",
+        "active",
+    )
+    list_filter = ("kind", "claim_form", "active")
+    search_fields = ("name", "payer_id")
+
+
+@admin.register(BillingProvider)
+class BillingProviderAdmin(ReferenceAdmin):
+    form = NPIForm
+    list_display = ("name", "npi", "tax_id", "taxonomy")
+
+
+@admin.register(ServiceLocation)
+class ServiceLocationAdmin(ReferenceAdmin):
+    form = NPIForm
+    list_display = ("name", "billing_provider", "site_of_care", "place_of_service")
+    list_filter = ("site_of_care",)
+
+
+@admin.register(Prescriber)
+class PrescriberAdmin(ReferenceAdmin):
+    form = NPIForm
+    list_display = ("last_name", "first_name", "npi", "specialty")
+    search_fields = ("last_name", "npi")
