@@ -67,6 +67,8 @@ S = ClaimStatus
 SCRUBBABLE = frozenset({S.DRAFT, S.NEEDS_FIX, S.READY})
 NOT_LIVE = (S.VOID, S.REPLACED)
 CHUNK = 2000
+# Claims per 837 file: one transaction set (X222A1 recommends at most 5000 CLM loops per ST).
+MAX_CLAIMS_PER_BATCH = 5000
 USABLE_AUTH = [s.value for s in AuthStatus if s.usable]
 
 
@@ -531,6 +533,11 @@ def payer_rule_save(
     stored = parsed.model_dump(mode="json", exclude_defaults=True)
     stored["kind"] = parsed.kind
     stored["rule_id"] = parsed.rule_id
+    clash = PayerRule.objects.filter(rule_id=parsed.rule_id)
+    if rule is not None and rule.pk is not None:
+        clash = clash.exclude(pk=rule.pk)
+    if clash.exists():
+        raise InvalidInputError(f"Another payer rule already has rule_id '{parsed.rule_id}'.", code="payer_rule.duplicate")
     with transaction.atomic():
         if rule is None or rule.pk is None:
             row = rule or PayerRule()
@@ -771,7 +778,7 @@ def _submitter_receiver(provider: d.BillingProvider) -> tuple[d.Submitter, d.Rec
 
 def batch_build(
     *, payer: Payer, actor=None, form: ClaimForm | str | None = None, validate: bool | None = None,
-    after_render: Callable[[str], None] | None = None,
+    after_render: Callable[[str], None] | None = None, max_claims: int = MAX_CLAIMS_PER_BATCH,
 ) -> SubmissionBatch | None:
     """Put the payer's READY claims of one form into one 837 interchange.
 
@@ -779,7 +786,8 @@ def batch_build(
     takes other claims, never the same), ISA13/GS06 come from ControlNumber, the file is written
     and (settings.VALIDATE_BATCHES_WITH_PYX12) validated with pyx12. A file pyx12 refuses is
     stored HELD with its errors and its claims stay batched until pulled back. Returns None when
-    the payer has no ready claims. `after_render` is a test seam called with the file text.
+    the payer has no ready claims; at most `max_claims` (oldest first) go in one file.
+    `after_render` is a test seam called with the file text.
     """
     validate = settings.VALIDATE_BATCHES_WITH_PYX12 if validate is None else validate
     with transaction.atomic():
@@ -791,7 +799,7 @@ def batch_build(
         form = ClaimForm(form)
         ids = list(
             ready.filter(form=form.value).select_for_update(no_key=True, skip_locked=True).order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", flat=True)[:max_claims]
         )
         if not ids:
             return None
@@ -834,20 +842,20 @@ def batch_build_all(*, actor=None, validate: bool | None = None) -> list[Submiss
     batches = []
     pairs = Claim.objects.filter(status=S.READY.value).values_list("payer_id", "form").distinct().order_by("payer_id", "form")
     for payer_id, form in list(pairs):
-        batch = batch_build(payer=Payer.objects.get(pk=payer_id), actor=actor, form=form, validate=validate)
-        if batch is not None:
+        payer = Payer.objects.get(pk=payer_id)
+        while (batch := batch_build(payer=payer, actor=actor, form=form, validate=validate)) is not None:
             batches.append(batch)
     return batches
 
 
-def batch_build_request(*, payer: Payer) -> None:
+def batch_build_request(*, payer: Payer, form: str | None = None) -> None:
     """Queue batch_build for the payer on the `batch` queue after commit."""
     payer_id = payer.pk
 
     def enqueue() -> None:
         from claims.tasks import batch_build_task
 
-        batch_build_task.delay(payer_id)
+        batch_build_task.delay(payer_id, form)
 
     transaction.on_commit(enqueue)
 

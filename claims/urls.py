@@ -1,2 +1,23 @@
+from django.urls import path
+
+from claims import views
+
 app_name = "claims"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.claim_list, name="claim_list"),
+    path("needs-fix/", views.needs_fix, name="needs_fix"),
+    path("rejected/", views.rejected, name="rejected"),
+    path("<uuid:public_id>/", views.claim_detail, name="claim_detail"),
+    path("<uuid:public_id>/scrub/", views.claim_scrub, name="claim_scrub"),
+    path("<uuid:public_id>/void/", views.claim_void, name="claim_void"),
+    path("<uuid:public_id>/replace/", views.claim_replace, name="claim_replace"),
+    path("<uuid:public_id>/reopen/", views.claim_reopen, name="claim_reopen"),
+    path("<uuid:public_id>/cms1500.pdf", views.claim_cms1500, name="claim_cms1500"),
+    path("batches/", views.batch_list, name="batch_list"),
+    path("batches/build/", views.batch_build, name="batch_build"),
+    path("batches/<uuid:public_id>/", views.batch_detail, name="batch_detail"),
+    path("batches/<uuid:public_id>/download/", views.batch_download, name="batch_download"),
+    path("batches/<uuid:public_id>/release/", views.batch_release, name="batch_release"),
+    path("batches/<uuid:public_id>/pull-back/", views.batch_pull_back, name="batch_pull_back"),
+    path("acknowledgments/", views.acknowledgment_import, name="acknowledgment_import"),
+]

@@ -89,7 +89,10 @@ class OrderForm(forms.Form):
 class DrugForm(forms.Form):
     hcpcs = forms.CharField(max_length=5, label="HCPCS", required=False)
     dose = forms.DecimalField(max_digits=10, decimal_places=3, required=False)
-    dose_unit = forms.CharField(max_length=8, required=False)
+    dose_unit = forms.ChoiceField(
+        choices=[("", "—"), ("mg", "mg"), ("g", "g"), ("mcg", "mcg"), ("mL", "mL"), ("units", "units")],
+        required=False,
+    )
     frequency = forms.CharField(max_length=40, required=False)
     duration = forms.CharField(max_length=40, required=False)
 

@@ -59,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 _CODE = re.compile(r"[A-Z0-9]{5}")
 MAX_UNITS = Decimal("9999999.999")  # units_field: 10 digits, 3 places
+# The dose units the coding engine converts to HCPCS billing units (coding.domain.types.DoseUnit).
+DOSE_UNITS = {"mg": "mg", "g": "g", "mcg": "mcg", "ml": "mL", "units": "units", "unit": "units"}
 
 
 class DuplicateError(DomainError):
@@ -278,12 +280,17 @@ def order_create(
         d = drug if isinstance(drug, DrugInput) else DrugInput(**drug)
         hcpcs = _code(d.hcpcs, f"Drug {i}: HCPCS code")
         dose = _units(d.dose, f"Drug {i} ({hcpcs}): the dose")
-        if not (d.dose_unit or "").strip():
-            raise InvalidInputError(f"Drug {i} ({hcpcs}): give the dose unit (mg, mL, units).")
+        unit = DOSE_UNITS.get((d.dose_unit or "").strip().lower())
+        if unit is None:
+            raise InvalidInputError(
+                f"Drug {i} ({hcpcs}): give the dose in mg, g, mcg, mL or units, not {d.dose_unit!r} "
+                "(convert a weight-based dose: 5 mg/kg for 80 kg is 400 mg).",
+                code="order.dose_unit",
+            )
         if not (d.frequency or "").strip():
             raise InvalidInputError(f"Drug {i} ({hcpcs}): give the frequency (e.g. every 8 weeks).")
         cleaned.append(
-            {"hcpcs": hcpcs, "dose": dose, "dose_unit": d.dose_unit.strip(), "frequency": d.frequency.strip(),
+            {"hcpcs": hcpcs, "dose": dose, "dose_unit": unit, "frequency": d.frequency.strip(),
              "duration": (d.duration or "").strip()}
         )  # fmt: skip
     if not cleaned:

@@ -77,7 +77,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
             return
         for code in extracted if extracted is not None else ["J1745"]:
             OrderDrug.objects.create(
-                order=self, hcpcs=code, dose=Decimal("5"), dose_unit="mg/kg", frequency="every 8 weeks"
+                order=self, hcpcs=code, dose=Decimal("400"), dose_unit="mg", frequency="every 8 weeks"
             )
 
 

@@ -68,7 +68,9 @@ def test_manager_reads_but_cannot_write(api_client, manager):
     assert api_client.post(f"{BASE}/coverages/", {}, format="json").status_code == 403
     order = OrderFactory()
     assert api_client.get(f"{BASE}/orders/{order.public_id}/advance/").status_code == 200
-    r = api_client.post(f"{BASE}/orders/{order.public_id}/advance/", {"to_status": "cancelled"}, format="json")
+    r = api_client.post(
+        f"{BASE}/orders/{order.public_id}/advance/", {"to_status": "cancelled"}, format="json"
+    )
     assert r.status_code == 403
 
 
@@ -102,7 +104,9 @@ def test_coverage_create_refusals(as_biller):
         "effective_date": "2026-01-01",
     }  # fmt: skip
     assert as_biller.post(f"{BASE}/coverages/", body, format="json").status_code == 201
-    r = as_biller.post(f"{BASE}/coverages/", {**body, "rank": "secondary", "member_id": "12345"}, format="json")
+    r = as_biller.post(
+        f"{BASE}/coverages/", {**body, "rank": "secondary", "member_id": "12345"}, format="json"
+    )
     assert r.status_code == 400 and r.json()["code"] == "mbi.invalid"
     r = as_biller.post(f"{BASE}/coverages/", body, format="json")
     assert r.status_code == 400 and r.json()["code"] == "coverage.overlap"
@@ -113,7 +117,9 @@ def test_coverage_create_refusals(as_biller):
     assert medicare.coverages.count() == 1
 
 
-def test_eligibility_manual_270_and_271_import(as_biller, frozen_today, django_capture_on_commit_callbacks, monkeypatch):
+def test_eligibility_manual_270_and_271_import(
+    as_biller, frozen_today, django_capture_on_commit_callbacks, monkeypatch
+):
     calls = []
     monkeypatch.setattr("intake.tasks.eligibility_request_task.delay", calls.append)
     cov = CoverageFactory()
@@ -132,7 +138,9 @@ def test_eligibility_manual_270_and_271_import(as_biller, frozen_today, django_c
     assert [c["public_id"] for c in as_biller.get(f"{BASE}/eligibility-checks/import-271/").json()] == [
         str(pending.public_id)
     ]
-    text = sample_271("lfh__subscriber-health-benefit-check.271").replace("93175-012547", pending.trace_number)
+    text = sample_271("lfh__subscriber-health-benefit-check.271").replace(
+        "93175-012547", pending.trace_number
+    )
     r = as_biller.post(f"{BASE}/eligibility-checks/import-271/", {"text": text[:200]}, format="json")
     assert r.status_code == 400 and r.json()["code"] == "x12.271.invalid"
     pending.refresh_from_db()
@@ -177,7 +185,9 @@ def test_order_advance_endpoint(as_biller, frozen_today):
 def test_reads_are_audited(as_biller, biller):
     patient = PatientFactory()
     as_biller.get(f"{BASE}/patients/{patient.public_id}/")
-    assert AuditEntry.objects.filter(action="view", object_type="intake.patient", object_id=str(patient.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="view", object_type="intake.patient", object_id=str(patient.pk)
+    ).exists()
     as_biller.get(f"{BASE}/coverages/")
     assert AuditEntry.objects.filter(action="list", object_type="intake.coverage").exists()
 

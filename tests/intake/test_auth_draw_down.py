@@ -48,7 +48,15 @@ def test_auth_create_with_services():
         ({"end_date": dt.date(2025, 12, 31)}, "before its start"),
         ({"services": [{"code": "J1745", "authorized_units": "-4"}]}, "more than zero"),
         ({"services": []}, "at least one authorized code"),
-        ({"services": [{"code": "J1745", "authorized_units": 1}, {"code": "J1745", "authorized_units": 2}]}, "twice"),
+        (
+            {
+                "services": [
+                    {"code": "J1745", "authorized_units": 1},
+                    {"code": "J1745", "authorized_units": 2},
+                ]
+            },
+            "twice",
+        ),
         ({"auth_number": ""}, "number is missing"),
         ({"status": "maybe"}, "approved, modified"),
     ],
@@ -84,9 +92,13 @@ def test_auth_create_other_patients_coverage_refused():
 def test_draw_down_records_usage_idempotently():
     auth = PriorAuthorizationFactory(services=[("J1745", 100, 0)])
     patient = auth.patient
-    svc = services.auth_draw_down(patient=patient, code="j1745", units=Decimal("40"), service_date=ON, source="visit:a")
+    svc = services.auth_draw_down(
+        patient=patient, code="j1745", units=Decimal("40"), service_date=ON, source="visit:a"
+    )
     assert svc.used_units == Decimal("40")
-    again = services.auth_draw_down(patient=patient, code="J1745", units=Decimal("40"), service_date=ON, source="visit:a")
+    again = services.auth_draw_down(
+        patient=patient, code="J1745", units=Decimal("40"), service_date=ON, source="visit:a"
+    )
     assert again.pk == svc.pk
     svc.refresh_from_db()
     assert svc.used_units == Decimal("40")
@@ -96,8 +108,10 @@ def test_draw_down_records_usage_idempotently():
 def test_draw_down_refuses_over_draw_and_bad_units():
     auth = PriorAuthorizationFactory(services=[("J1745", 100, 90)])
     patient = auth.patient
-    with pytest.raises(AuthUnitsError, match="has 10.000 units of J1745 left") as exc:
-        services.auth_draw_down(patient=patient, code="J1745", units=Decimal("11"), service_date=ON, source="v:1")
+    with pytest.raises(AuthUnitsError, match=r"has 10\.000 units of J1745 left") as exc:
+        services.auth_draw_down(
+            patient=patient, code="J1745", units=Decimal("11"), service_date=ON, source="v:1"
+        )
     assert exc.value.code == "auth.units"
     for bad in (Decimal("-1"), Decimal("0")):
         with pytest.raises(AuthUnitsError, match="more than zero"):
@@ -109,27 +123,48 @@ def test_draw_down_refuses_over_draw_and_bad_units():
 def test_draw_down_returns_none_when_no_auth_covers():
     auth = PriorAuthorizationFactory(services=[("J1745", 100, 0)])
     patient = auth.patient
-    assert services.auth_draw_down(patient=patient, code="J9999", units=Decimal(1), service_date=ON, source="v") is None
+    assert (
+        services.auth_draw_down(patient=patient, code="J9999", units=Decimal(1), service_date=ON, source="v")
+        is None
+    )
     outside = dt.date(2026, 7, 1)
-    assert services.auth_draw_down(patient=patient, code="J1745", units=Decimal(1), service_date=outside, source="v") is None
+    assert (
+        services.auth_draw_down(
+            patient=patient, code="J1745", units=Decimal(1), service_date=outside, source="v"
+        )
+        is None
+    )
     PriorAuthorization.objects.update(status="denied")
-    assert services.auth_draw_down(patient=patient, code="J1745", units=Decimal(1), service_date=ON, source="v") is None
+    assert (
+        services.auth_draw_down(patient=patient, code="J1745", units=Decimal(1), service_date=ON, source="v")
+        is None
+    )
     # an auth on a coverage that has ended does not count
     PriorAuthorization.objects.update(status="approved")
     auth.coverage.end_date = dt.date(2026, 2, 28)
     auth.coverage.save()
-    assert services.auth_draw_down(patient=patient, code="J1745", units=Decimal(1), service_date=ON, source="v") is None
+    assert (
+        services.auth_draw_down(patient=patient, code="J1745", units=Decimal(1), service_date=ON, source="v")
+        is None
+    )
 
 
 def test_draw_down_uses_older_auth_first_then_the_renewal():
     old = PriorAuthorizationFactory(end_date=dt.date(2026, 3, 31), services=[("J1745", 10, 8)])
     new = PriorAuthorizationFactory(
-        coverage=old.coverage, start_date=dt.date(2026, 3, 1), end_date=dt.date(2026, 9, 30), services=[("J1745", 50, 0)]
+        coverage=old.coverage,
+        start_date=dt.date(2026, 3, 1),
+        end_date=dt.date(2026, 9, 30),
+        services=[("J1745", 50, 0)],
     )
     patient = old.patient
-    first = services.auth_draw_down(patient=patient, code="J1745", units=Decimal(2), service_date=ON, source="v1")
+    first = services.auth_draw_down(
+        patient=patient, code="J1745", units=Decimal(2), service_date=ON, source="v1"
+    )
     assert first.authorization_id == old.pk
-    second = services.auth_draw_down(patient=patient, code="J1745", units=Decimal(5), service_date=ON, source="v2")
+    second = services.auth_draw_down(
+        patient=patient, code="J1745", units=Decimal(5), service_date=ON, source="v2"
+    )
     assert second.authorization_id == new.pk
 
 
@@ -143,7 +178,9 @@ def test_concurrent_draw_downs_cannot_over_draw():
     def draw(source):
         try:
             barrier.wait()
-            services.auth_draw_down(patient=patient, code="J1745", units=Decimal(6), service_date=ON, source=source)
+            services.auth_draw_down(
+                patient=patient, code="J1745", units=Decimal(6), service_date=ON, source=source
+            )
         except DomainError as exc:
             errors.append(exc)
         finally:
@@ -161,10 +198,12 @@ def test_concurrent_draw_downs_cannot_over_draw():
 def test_auth_required_missing():
     auth = PriorAuthorizationFactory(services=[("J1745", 10, 0), ("96365", 6, 6)])
     patient = auth.patient
-    assert selectors.auth_required_missing(patient=patient, codes=["j1745", "96365", "J3490", "J3490"], on=ON) == [
-        "J3490"
-    ]
+    assert selectors.auth_required_missing(
+        patient=patient, codes=["j1745", "96365", "J3490", "J3490"], on=ON
+    ) == ["J3490"]
     # exhausted units still count as authorized (the draw-down refuses the over-use)
-    assert selectors.auth_required_missing(patient=patient, codes=["J1745"], on=dt.date(2026, 7, 1)) == ["J1745"]
+    assert selectors.auth_required_missing(patient=patient, codes=["J1745"], on=dt.date(2026, 7, 1)) == [
+        "J1745"
+    ]
     PriorAuthorizationFactory(coverage=auth.coverage, status="pended", services=[("J3490", 5, 0)])
     assert selectors.auth_required_missing(patient=patient, codes=["J3490"], on=ON) == ["J3490"]

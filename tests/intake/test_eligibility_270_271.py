@@ -191,7 +191,9 @@ def test_malformed_271_refused_whole(frozen_today, mangle):
 def test_271_with_unknown_trace_refused_whole(frozen_today):
     _pending("SOMETHING-ELSE")
     before = _snapshot()
-    with pytest.raises(InvalidInputError, match="no eligibility inquiry was sent with trace number 93175-012547"):
+    with pytest.raises(
+        InvalidInputError, match="no eligibility inquiry was sent with trace number 93175-012547"
+    ):
         services.eligibility_import_271(text=sample_271("lfh__subscriber-health-benefit-check.271"))
     assert _snapshot() == before
 

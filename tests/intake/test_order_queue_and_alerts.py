@@ -53,7 +53,9 @@ def test_auth_obtained_needs_auth_or_reason(order):
     with pytest.raises(DomainError, match="covers J1745") as exc:
         services.order_advance(order=order, to_status="auth_obtained")
     assert exc.value.code == "order.precondition"
-    moved = services.order_advance(order=order, to_status="auth_obtained", no_auth_reason="Payer: no PA for J1745")
+    moved = services.order_advance(
+        order=order, to_status="auth_obtained", no_auth_reason="Payer: no PA for J1745"
+    )
     assert moved.auth_not_required_reason == "Payer: no PA for J1745"
 
 
@@ -91,13 +93,19 @@ def test_queue_columns_and_flags(frozen_today, django_assert_max_num_queries):
 
 
 def test_auth_alerts_fire_on_a_frozen_clock_once_per_day(frozen_today):
-    ending = PriorAuthorizationFactory(end_date=frozen_today + dt.timedelta(days=14), services=[("J1745", 100, 0)])
-    low = PriorAuthorizationFactory(end_date=dt.date(2026, 12, 31), services=[("J1745", 100, 81), ("96365", 6, 0)])
+    ending = PriorAuthorizationFactory(
+        end_date=frozen_today + dt.timedelta(days=14), services=[("J1745", 100, 0)]
+    )
+    low = PriorAuthorizationFactory(
+        end_date=dt.date(2026, 12, 31), services=[("J1745", 100, 81), ("96365", 6, 0)]
+    )
     PriorAuthorizationFactory(end_date=frozen_today + dt.timedelta(days=15), services=[("J1745", 100, 80)])
     PriorAuthorizationFactory(end_date=frozen_today, status="denied", services=[("J1745", 100, 99)])
     no_auth = OrderFactory(start_date=frozen_today, drugs=["J9999"])
     CoverageFactory(patient=no_auth.patient)
-    excused = OrderFactory(start_date=frozen_today, drugs=["J9999"], auth_not_required_reason="payer says none")
+    excused = OrderFactory(
+        start_date=frozen_today, drugs=["J9999"], auth_not_required_reason="payer says none"
+    )
     assert auth_alerts_task.apply().get() == 3
     alerts = {(a.kind, a.authorization_id, a.order_id) for a in IntakeAlert.objects.all()}
     assert alerts == {

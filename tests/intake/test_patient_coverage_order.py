@@ -32,7 +32,7 @@ def test_patient_create_and_mrn_unique_per_provider():
     provider = BillingProviderFactory()
     p = services.patient_create(billing_provider=provider, mrn="MRN-1", **PATIENT)
     assert p.state == "IL"
-    with pytest.raises(DomainError, match="(?i)MRN MRN-1 is already used"):
+    with pytest.raises(DomainError, match=r"(?i)MRN MRN-1 is already used"):
         services.patient_create(billing_provider=provider, mrn="mrn-1", **PATIENT)
     other = BillingProviderFactory(npi="1245319599", name="Other")
     assert services.patient_create(billing_provider=other, mrn="MRN-1", **PATIENT).pk != p.pk
@@ -146,7 +146,7 @@ def _order(**kw):
         "therapy": "Infliximab",
         "diagnosis_codes": ["k50.90", "K50.90"],
         "start_date": dt.date(2026, 3, 1),
-        "drugs": [{"hcpcs": "j1745", "dose": "5", "dose_unit": "mg/kg", "frequency": "q8 weeks"}],
+        "drugs": [{"hcpcs": "j1745", "dose": "400", "dose_unit": "MG", "frequency": "q8 weeks"}],
     }
     args.update(kw)
     return services.order_create(**args)
@@ -156,7 +156,7 @@ def test_order_create_with_drugs():
     order = _order()
     assert order.diagnosis_codes == ["K50.90"]
     drug = order.drugs.get()
-    assert (drug.hcpcs, drug.dose) == ("J1745", Decimal("5.000"))
+    assert (drug.hcpcs, drug.dose, drug.dose_unit) == ("J1745", Decimal("400.000"), "mg")
 
 
 @pytest.mark.parametrize(
@@ -172,6 +172,10 @@ def test_order_create_with_drugs():
             "more than zero",
         ),
         ({"drugs": [{"hcpcs": "J17", "dose": "1", "dose_unit": "mg", "frequency": "x"}]}, "5-character"),
+        (
+            {"drugs": [{"hcpcs": "J1745", "dose": "5", "dose_unit": "mg/kg", "frequency": "x"}]},
+            "mg, g, mcg, mL or units",
+        ),
     ],
 )
 def test_order_refused_whole(changes, message):

@@ -28,7 +28,10 @@ pytestmark = pytest.mark.django_db
 def rich_patient(frozen_today):
     cov = CoverageFactory(payer=PayerFactory(name="Blue Shield"))
     EligibilityCheckFactory(
-        coverage=cov, checked_on=frozen_today - dt.timedelta(days=45), copay=Decimal("987.65"), deductible=Decimal("4321.00")
+        coverage=cov,
+        checked_on=frozen_today - dt.timedelta(days=45),
+        copay=Decimal("987.65"),
+        deductible=Decimal("4321.00"),
     )
     PriorAuthorizationFactory(coverage=cov, auth_number="PA-SECRET", services=[("J1745", 100, 85)])
     OrderFactory(patient=cov.patient, therapy="Infliximab", start_date=frozen_today)
@@ -49,7 +52,15 @@ def test_nurse_sees_orders_and_authorized_yes_no_only(nurse_client, rich_patient
     body = nurse_client.get(reverse("intake:patient_detail", args=[rich_patient.public_id])).content.decode()
     assert "Infliximab" in body and "Ocrelizumab" in body
     assert "no auth" in body and ">yes<" in body
-    for secret in ("987.65", "4321.00", "PA-SECRET", "Copay", "Deductible", "Blue Shield", "Check eligibility"):
+    for secret in (
+        "987.65",
+        "4321.00",
+        "PA-SECRET",
+        "Copay",
+        "Deductible",
+        "Blue Shield",
+        "Check eligibility",
+    ):
         assert secret not in body, secret
 
 
@@ -125,7 +136,9 @@ def test_manual_eligibility_and_270_button(biller_client, frozen_today, monkeypa
     r = biller_client.post(url, {"checked_on": "2026-03-10", "service_date": "2026-03-10", "active": "true",
                                  "copay": "-1"})  # fmt: skip
     assert "copay cannot be negative" in r.content.decode()
-    r = biller_client.post(url, {"checked_on": "2026-03-10", "service_date": "2026-03-10", "active": "true", "copay": "30"})
+    r = biller_client.post(
+        url, {"checked_on": "2026-03-10", "service_date": "2026-03-10", "active": "true", "copay": "30"}
+    )
     assert r.status_code == 302
     r = biller_client.post(url, {"service_date": "2026-03-11", "send_270": "1"})
     assert r.status_code == 302
