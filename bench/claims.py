@@ -43,8 +43,13 @@ def ensure_database(url: str) -> None:
     from psycopg2 import sql
 
     cfg = dj_database_url.parse(url)
-    conn = psycopg2.connect(dbname="postgres", user=cfg["USER"], password=cfg["PASSWORD"] or None,
-                            host=cfg["HOST"], port=cfg["PORT"] or 5432)
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=cfg["USER"],
+        password=cfg["PASSWORD"] or None,
+        host=cfg["HOST"],
+        port=cfg["PORT"] or 5432,
+    )
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
@@ -65,7 +70,11 @@ def flush() -> None:
     from django.apps import apps
     from django.db import connection
 
-    tables = [m._meta.db_table for app in ("claims", "coding", "intake") for m in apps.get_app_config(app).get_models()]
+    tables = [
+        m._meta.db_table
+        for app in ("claims", "coding", "intake")
+        for m in apps.get_app_config(app).get_models()
+    ]
     keep = {"coding_drug", "coding_drugndc", "coding_codesetentry", "coding_chargemasterentry"}
     with connection.cursor() as cur:
         cur.execute("TRUNCATE " + ", ".join(t for t in tables if t not in keep) + " RESTART IDENTITY CASCADE")
@@ -79,8 +88,13 @@ DRUGS = [
     ("J9263", 300, "5.00", "00024059120", "30", "ML"),
     ("Q5103", 40, "25.00", "00069080901", "4", "UN"),
 ]
-DIAGNOSES = {"J1745": ["K50.90", "D50.9"], "Q5103": ["M05.79"], "J3380": ["K51.90"], "J1756": ["D50.9"],
-             "J9263": ["C18.9", "E86.0"]}
+DIAGNOSES = {
+    "J1745": ["K50.90", "D50.9"],
+    "Q5103": ["M05.79"],
+    "J3380": ["K51.90"],
+    "J1756": ["D50.9"],
+    "J9263": ["C18.9", "E86.0"],
+}
 
 
 def seed_rules() -> None:
@@ -109,73 +123,182 @@ def make_fixtures(n: int) -> None:
     rng = random.Random(SEED)
     today = dt.date.today()
     user, _ = get_user_model().objects.get_or_create(username="bench-nurse")
-    provider = BillingProvider.objects.create(name="Bench Infusion Partners", npi="1234567893", tax_id="361234567",
-                                              taxonomy="261QI0500X", address_line1="100 Harbor Way",
-                                              city="Springfield", state="IL", zip_code="627011234")
+    provider = BillingProvider.objects.create(
+        name="Bench Infusion Partners",
+        npi="1234567893",
+        tax_id="361234567",
+        taxonomy="261QI0500X",
+        address_line1="100 Harbor Way",
+        city="Springfield",
+        state="IL",
+        zip_code="627011234",
+    )
     locs = [
-        ServiceLocation.objects.create(billing_provider=provider, name=name, site_of_care=site, place_of_service=pos,
-                                       address_line1=street, city="Springfield", state="IL", zip_code="627011234")
-        for name, site, pos, street in (("Bench AIC", "aic", "49", "200 Harbor Way"),
-                                        ("Bench Office", "office", "11", "100 Harbor Way"))
+        ServiceLocation.objects.create(
+            billing_provider=provider,
+            name=name,
+            site_of_care=site,
+            place_of_service=pos,
+            address_line1=street,
+            city="Springfield",
+            state="IL",
+            zip_code="627011234",
+        )
+        for name, site, pos, street in (
+            ("Bench AIC", "aic", "49", "200 Harbor Way"),
+            ("Bench Office", "office", "11", "100 Harbor Way"),
+        )
     ]
-    payer_rows = [("Medicare Part B", "MCRB1", "medicare", "837P"), ("State Medicaid", "MCD01", "medicaid", "837P"),
-                  ("Blue Plan", "BCBS1", "commercial", "837P"), ("Acme Health", "ACME1", "commercial", "837P"),
-                  ("Union Health", "UNHL1", "commercial", "837I")]
-    payers = [Payer.objects.create(name=nm, payer_id=pid, kind=kind, claim_form=form, address_line1="1 Payer Way",
-                                   city="Chicago", state="IL", zip_code="60601", timely_filing_days=180)
-              for nm, pid, kind, form in payer_rows]
+    payer_rows = [
+        ("Medicare Part B", "MCRB1", "medicare", "837P"),
+        ("State Medicaid", "MCD01", "medicaid", "837P"),
+        ("Blue Plan", "BCBS1", "commercial", "837P"),
+        ("Acme Health", "ACME1", "commercial", "837P"),
+        ("Union Health", "UNHL1", "commercial", "837I"),
+    ]
+    payers = [
+        Payer.objects.create(
+            name=nm,
+            payer_id=pid,
+            kind=kind,
+            claim_form=form,
+            address_line1="1 Payer Way",
+            city="Chicago",
+            state="IL",
+            zip_code="60601",
+            timely_filing_days=180,
+        )
+        for nm, pid, kind, form in payer_rows
+    ]
     doc = Prescriber.objects.create(first_name="Marcus", last_name="Welby", npi="1112223338")
     seed_rules()
 
     patients = Patient.objects.bulk_create(
-        [Patient(billing_provider=provider, mrn=f"B{i:07d}", first_name="Pat", last_name=f"Bench{i}",
-                 date_of_birth=dt.date(1940 + i % 50, 1 + i % 12, 1 + i % 28), sex="FM"[i % 2],
-                 address_line1="12 Elm St", city="Springfield", state="IL", zip_code="62701") for i in range(n)],
+        [
+            Patient(
+                billing_provider=provider,
+                mrn=f"B{i:07d}",
+                first_name="Pat",
+                last_name=f"Bench{i}",
+                date_of_birth=dt.date(1940 + i % 50, 1 + i % 12, 1 + i % 28),
+                sex="FM"[i % 2],
+                address_line1="12 Elm St",
+                city="Springfield",
+                state="IL",
+                zip_code="62701",
+            )
+            for i in range(n)
+        ],
         batch_size=5000,
     )
     plan = []  # per patient: payer, drug, location, date of service
     for _ in patients:
         payer = rng.choices(payers, weights=(30, 15, 25, 20, 10))[0]
-        plan.append((payer, rng.choice(DRUGS), rng.choice(locs), today - dt.timedelta(days=rng.randrange(3, 60))))
+        plan.append(
+            (payer, rng.choice(DRUGS), rng.choice(locs), today - dt.timedelta(days=rng.randrange(3, 60)))
+        )
     coverages = Coverage.objects.bulk_create(
-        [Coverage(patient=p, payer=pl[0], rank="primary", member_id=f"MB{i:09d}", effective_date=dt.date(2020, 1, 1))
-         for i, (p, pl) in enumerate(zip(patients, plan, strict=True))],
+        [
+            Coverage(
+                patient=p,
+                payer=pl[0],
+                rank="primary",
+                member_id=f"MB{i:09d}",
+                effective_date=dt.date(2020, 1, 1),
+            )
+            for i, (p, pl) in enumerate(zip(patients, plan, strict=True))
+        ],
         batch_size=5000,
     )
     EligibilityCheck.objects.bulk_create(
-        [EligibilityCheck(coverage=c, checked_on=today - dt.timedelta(days=2), service_date=today, active=True)
-         for c in coverages], batch_size=5000,
+        [
+            EligibilityCheck(
+                coverage=c, checked_on=today - dt.timedelta(days=2), service_date=today, active=True
+            )
+            for c in coverages
+        ],
+        batch_size=5000,
     )
     auths = PriorAuthorization.objects.bulk_create(
-        [PriorAuthorization(patient=p, coverage=c, auth_number=f"PA{i:08d}", start_date=dt.date(2020, 1, 1),
-                            end_date=today + dt.timedelta(days=90))
-         for i, (p, c) in enumerate(zip(patients, coverages, strict=True))], batch_size=5000,
+        [
+            PriorAuthorization(
+                patient=p,
+                coverage=c,
+                auth_number=f"PA{i:08d}",
+                start_date=dt.date(2020, 1, 1),
+                end_date=today + dt.timedelta(days=90),
+            )
+            for i, (p, c) in enumerate(zip(patients, coverages, strict=True))
+        ],
+        batch_size=5000,
     )
     AuthorizedService.objects.bulk_create(
-        [AuthorizedService(authorization=a, code=pl[1][0], authorized_units=1000) for a, pl in zip(auths, plan, strict=True)],
+        [
+            AuthorizedService(authorization=a, code=pl[1][0], authorized_units=1000)
+            for a, pl in zip(auths, plan, strict=True)
+        ],
         batch_size=5000,
     )
     orders = Order.objects.bulk_create(
-        [Order(patient=p, prescriber=doc, location=pl[2], therapy="bench", diagnosis_codes=DIAGNOSES[pl[1][0]],
-               start_date=dt.date(2020, 1, 1)) for p, pl in zip(patients, plan, strict=True)], batch_size=5000,
+        [
+            Order(
+                patient=p,
+                prescriber=doc,
+                location=pl[2],
+                therapy="bench",
+                diagnosis_codes=DIAGNOSES[pl[1][0]],
+                start_date=dt.date(2020, 1, 1),
+            )
+            for p, pl in zip(patients, plan, strict=True)
+        ],
+        batch_size=5000,
     )
     now = dt.datetime.now(dt.UTC)
     visits = Visit.objects.bulk_create(
-        [Visit(patient=p, order=o, location=pl[2], date_of_service=pl[3], status="signed", documented_by=user,
-               signed_by=user, signed_at=now) for p, o, pl in zip(patients, orders, plan, strict=True)],
+        [
+            Visit(
+                patient=p,
+                order=o,
+                location=pl[2],
+                date_of_service=pl[3],
+                status="signed",
+                documented_by=user,
+                signed_by=user,
+                signed_at=now,
+            )
+            for p, o, pl in zip(patients, orders, plan, strict=True)
+        ],
         batch_size=5000,
     )
     lines = []
     for v, pl in zip(visits, plan, strict=True):
         payer, (code, units, price, ndc, qty, unit), _, dos = pl
         mods = ["JZ"] if payer.kind == "medicare" else []
-        rows = [("96365", 1, "350.00", [], "", None, ""), ("96366", 1, "95.00", [], "", None, ""),
-                ("96375", 1, "80.00", [], "", None, ""),
-                (code, units, str(Decimal(price) * units), mods, ndc, Decimal(qty), unit)]
+        rows = [
+            ("96365", 1, "350.00", [], "", None, ""),
+            ("96366", 1, "95.00", [], "", None, ""),
+            ("96375", 1, "80.00", [], "", None, ""),
+            (code, units, str(Decimal(price) * units), mods, ndc, Decimal(qty), unit),
+        ]
         for number, (c, u, charge, m, nd, q, un) in enumerate(rows, start=1):
-            lines.append(ChargeLine(visit=v, line_number=number, service_date_from=dos, service_date_to=dos, code=c,
-                                    modifiers=m, units=u, reason="bench", ndc=nd, ndc_quantity=q, ndc_unit=un,
-                                    unit_price=Decimal(charge) / u, charge=Decimal(charge), status="reviewed"))
+            lines.append(
+                ChargeLine(
+                    visit=v,
+                    line_number=number,
+                    service_date_from=dos,
+                    service_date_to=dos,
+                    code=c,
+                    modifiers=m,
+                    units=u,
+                    reason="bench",
+                    ndc=nd,
+                    ndc_quantity=q,
+                    ndc_unit=un,
+                    unit_price=Decimal(charge) / u,
+                    charge=Decimal(charge),
+                    status="reviewed",
+                )
+            )
     ChargeLine.objects.bulk_create(lines, batch_size=10000)
 
 
@@ -224,15 +347,30 @@ def main() -> None:
     cache = mappers.DraftCache()
     drafts = [mappers.claim_to_draft(c, cache=cache) for c in rows]
     submitter, receiver = services._submitter_receiver(drafts[0].billing_provider)
-    text = build_837(drafts, submitter=submitter, receiver=receiver, envelope=Envelope(
-        sender_id="INFUSIONRCM", receiver_id="CLEARINGHOUSE", interchange_control=1, group_control=1,
-        functional_id="HC", version="", created=dt.datetime(2026, 1, 1, 12, 0), usage="T"))
+    text = build_837(
+        drafts,
+        submitter=submitter,
+        receiver=receiver,
+        envelope=Envelope(
+            sender_id="INFUSIONRCM",
+            receiver_id="CLEARINGHOUSE",
+            interchange_control=1,
+            group_control=1,
+            functional_id="HC",
+            version="",
+            created=dt.datetime(2026, 1, 1, 12, 0),
+            usage="T",
+        ),
+    )
     t = time.perf_counter()
     errors = validate_with_pyx12(text)
     pyx12_s = time.perf_counter() - t
 
-    print(f"built {count}, ready {ready}, needs_fix {count - ready}, batched {batched} in {len(batches)} files, "
-          f"pyx12 errors on sample: {len(errors)}", file=sys.stderr)
+    print(
+        f"built {count}, ready {ready}, needs_fix {count - ready}, batched {batched} in {len(batches)} files, "
+        f"pyx12 errors on sample: {len(errors)}",
+        file=sys.stderr,
+    )
     print(f"BENCH claims.build_per_s {count / build_s:.0f} claims/s")
     print(f"BENCH claims.scrub_per_s {count / scrub_s:.0f} claims/s")
     print(f"BENCH claims.batch_per_s {batched / batch_s:.0f} claims/s")

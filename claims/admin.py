@@ -37,7 +37,9 @@ class PayerRuleAdmin(ReferenceDataAdmin):
 
     @admin.display(description="Try")
     def try_link(self, obj):
-        return format_html('<a href="{}">Try against a claim</a>', reverse("admin:claims_payerrule_try", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Try against a claim</a>', reverse("admin:claims_payerrule_try", args=[obj.pk])
+        )
 
     def save_model(self, request, obj, form, change):
         # Versioning and validation live in the service; the admin only collects the fields.
@@ -56,7 +58,9 @@ class PayerRuleAdmin(ReferenceDataAdmin):
         return False  # rules are switched off, never deleted: versions and edits refer to them
 
     def get_urls(self):
-        custom = [path("<int:pk>/try/", self.admin_site.admin_view(self.try_view), name="claims_payerrule_try")]
+        custom = [
+            path("<int:pk>/try/", self.admin_site.admin_view(self.try_view), name="claims_payerrule_try")
+        ]
         return custom + super().get_urls()
 
     def try_view(self, request, pk):

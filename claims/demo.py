@@ -20,22 +20,48 @@ BIOLOGICS = ["J1745", "Q5103", "Q5104", "J0129", "J2350", "J3380", "J1459", "J07
 SINGLE_DOSE = ["J1745", "Q5103", "J9035", "J9263", "J3380", "J2350", "J0129", "J9312", "J9045"]
 
 GLOBAL_RULES = [
-    {"kind": "modifier_required", "rule_id": "MCR-JW-JZ", "codes": SINGLE_DOSE, "modifiers_any_of": ["JW", "JZ"],
-     "satisfied_by_same_code_line": True, "payer_kinds": ["medicare"],
-     "description": "Medicare: single-dose container drugs carry JW (discarded) or JZ (none discarded).",
-     "source": "CMS MLN JW/JZ FAQ; REFERENCE DRG-W1/W2"},
-    {"kind": "ndc_required", "rule_id": "MCD-NDC-J", "code_prefixes": ["J", "Q"], "payer_kinds": ["medicaid"],
-     "description": "Medicaid: physician-administered drugs need the NDC (Deficit Reduction Act rebates).",
-     "source": "42 CFR 447.520; REFERENCE DRG-N2"},
-    {"kind": "prior_auth_required", "rule_id": "PA-BIOLOGICS", "codes": BIOLOGICS,
-     "payer_kinds": ["commercial", "medicare_advantage", "medicaid"],
-     "description": "Biologics and IVIG need a prior authorization in force.", "source": "REFERENCE 6.1"},
-    {"kind": "max_units_per_day", "rule_id": "MUE-J1745", "code": "J1745", "units": "150",
-     "description": "Infliximab 10 mg units: at most 150 per day.", "source": "CMS MUE table"},
-    {"kind": "covered_diagnoses", "rule_id": "DX-J1745", "code": "J1745",
-     "icd10_prefixes": ["K50", "K51", "M05", "M06", "L40", "M45"],
-     "description": "Infliximab: Crohn's, ulcerative colitis, RA, psoriasis/PsA, ankylosing spondylitis.",
-     "source": "LCD L35677 style policy"},
+    {
+        "kind": "modifier_required",
+        "rule_id": "MCR-JW-JZ",
+        "codes": SINGLE_DOSE,
+        "modifiers_any_of": ["JW", "JZ"],
+        "satisfied_by_same_code_line": True,
+        "payer_kinds": ["medicare"],
+        "description": "Medicare: single-dose container drugs carry JW (discarded) or JZ (none discarded).",
+        "source": "CMS MLN JW/JZ FAQ; REFERENCE DRG-W1/W2",
+    },
+    {
+        "kind": "ndc_required",
+        "rule_id": "MCD-NDC-J",
+        "code_prefixes": ["J", "Q"],
+        "payer_kinds": ["medicaid"],
+        "description": "Medicaid: physician-administered drugs need the NDC (Deficit Reduction Act rebates).",
+        "source": "42 CFR 447.520; REFERENCE DRG-N2",
+    },
+    {
+        "kind": "prior_auth_required",
+        "rule_id": "PA-BIOLOGICS",
+        "codes": BIOLOGICS,
+        "payer_kinds": ["commercial", "medicare_advantage", "medicaid"],
+        "description": "Biologics and IVIG need a prior authorization in force.",
+        "source": "REFERENCE 6.1",
+    },
+    {
+        "kind": "max_units_per_day",
+        "rule_id": "MUE-J1745",
+        "code": "J1745",
+        "units": "150",
+        "description": "Infliximab 10 mg units: at most 150 per day.",
+        "source": "CMS MUE table",
+    },
+    {
+        "kind": "covered_diagnoses",
+        "rule_id": "DX-J1745",
+        "code": "J1745",
+        "icd10_prefixes": ["K50", "K51", "M05", "M06", "L40", "M45"],
+        "description": "Infliximab: Crohn's, ulcerative colitis, RA, psoriasis/PsA, ankylosing spondylitis.",
+        "source": "LCD L35677 style policy",
+    },
 ]
 
 
@@ -45,11 +71,18 @@ def seed_payer_rules() -> list[PayerRule]:
     for config in GLOBAL_RULES:
         rows.append(_rule(None, config))
     for payer in Payer.objects.filter(kind__in=["commercial", "medicare_advantage"]).order_by("pk"):
-        rows.append(_rule(payer, {
-            "kind": "timely_filing", "rule_id": f"TF-{payer.payer_id}"[:64], "days": payer.timely_filing_days,
-            "description": f"{payer.name}: file within {payer.timely_filing_days} days of service.",
-            "source": "payer contract; REFERENCE TF-2",
-        }))
+        rows.append(
+            _rule(
+                payer,
+                {
+                    "kind": "timely_filing",
+                    "rule_id": f"TF-{payer.payer_id}"[:64],
+                    "days": payer.timely_filing_days,
+                    "description": f"{payer.name}: file within {payer.timely_filing_days} days of service.",
+                    "source": "payer contract; REFERENCE TF-2",
+                },
+            )
+        )
     return rows
 
 
@@ -57,8 +90,9 @@ def _rule(payer, config) -> PayerRule:
     existing = PayerRule.objects.filter(rule_id=config["rule_id"]).first()
     if existing is not None:
         return existing
-    return services.payer_rule_save(rule=None, payer=payer, config=config, enabled=True, actor=None,
-                                    note="demo seed")
+    return services.payer_rule_save(
+        rule=None, payer=payer, config=config, enabled=True, actor=None, note="demo seed"
+    )
 
 
 # Every state a claim can be in, and the moves that get a READY claim there.
@@ -107,21 +141,46 @@ def _demo_charges(want: int) -> None:
             return
         cov = coverages[index % len(coverages)]
         patient = cov.patient
-        location = ServiceLocation.objects.filter(billing_provider_id=patient.billing_provider_id).exclude(
-            site_of_care="home").order_by("pk").first()
+        location = (
+            ServiceLocation.objects.filter(billing_provider_id=patient.billing_provider_id)
+            .exclude(site_of_care="home")
+            .order_by("pk")
+            .first()
+        )
         if location is None:
             return
         order = Order.objects.filter(patient=patient).order_by("pk").first()
         dos = today - dt.timedelta(days=5 + index)
-        visit = Visit.objects.create(patient=patient, order=order, location=location, date_of_service=dos,
-                                     status="signed", documented_by=user, signed_by=user, signed_at=timezone.now())
-        lines = [("96365", 1, "350.00", [], ""), ("96366", 1, "95.00", [], ""),
-                 ("J1745", 40, "1200.00", ["JZ"] if cov.payer.kind == "medicare" else [], "57894003001")]
+        visit = Visit.objects.create(
+            patient=patient,
+            order=order,
+            location=location,
+            date_of_service=dos,
+            status="signed",
+            documented_by=user,
+            signed_by=user,
+            signed_at=timezone.now(),
+        )
+        lines = [
+            ("96365", 1, "350.00", [], ""),
+            ("96366", 1, "95.00", [], ""),
+            ("J1745", 40, "1200.00", ["JZ"] if cov.payer.kind == "medicare" else [], "57894003001"),
+        ]
         for number, (code, units, charge, mods, ndc) in enumerate(lines, start=1):
             ChargeLine.objects.create(
-                visit=visit, line_number=number, service_date_from=dos, service_date_to=dos, code=code,
-                modifiers=mods, units=units, reason="demo", ndc=ndc, ndc_quantity=Decimal(4) if ndc else None,
-                ndc_unit="UN" if ndc else "", unit_price=Decimal(charge) / units, charge=Decimal(charge),
+                visit=visit,
+                line_number=number,
+                service_date_from=dos,
+                service_date_to=dos,
+                code=code,
+                modifiers=mods,
+                units=units,
+                reason="demo",
+                ndc=ndc,
+                ndc_quantity=Decimal(4) if ndc else None,
+                ndc_unit="UN" if ndc else "",
+                unit_price=Decimal(charge) / units,
+                charge=Decimal(charge),
                 status="reviewed",
             )
 
@@ -142,7 +201,9 @@ def seed(stdout) -> None:
     for claim, (target, moves) in zip(claims, PATHS, strict=False):
         claim.refresh_from_db()
         if claim.status != S.READY and target != S.NEEDS_FIX:
-            services.claim_transition(claim=claim, to=S.READY, actor=None, reason="Demo: corrected and re-scrubbed")
+            services.claim_transition(
+                claim=claim, to=S.READY, actor=None, reason="Demo: corrected and re-scrubbed"
+            )
         for step in moves:
             if claim.status == step:
                 continue
@@ -155,4 +216,6 @@ def seed(stdout) -> None:
         if target == S.REPLACED:
             services.claim_replace(claim=claim, actor=None, reason="Demo: corrected units")
         made[target.value] = made.get(target.value, 0) + 1
-    stdout.write(f"claims demo: {len(rules)} payer rules; {len(claims)} claims in states {', '.join(sorted(made))}")
+    stdout.write(
+        f"claims demo: {len(rules)} payer rules; {len(claims)} claims in states {', '.join(sorted(made))}"
+    )

@@ -29,19 +29,29 @@ def _plain(value) -> str:
 def cms1500_context(claim: Claim) -> dict:
     """What the form shows, from the same ClaimDraft the 837P is written from."""
     if claim.form != ClaimForm.PROFESSIONAL:
-        raise DomainError("The CMS-1500 is for professional (837P) claims; this one is institutional.",
-                          code="claim.not_professional")
+        raise DomainError(
+            "The CMS-1500 is for professional (837P) claims; this one is institutional.",
+            code="claim.not_professional",
+        )
     row = selectors.claims_for_drafts(Claim.objects.filter(pk=claim.pk)).get()
     draft = mappers.claim_to_draft(row)
     person = draft.patient or draft.subscriber
     lines = []
     for line in draft.sorted_lines:
-        lines.append({
-            "date_from": line.date_from, "service_to": line.service_to, "code": line.code, "modifiers": line.modifiers,
-            "pointer_letters": "".join(LETTERS[p - 1] for p in line.diagnosis_pointers if 1 <= p <= 12),
-            "charge": line.charge, "units_text": _plain(line.units), "ndc": line.ndc, "ndc_unit": line.ndc_unit or "",
-            "ndc_quantity_text": _plain(line.ndc_quantity) if line.ndc_quantity is not None else "",
-        })
+        lines.append(
+            {
+                "date_from": line.date_from,
+                "service_to": line.service_to,
+                "code": line.code,
+                "modifiers": line.modifiers,
+                "pointer_letters": "".join(LETTERS[p - 1] for p in line.diagnosis_pointers if 1 <= p <= 12),
+                "charge": line.charge,
+                "units_text": _plain(line.units),
+                "ndc": line.ndc,
+                "ndc_unit": line.ndc_unit or "",
+                "ndc_quantity_text": _plain(line.ndc_quantity) if line.ndc_quantity is not None else "",
+            }
+        )
     return {
         "claim": row,
         "draft": draft,

@@ -23,8 +23,12 @@ class ConfirmForm(forms.Form):
 
 
 class BatchBuildForm(forms.Form):
-    payer = forms.ModelChoiceField(queryset=Payer.objects.filter(claims__status="ready").distinct().order_by("name"))
-    form = forms.ChoiceField(choices=[("", "Oldest ready claim decides"), *enum_choices(ClaimForm)], required=False)
+    payer = forms.ModelChoiceField(
+        queryset=Payer.objects.filter(claims__status="ready").distinct().order_by("name")
+    )
+    form = forms.ChoiceField(
+        choices=[("", "Oldest ready claim decides"), *enum_choices(ClaimForm)], required=False
+    )
 
 
 class AcknowledgmentForm(forms.Form):
@@ -34,12 +38,16 @@ class AcknowledgmentForm(forms.Form):
 class PayerRuleAdminForm(forms.ModelForm):
     """Admin form: the config is validated with the pydantic rule union; its message is shown as is."""
 
-    note = forms.CharField(max_length=200, required=False, help_text="Why this change (kept with the version)")
+    note = forms.CharField(
+        max_length=200, required=False, help_text="Why this change (kept with the version)"
+    )
 
     class Meta:
         model = PayerRule
         fields = ["payer", "config", "enabled"]
-        help_texts = {"config": 'JSON, e.g. {"kind": "max_units_per_day", "rule_id": "J1745-MAX", "code": "J1745", "units": 150}'}
+        help_texts = {
+            "config": 'JSON, e.g. {"kind": "max_units_per_day", "rule_id": "J1745-MAX", "code": "J1745", "units": 150}'
+        }
 
     def clean_config(self):
         config = self.cleaned_data["config"]

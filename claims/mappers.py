@@ -52,7 +52,11 @@ class DraftCache:
     def provider(self, row: Any) -> d.BillingProvider:
         if row.pk not in self.providers:
             self.providers[row.pk] = d.BillingProvider(
-                name=row.name, npi=row.npi, tax_id=row.tax_id, taxonomy=row.taxonomy or None, address=address_of(row)
+                name=row.name,
+                npi=row.npi,
+                tax_id=row.tax_id,
+                taxonomy=row.taxonomy or None,
+                address=address_of(row),
             )
         return self.providers[row.pk]
 
@@ -64,7 +68,10 @@ class DraftCache:
     def facility(self, location: Any, provider: Any) -> d.ServiceFacility | None:
         """2310C/2310E: only when care was given somewhere other than the billing address (never at home)."""
         if location.pk not in self.facilities:
-            same_place = (location.address_line1, location.zip_code) == (provider.address_line1, provider.zip_code)
+            same_place = (location.address_line1, location.zip_code) == (
+                provider.address_line1,
+                provider.zip_code,
+            )
             if location.site_of_care == SiteOfCare.HOME or same_place:
                 self.facilities[location.pk] = None
             else:
@@ -134,7 +141,9 @@ def line_to_service_line(line: ClaimLine) -> d.ServiceLine:
     )
 
 
-def claim_to_draft(claim: Claim, lines: Iterable[ClaimLine] | None = None, *, cache: DraftCache | None = None) -> d.ClaimDraft:
+def claim_to_draft(
+    claim: Claim, lines: Iterable[ClaimLine] | None = None, *, cache: DraftCache | None = None
+) -> d.ClaimDraft:
     """The claim as the scrubber and the 837 writer read it.
 
     Expects patient, coverage, payer, billing_provider, location, referring_provider and replaces

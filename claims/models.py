@@ -29,15 +29,21 @@ class Claim(PatientDataModel, TimeStampedModel):
     patient = models.ForeignKey("intake.Patient", on_delete=models.PROTECT, related_name="claims")
     coverage = models.ForeignKey("intake.Coverage", on_delete=models.PROTECT, related_name="claims")
     payer = models.ForeignKey("intake.Payer", on_delete=models.PROTECT, related_name="claims")
-    billing_provider = models.ForeignKey("intake.BillingProvider", on_delete=models.PROTECT, related_name="claims")
+    billing_provider = models.ForeignKey(
+        "intake.BillingProvider", on_delete=models.PROTECT, related_name="claims"
+    )
     location = models.ForeignKey("intake.ServiceLocation", on_delete=models.PROTECT, related_name="claims")
-    visit = models.ForeignKey("coding.Visit", on_delete=models.PROTECT, null=True, blank=True, related_name="claims")
+    visit = models.ForeignKey(
+        "coding.Visit", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
     referring_provider = models.ForeignKey(
         "intake.Prescriber", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
     )
     form = models.CharField(max_length=4, choices=enum_choices(ClaimForm))
     status = models.CharField(max_length=16, choices=enum_choices(ClaimStatus), default=ClaimStatus.DRAFT)
-    frequency_code = models.CharField(max_length=1, default="1", help_text="1 original, 7 replacement, 8 void")
+    frequency_code = models.CharField(
+        max_length=1, default="1", help_text="1 original, 7 replacement, 8 void"
+    )
     replaces = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replacements"
     )
@@ -60,7 +66,8 @@ class Claim(PatientDataModel, TimeStampedModel):
             choice_constraint("form", ClaimForm, "claim_form_valid"),
             models.CheckConstraint(condition=models.Q(total_charge__gte=0), name="claim_total_not_negative"),
             models.CheckConstraint(
-                condition=models.Q(service_date_to__gte=models.F("service_date_from")), name="claim_dates_ordered"
+                condition=models.Q(service_date_to__gte=models.F("service_date_from")),
+                name="claim_dates_ordered",
             ),
         ]
         indexes = [
@@ -147,7 +154,9 @@ class PayerRule(TimeStampedModel):
     """An admin-maintained payer rule (data, not code): `config` is validated by the pydantic
     PayerRule union on save. `payer` empty = applies to every payer. Each change makes a version."""
 
-    payer = models.ForeignKey("intake.Payer", on_delete=models.PROTECT, null=True, blank=True, related_name="rules")
+    payer = models.ForeignKey(
+        "intake.Payer", on_delete=models.PROTECT, null=True, blank=True, related_name="rules"
+    )
     rule_id = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=32)
     config = models.JSONField()

@@ -37,13 +37,22 @@ def rejected_queue() -> QuerySet[Claim]:
 def claim_detail(public_id) -> Claim:
     return (
         Claim.objects.select_related(
-            "patient", "coverage", "payer", "billing_provider", "location", "referring_provider", "batch", "replaces",
+            "patient",
+            "coverage",
+            "payer",
+            "billing_provider",
+            "location",
+            "referring_provider",
+            "batch",
+            "replaces",
             "visit",
         )
         .prefetch_related(
             Prefetch("lines", queryset=ClaimLine.objects.order_by("line_number")),
             Prefetch("edits", queryset=ClaimEdit.objects.order_by("line_number", "severity", "pk")),
-            Prefetch("events", queryset=ClaimEvent.objects.select_related("actor").order_by("created_at", "pk")),
+            Prefetch(
+                "events", queryset=ClaimEvent.objects.select_related("actor").order_by("created_at", "pk")
+            ),
             "replacements",
         )
         .get(public_id=public_id)
@@ -53,7 +62,14 @@ def claim_detail(public_id) -> Claim:
 def claims_for_drafts(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
     """Everything `mappers.claim_to_draft` reads, in two queries."""
     return queryset.select_related(
-        "patient", "coverage", "payer", "billing_provider", "location", "referring_provider", "replaces", "visit"
+        "patient",
+        "coverage",
+        "payer",
+        "billing_provider",
+        "location",
+        "referring_provider",
+        "replaces",
+        "visit",
     ).prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.order_by("line_number")))
 
 
@@ -74,8 +90,13 @@ def payers_with_ready_claims() -> list[dict]:
         .order_by("payer__name", "form")
     )
     return [
-        {"payer": r["payer__public_id"], "payer_name": r["payer__name"], "form": r["form"], "claims": r["claims"],
-         "total_charge": r["total"]}
+        {
+            "payer": r["payer__public_id"],
+            "payer_name": r["payer__name"],
+            "form": r["form"],
+            "claims": r["claims"],
+            "total_charge": r["total"],
+        }
         for r in rows
     ]
 

@@ -59,7 +59,15 @@ from intake.domain.diagnosis import validate_icd10cm
 from intake.domain.types import ClaimForm as IntakeClaimForm
 from intake.domain.types import SiteOfCare
 from intake.mappers import authorization as auth_to_domain
-from intake.models import AuthUsage, Coverage, EligibilityCheck, Order, Payer, PriorAuthorization, ServiceLocation
+from intake.models import (
+    AuthUsage,
+    Coverage,
+    EligibilityCheck,
+    Order,
+    Payer,
+    PriorAuthorization,
+    ServiceLocation,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +170,11 @@ def claim_transition(
             setattr(locked, name, value)
         locked.save(update_fields=["status", "updated_at", *fields])
         ClaimEvent.objects.create(
-            claim=locked, from_status=current, to_status=target.value, actor=_user(actor), reason=reason,
+            claim=locked,
+            from_status=current,
+            to_status=target.value,
+            actor=_user(actor),
+            reason=reason,
             payload=payload or {},
         )
     claim.status = locked.status
@@ -176,7 +188,11 @@ def _user(actor):
 
 
 def _transition_many(
-    moves: Sequence[tuple[int, str, str]], *, actor, reason: str, payloads: dict[int, dict] | None = None,
+    moves: Sequence[tuple[int, str, str]],
+    *,
+    actor,
+    reason: str,
+    payloads: dict[int, dict] | None = None,
     extra_update: dict[str, Any] | None = None,
 ) -> None:
     """Apply already-checked moves (claim id, from, to) for claims locked by the caller."""
@@ -193,12 +209,21 @@ def _transition_many(
     payloads = payloads or {}
     ClaimEvent.objects.bulk_create(
         [
-            ClaimEvent(claim_id=cid, from_status=cur, to_status=tgt, actor=user, reason=reason, payload=payloads.get(cid, {}))
+            ClaimEvent(
+                claim_id=cid,
+                from_status=cur,
+                to_status=tgt,
+                actor=user,
+                reason=reason,
+                payload=payloads.get(cid, {}),
+            )
             for cid, cur, tgt in moves
         ],
         batch_size=5000,
     )
-    _audit_bulk(AuditEntry.Action.UPDATE, Claim, [m[0] for m in moves], ["status", *(extra_update or {})], actor)
+    _audit_bulk(
+        AuditEntry.Action.UPDATE, Claim, [m[0] for m in moves], ["status", *(extra_update or {})], actor
+    )
 
 
 def _lock_statuses(ids: Iterable[int]) -> dict[int, str]:
@@ -237,7 +262,9 @@ class BuildResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (visit id, reason)
 
 
-def claims_build_from_charges(*, visit_ids: Iterable[int] | None = None, actor=None, enqueue_scrub: bool = True) -> BuildResult:
+def claims_build_from_charges(
+    *, visit_ids: Iterable[int] | None = None, actor=None, enqueue_scrub: bool = True
+) -> BuildResult:
     """Turn reviewed charge lines into draft claims: one per visit (patient, payer in force on the
     date of service, billing provider of the site).
 
@@ -275,8 +302,21 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
         ChargeLine.objects.filter(visit_id__in=visit_ids, status=ChargeLine.Status.REVIEWED)
         .order_by("visit_id", "line_number")
         .values(
-            "id", "visit_id", "line_number", "service_date_from", "service_date_to", "code", "modifiers", "units",
-            "ndc", "ndc_quantity", "ndc_unit", "charge", "override_code", "override_modifiers", "override_units",
+            "id",
+            "visit_id",
+            "line_number",
+            "service_date_from",
+            "service_date_to",
+            "code",
+            "modifiers",
+            "units",
+            "ndc",
+            "ndc_quantity",
+            "ndc_unit",
+            "charge",
+            "override_code",
+            "override_modifiers",
+            "override_units",
         )
     )
     by_visit: dict[int, list[dict]] = defaultdict(list)
@@ -290,9 +330,9 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
     }
     orders = {
         o["id"]: o
-        for o in Order.objects.filter(pk__in={v["order_id"] for v in visits.values() if v["order_id"]}).values(
-            "id", "prescriber_id", "diagnosis_codes"
-        )
+        for o in Order.objects.filter(
+            pk__in={v["order_id"] for v in visits.values() if v["order_id"]}
+        ).values("id", "prescriber_id", "diagnosis_codes")
     }
     locations = {
         loc["id"]: loc
@@ -313,9 +353,9 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
         )
     }
     auths: dict[int, list] = defaultdict(list)  # coverage id -> domain authorizations
-    for auth in PriorAuthorization.objects.filter(patient_id__in=patient_ids, status__in=USABLE_AUTH).prefetch_related(
-        "services"
-    ):
+    for auth in PriorAuthorization.objects.filter(
+        patient_id__in=patient_ids, status__in=USABLE_AUTH
+    ).prefetch_related("services"):
         auths[auth.coverage_id].append(auth_to_domain(auth))
 
     plans: list[tuple[Claim, list[ClaimLine], list[int]]] = []
@@ -324,7 +364,9 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
         visit = visits[visit_id]
         dos = visit["date_of_service"]
         periods = [
-            CoveragePeriod(id=c["id"], rank=CoverageRank(c["rank"]), effective=c["effective_date"], end=c["end_date"])
+            CoveragePeriod(
+                id=c["id"], rank=CoverageRank(c["rank"]), effective=c["effective_date"], end=c["end_date"]
+            )
             for c in coverages.get(visit["patient_id"], [])
         ]
         in_force = coverages_in_force(periods, dos)
@@ -336,9 +378,12 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
         location = locations[visit["location_id"]]
         order = orders.get(visit["order_id"]) if visit["order_id"] else None
         institutional = (
-            payer["claim_form"] == IntakeClaimForm.INSTITUTIONAL or location["site_of_care"] == SiteOfCare.HOPD
+            payer["claim_form"] == IntakeClaimForm.INSTITUTIONAL
+            or location["site_of_care"] == SiteOfCare.HOPD
         )
-        diagnoses = [d.normalize_icd10(c) for c in (order["diagnosis_codes"] if order else []) if c and c.strip()]
+        diagnoses = [
+            d.normalize_icd10(c) for c in (order["diagnosis_codes"] if order else []) if c and c.strip()
+        ]
         pointers = list(range(1, min(len(diagnoses), 4) + 1)) if not institutional else []
         rows = by_visit[visit_id]
         codes = [(r["override_code"] or r["code"]).upper() for r in rows]
@@ -367,7 +412,9 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
         )
         claim_lines = []
         for number, (row, code) in enumerate(zip(rows, codes, strict=True), start=1):
-            modifiers = row["override_modifiers"] if row["override_modifiers"] is not None else row["modifiers"]
+            modifiers = (
+                row["override_modifiers"] if row["override_modifiers"] is not None else row["modifiers"]
+            )
             units = row["override_units"] if row["override_units"] is not None else row["units"]
             claim_lines.append(
                 ClaimLine(
@@ -406,14 +453,22 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
     user = _user(actor)
     ClaimEvent.objects.bulk_create(
         [
-            ClaimEvent(claim_id=c.pk, from_status="", to_status=S.DRAFT.value, actor=user,
-                       reason="Built from reviewed charges", payload={"charge_lines": len(p[1])})
+            ClaimEvent(
+                claim_id=c.pk,
+                from_status="",
+                to_status=S.DRAFT.value,
+                actor=user,
+                reason="Built from reviewed charges",
+                payload={"charge_lines": len(p[1])},
+            )
             for c, p in zip(claims, plans, strict=True)
         ],
         batch_size=5000,
     )
-    _audit_bulk(AuditEntry.Action.CREATE, Claim, [c.pk for c in claims], ["claim_number", "status"], actor)
-    _audit_bulk(AuditEntry.Action.CREATE, ClaimLine, [ln.pk for ln in new_lines], ["code", "units", "charge"], actor)
+    # One audit row per claim; its lines are created with it (ids are in the ClaimLine table).
+    _audit_bulk(
+        AuditEntry.Action.CREATE, Claim, [c.pk for c in claims], ["claim_number", "status", "lines"], actor
+    )
     coding_services.charge_lines_mark_on_claim(line_ids=[i for p in plans for i in p[2]])
     return claims, skipped
 
@@ -453,7 +508,9 @@ def claim_replace(*, claim: Claim, actor, reason: str) -> Claim:
                 extra={"status": original.status},
             )
         if not original.payer_claim_number:
-            raise ClaimStateError("The payer's claim number is not known yet; a replacement must reference it.")
+            raise ClaimStateError(
+                "The payer's claim number is not known yet; a replacement must reference it."
+            )
         number = claim_number_format(control_numbers_next("claim"))
         replacement = Claim.objects.create(
             claim_number=number,
@@ -494,12 +551,18 @@ def claim_replace(*, claim: Claim, actor, reason: str) -> Claim:
                 revenue_code=line.revenue_code,
             )
         ClaimEvent.objects.create(
-            claim=replacement, from_status="", to_status=S.DRAFT.value, actor=_user(actor),
+            claim=replacement,
+            from_status="",
+            to_status=S.DRAFT.value,
+            actor=_user(actor),
             reason=f"Replacement of {original.claim_number}: {reason}".strip(": "),
             payload={"replaces": original.claim_number},
         )
         claim_transition(
-            claim=original, to=S.REPLACED, actor=actor, reason=reason or "Replaced",
+            claim=original,
+            to=S.REPLACED,
+            actor=actor,
+            reason=reason or "Replaced",
             payload={"replacement": replacement.claim_number},
         )
     claim.status = S.REPLACED.value
@@ -514,7 +577,9 @@ def claim_replace(*, claim: Claim, actor, reason: str) -> Claim:
 def payer_rule_validate(config: Any) -> d.PayerRule:
     """Validate one rule's configuration with the pydantic union; the message names the field."""
     if not isinstance(config, dict):
-        raise InvalidInputError("A payer rule is a JSON object with 'kind' and 'rule_id'.", code="payer_rule.invalid")
+        raise InvalidInputError(
+            "A payer rule is a JSON object with 'kind' and 'rule_id'.", code="payer_rule.invalid"
+        )
     try:
         (rule,) = parse_payer_rules([config])
     except ValidationError as exc:
@@ -537,7 +602,9 @@ def payer_rule_save(
     if rule is not None and rule.pk is not None:
         clash = clash.exclude(pk=rule.pk)
     if clash.exists():
-        raise InvalidInputError(f"Another payer rule already has rule_id '{parsed.rule_id}'.", code="payer_rule.duplicate")
+        raise InvalidInputError(
+            f"Another payer rule already has rule_id '{parsed.rule_id}'.", code="payer_rule.duplicate"
+        )
     with transaction.atomic():
         if rule is None or rule.pk is None:
             row = rule or PayerRule()
@@ -552,7 +619,12 @@ def payer_rule_save(
         row.enabled = enabled
         row.save()
         PayerRuleVersion.objects.create(
-            rule=row, version=row.version, config=stored, enabled=enabled, changed_by=_user(actor), note=note[:200]
+            rule=row,
+            version=row.version,
+            config=stored,
+            enabled=enabled,
+            changed_by=_user(actor),
+            note=note[:200],
         )
     return row
 
@@ -613,9 +685,9 @@ def _load_world(claims: Sequence[Claim], drafts: dict[int, d.ClaimDraft]) -> _Sc
         .values_list("coverage_id", "last")
     )
     auth_rows = list(
-        PriorAuthorization.objects.filter(coverage_id__in=coverage_ids, status__in=USABLE_AUTH).prefetch_related(
-            "services"
-        )
+        PriorAuthorization.objects.filter(
+            coverage_id__in=coverage_ids, status__in=USABLE_AUTH
+        ).prefetch_related("services")
     )
     usage: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     sources = {f"visit:{c.visit.public_id}" for c in claims if c.visit_id}
@@ -631,11 +703,15 @@ def _load_world(claims: Sequence[Claim], drafts: dict[int, d.ClaimDraft]) -> _Sc
     for claim in claims:
         keys_by_patient[claim.patient_id].append((claim.pk, duplicate_keys(drafts[claim.pk])))
     others = selectors.claims_for_drafts(
-        Claim.objects.filter(patient_id__in=patient_ids).exclude(status__in=NOT_LIVE).exclude(pk__in=list(drafts))
+        Claim.objects.filter(patient_id__in=patient_ids)
+        .exclude(status__in=NOT_LIVE)
+        .exclude(pk__in=list(drafts))
     )
     cache = mappers.DraftCache()
     for other in others:
-        keys_by_patient[other.patient_id].append((other.pk, duplicate_keys(mappers.claim_to_draft(other, cache=cache))))
+        keys_by_patient[other.patient_id].append(
+            (other.pk, duplicate_keys(mappers.claim_to_draft(other, cache=cache)))
+        )
     freshness = dict(Payer.objects.filter(pk__in=payer_ids).values_list("pk", "eligibility_freshness_days"))
     return _ScrubWorld(
         as_of=as_of,
@@ -777,8 +853,13 @@ def _submitter_receiver(provider: d.BillingProvider) -> tuple[d.Submitter, d.Rec
 
 
 def batch_build(
-    *, payer: Payer, actor=None, form: ClaimForm | str | None = None, validate: bool | None = None,
-    after_render: Callable[[str], None] | None = None, max_claims: int = MAX_CLAIMS_PER_BATCH,
+    *,
+    payer: Payer,
+    actor=None,
+    form: ClaimForm | str | None = None,
+    validate: bool | None = None,
+    after_render: Callable[[str], None] | None = None,
+    max_claims: int = MAX_CLAIMS_PER_BATCH,
 ) -> SubmissionBatch | None:
     """Put the payer's READY claims of one form into one 837 interchange.
 
@@ -798,7 +879,9 @@ def batch_build(
                 return None
         form = ClaimForm(form)
         ids = list(
-            ready.filter(form=form.value).select_for_update(no_key=True, skip_locked=True).order_by("pk")
+            ready.filter(form=form.value)
+            .select_for_update(no_key=True, skip_locked=True)
+            .order_by("pk")
             .values_list("pk", flat=True)[:max_claims]
         )
         if not ids:
@@ -810,8 +893,13 @@ def batch_build(
         gs = control_numbers_next("gs")
         created = timezone.localtime()
         envelope = Envelope(
-            sender_id=settings.X12_SENDER_ID, receiver_id=settings.X12_RECEIVER_ID, interchange_control=isa,
-            group_control=gs, functional_id="HC", version="", created=created.replace(tzinfo=None),
+            sender_id=settings.X12_SENDER_ID,
+            receiver_id=settings.X12_RECEIVER_ID,
+            interchange_control=isa,
+            group_control=gs,
+            functional_id="HC",
+            version="",
+            created=created.replace(tzinfo=None),
             usage=settings.X12_USAGE,
         )
         submitter, receiver = _submitter_receiver(drafts[0].billing_provider)
@@ -821,17 +909,27 @@ def batch_build(
         errors = validate_with_pyx12(text) if validate else []
         total = to_money(sum((c.total_charge for c in claims), ZERO))
         batch = SubmissionBatch.objects.create(
-            payer=payer, form=form.value,
+            payer=payer,
+            form=form.value,
             status=SubmissionBatch.Status.HELD if errors else SubmissionBatch.Status.READY,
-            interchange_control_number=isa, group_control_number=gs,
-            file_name=f"837{'P' if form is ClaimForm.PROFESSIONAL else 'I'}_{payer.payer_id}_{isa:09d}.x12"[:80],
-            content=text, claim_count=len(claims), total_charge=total, validated=validate and not errors,
-            validation_errors=errors, created_by=_user(actor),
+            interchange_control_number=isa,
+            group_control_number=gs,
+            file_name=f"837{'P' if form is ClaimForm.PROFESSIONAL else 'I'}_{payer.payer_id}_{isa:09d}.x12"[
+                :80
+            ],
+            content=text,
+            claim_count=len(claims),
+            total_charge=total,
+            validated=validate and not errors,
+            validation_errors=errors,
+            created_by=_user(actor),
         )
         _transition_many(
-            [(cid, S.READY.value, S.BATCHED.value) for cid in ids], actor=actor,
+            [(cid, S.READY.value, S.BATCHED.value) for cid in ids],
+            actor=actor,
             reason=f"Batched in {batch.file_name}" + (" (held: pyx12 errors)" if errors else ""),
-            payloads=dict.fromkeys(ids, {"batch": str(batch.public_id)}), extra_update={"batch": batch},
+            payloads={cid: {"batch": str(batch.public_id)} for cid in ids},
+            extra_update={"batch": batch},
         )
     logger.info("batch %s built: %d claims, %d pyx12 errors", batch.pk, len(ids), len(errors))
     return batch
@@ -840,7 +938,12 @@ def batch_build(
 def batch_build_all(*, actor=None, validate: bool | None = None) -> list[SubmissionBatch]:
     """One batch per payer and form with ready claims."""
     batches = []
-    pairs = Claim.objects.filter(status=S.READY.value).values_list("payer_id", "form").distinct().order_by("payer_id", "form")
+    pairs = (
+        Claim.objects.filter(status=S.READY.value)
+        .values_list("payer_id", "form")
+        .distinct()
+        .order_by("payer_id", "form")
+    )
     for payer_id, form in list(pairs):
         payer = Payer.objects.get(pk=payer_id)
         while (batch := batch_build(payer=payer, actor=actor, form=form, validate=validate)) is not None:
@@ -871,10 +974,13 @@ def batch_release(*, batch: SubmissionBatch, actor) -> SubmissionBatch:
         )
         if not taken:
             current = SubmissionBatch.objects.get(pk=batch.pk).status
-            raise BatchStateError(f"Only a validated batch waiting for release can be released; this one is {current}.")
+            raise BatchStateError(
+                f"Only a validated batch waiting for release can be released; this one is {current}."
+            )
         statuses = _lock_statuses(Claim.objects.filter(batch=batch).values_list("pk", flat=True))
         _transition_many(
-            [(cid, st, S.SUBMITTED.value) for cid, st in statuses.items()], actor=actor,
+            [(cid, st, S.SUBMITTED.value) for cid, st in statuses.items()],
+            actor=actor,
             reason=f"Released in {batch.file_name}",
         )
     batch.refresh_from_db()
@@ -889,8 +995,12 @@ def batch_pull_back(*, batch: SubmissionBatch, actor, reason: str = "") -> int:
             raise BatchStateError(f"A {locked.status} batch cannot be pulled back.")
         statuses = _lock_statuses(Claim.objects.filter(batch=locked).values_list("pk", flat=True))
         moves = [(cid, st, S.READY.value) for cid, st in statuses.items() if st == S.BATCHED.value]
-        _transition_many(moves, actor=actor, reason=reason or f"Pulled back from {locked.file_name}",
-                         extra_update={"batch": None})
+        _transition_many(
+            moves,
+            actor=actor,
+            reason=reason or f"Pulled back from {locked.file_name}",
+            extra_update={"batch": None},
+        )
         locked.status = SubmissionBatch.Status.WITHDRAWN
         locked.save(update_fields=["status", "updated_at"])
     batch.status = SubmissionBatch.Status.WITHDRAWN
@@ -925,7 +1035,9 @@ def acknowledgment_import(*, text: str, file_name: str, actor) -> Acknowledgment
     if existing is not None:
         return existing
     with transaction.atomic():
-        ack = Acknowledgment(checksum=checksum, file_name=file_name[:120], content=text, imported_by=_user(actor))
+        ack = Acknowledgment(
+            checksum=checksum, file_name=file_name[:120], content=text, imported_by=_user(actor)
+        )
         try:
             ack.kind = _kind_of(text)
             if ack.kind == Acknowledgment.Kind.X999:
@@ -952,18 +1064,27 @@ def _apply_999(text: str, actor) -> list[dict]:
             gs = -1
         batch = SubmissionBatch.objects.filter(group_control_number=gs).first()
         if batch is None:
-            results.append({"group": tx.group_control_number, "set": tx.control_number, "outcome": "unknown batch"})
+            results.append(
+                {"group": tx.group_control_number, "set": tx.control_number, "outcome": "unknown batch"}
+            )
             continue
         if tx.accepted:
             results.append({"batch": batch.file_name, "set": tx.control_number, "outcome": "accepted"})
             continue
-        reason = "999 rejected the file: " + "; ".join(
-            f"{e.segment_id} at {e.segment_position} (error {e.error_code})" for e in tx.errors
-        ) if tx.errors else f"999 rejected the file (IK5 {tx.status})"
+        reason = (
+            "999 rejected the file: "
+            + "; ".join(f"{e.segment_id} at {e.segment_position} (error {e.error_code})" for e in tx.errors)
+            if tx.errors
+            else f"999 rejected the file (IK5 {tx.status})"
+        )
         statuses = _lock_statuses(Claim.objects.filter(batch=batch).values_list("pk", flat=True))
         moves = [(cid, st, S.REJECTED.value) for cid, st in statuses.items() if st == S.SUBMITTED.value]
-        _transition_many(moves, actor=actor, reason=reason[:1000], extra_update={"status_reason": reason[:1000]})
-        results.append({"batch": batch.file_name, "set": tx.control_number, "outcome": "rejected", "claims": len(moves)})
+        _transition_many(
+            moves, actor=actor, reason=reason[:1000], extra_update={"status_reason": reason[:1000]}
+        )
+        results.append(
+            {"batch": batch.file_name, "set": tx.control_number, "outcome": "rejected", "claims": len(moves)}
+        )
     return results
 
 
@@ -983,17 +1104,27 @@ def _apply_277ca(text: str, actor) -> list[dict]:
         if claim.status != S.SUBMITTED.value:
             results.append({"claim": claim.claim_number, "outcome": f"skipped: claim is {claim.status}"})
             continue
-        codes = ", ".join(f"{s.category}:{s.status}" + (f":{s.entity}" if s.entity else "") for s in item.statuses)
+        codes = ", ".join(
+            f"{s.category}:{s.status}" + (f":{s.entity}" if s.entity else "") for s in item.statuses
+        )
         if item.status is ClaimAckStatus.ACCEPTED:
             claim_transition(
-                claim=claim, to=S.ACCEPTED, actor=actor, reason=f"277CA accepted ({codes})",
-                payload={"statuses": codes}, payer_claim_number=item.payer_claim_control_number or claim.payer_claim_number,
+                claim=claim,
+                to=S.ACCEPTED,
+                actor=actor,
+                reason=f"277CA accepted ({codes})",
+                payload={"statuses": codes},
+                payer_claim_number=item.payer_claim_control_number or claim.payer_claim_number,
             )
             results.append({"claim": claim.claim_number, "outcome": "accepted"})
         else:
             reason = f"277CA rejected ({codes})" + (f": {item.free_text}" if item.free_text else "")
             claim_transition(
-                claim=claim, to=S.REJECTED, actor=actor, reason=reason, payload={"statuses": codes},
+                claim=claim,
+                to=S.REJECTED,
+                actor=actor,
+                reason=reason,
+                payload={"statuses": codes},
                 status_reason=reason,
             )
             results.append({"claim": claim.claim_number, "outcome": "rejected"})
@@ -1002,6 +1133,11 @@ def _apply_277ca(text: str, actor) -> list[dict]:
 
 def claim_resubmit_after_rejection(*, claim: Claim, actor, reason: str = "") -> Claim:
     """A rejected claim was never filed: reopen it as a draft to correct and scrub again."""
-    return claim_transition(claim=claim, to=S.DRAFT, actor=actor, reason=reason or "Reopened after rejection",
-                            batch=None, status_reason="")
-
+    return claim_transition(
+        claim=claim,
+        to=S.DRAFT,
+        actor=actor,
+        reason=reason or "Reopened after rejection",
+        batch=None,
+        status_reason="",
+    )

@@ -35,28 +35,46 @@ def claim_list(request):
     page = _page(request, filterset.qs)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "claims/claim_list.html", {
-        "filter": filterset, "page": page, "query": query.urlencode(), "counts": selectors.status_counts(),
-    })
+    return render(
+        request,
+        "claims/claim_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": selectors.status_counts(),
+        },
+    )
 
 
 @requires(Capability.BILLING_VIEW)
 def needs_fix(request):
     page = _page(request, selectors.needs_fix_queue())
-    return render(request, "claims/queue.html", {
-        "page": page, "title": "Needs fix",
-        "intro": "Claims the scrubber stopped. Fix what each edit says, then scrub again.", "show_edits": True,
-    })
+    return render(
+        request,
+        "claims/queue.html",
+        {
+            "page": page,
+            "title": "Needs fix",
+            "intro": "Claims the scrubber stopped. Fix what each edit says, then scrub again.",
+            "show_edits": True,
+        },
+    )
 
 
 @requires(Capability.BILLING_VIEW)
 def rejected(request):
     page = _page(request, selectors.rejected_queue())
-    return render(request, "claims/queue.html", {
-        "page": page, "title": "Rejected",
-        "intro": "Front-end rejections (999 / 277CA): never adjudicated, so not denials. Reopen, correct and resubmit, or void.",
-        "show_reason": True,
-    })
+    return render(
+        request,
+        "claims/queue.html",
+        {
+            "page": page,
+            "title": "Rejected",
+            "intro": "Front-end rejections (999 / 277CA): never adjudicated, so not denials. Reopen, correct and resubmit, or void.",
+            "show_reason": True,
+        },
+    )
 
 
 def _claim(public_id) -> Claim:
@@ -81,16 +99,30 @@ def claim_detail(request, public_id):
             actions.append(("Create replacement", "claims:claim_replace"))
         if claim.status == S.REJECTED:
             actions.append(("Reopen to correct", "claims:claim_reopen"))
-    return render(request, "claims/claim_detail.html", {
-        "claim": claim, "actions": actions, "professional": claim.form == "837P",
-        "batch_text": claim.batch.content if claim.batch_id else "",
-    })
+    return render(
+        request,
+        "claims/claim_detail.html",
+        {
+            "claim": claim,
+            "actions": actions,
+            "professional": claim.form == "837P",
+            "batch_text": claim.batch.content if claim.batch_id else "",
+        },
+    )
 
 
 def _confirm(request, *, title: str, message: str, form, action_url: str, button: str):
-    return render(request, "claims/confirm.html", {
-        "title": title, "message": message, "form": form, "action_url": action_url, "button": button,
-    })
+    return render(
+        request,
+        "claims/confirm.html",
+        {
+            "title": title,
+            "message": message,
+            "form": form,
+            "action_url": action_url,
+            "button": button,
+        },
+    )
 
 
 def _act(request, fn, success: str, target: str):
@@ -114,8 +146,14 @@ def claim_scrub(request, public_id):
         services.claim_scrub_request(claim=claim)
         messages.success(request, "Scrub queued; the edits appear here when it has run.")
         return redirect(back)
-    return _confirm(request, title=f"Scrub {claim.claim_number}", message="Run the payer rules and built-in edits again.",
-                    form=ConfirmForm(), action_url=request.path, button="Scrub now")
+    return _confirm(
+        request,
+        title=f"Scrub {claim.claim_number}",
+        message="Run the payer rules and built-in edits again.",
+        form=ConfirmForm(),
+        action_url=request.path,
+        button="Scrub now",
+    )
 
 
 @requires(Capability.BILLING_WORK)
@@ -125,9 +163,20 @@ def claim_void(request, public_id):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
-        return _act(request, lambda: services.claim_void(claim=claim, actor=request.user, reason=reason), "Claim voided.", back)
-    return _confirm(request, title=f"Void {claim.claim_number}", message="A void cannot be undone.", form=form,
-                    action_url=request.path, button="Void claim")
+        return _act(
+            request,
+            lambda: services.claim_void(claim=claim, actor=request.user, reason=reason),
+            "Claim voided.",
+            back,
+        )
+    return _confirm(
+        request,
+        title=f"Void {claim.claim_number}",
+        message="A void cannot be undone.",
+        form=form,
+        action_url=request.path,
+        button="Void claim",
+    )
 
 
 @requires(Capability.BILLING_WORK)
@@ -142,9 +191,14 @@ def claim_replace(request, public_id):
             return redirect("claims:claim_detail", public_id=claim.public_id)
         messages.success(request, f"Replacement {new.claim_number} created as a draft.")
         return redirect("claims:claim_detail", public_id=new.public_id)
-    return _confirm(request, title=f"Replace {claim.claim_number}",
-                    message=f"Creates a frequency-7 claim referencing payer claim {claim.payer_claim_number or '(unknown)'}.",
-                    form=form, action_url=request.path, button="Create replacement")
+    return _confirm(
+        request,
+        title=f"Replace {claim.claim_number}",
+        message=f"Creates a frequency-7 claim referencing payer claim {claim.payer_claim_number or '(unknown)'}.",
+        form=form,
+        action_url=request.path,
+        button="Create replacement",
+    )
 
 
 @requires(Capability.BILLING_WORK)
@@ -152,10 +206,20 @@ def claim_reopen(request, public_id):
     claim = get_object_or_404(Claim, public_id=public_id)
     back = reverse("claims:claim_detail", args=[claim.public_id])
     if request.method == "POST":
-        return _act(request, lambda: services.claim_resubmit_after_rejection(claim=claim, actor=request.user),
-                    "Claim reopened as a draft.", back)
-    return _confirm(request, title=f"Reopen {claim.claim_number}", message="Back to draft to correct and scrub again.",
-                    form=ConfirmForm(), action_url=request.path, button="Reopen")
+        return _act(
+            request,
+            lambda: services.claim_resubmit_after_rejection(claim=claim, actor=request.user),
+            "Claim reopened as a draft.",
+            back,
+        )
+    return _confirm(
+        request,
+        title=f"Reopen {claim.claim_number}",
+        message="Back to draft to correct and scrub again.",
+        form=ConfirmForm(),
+        action_url=request.path,
+        button="Reopen",
+    )
 
 
 @requires(Capability.BILLING_VIEW)
@@ -174,7 +238,9 @@ def claim_cms1500(request, public_id):
 @requires(Capability.BILLING_VIEW)
 def batch_list(request):
     page = Paginator(selectors.batch_list(), 50).get_page(request.GET.get("page"))
-    return render(request, "claims/batch_list.html", {"page": page, "ready": selectors.payers_with_ready_claims()})
+    return render(
+        request, "claims/batch_list.html", {"page": page, "ready": selectors.payers_with_ready_claims()}
+    )
 
 
 @requires(Capability.BILLING_VIEW)
@@ -199,11 +265,20 @@ def batch_release(request, public_id):
     batch = get_object_or_404(SubmissionBatch, public_id=public_id)
     back = reverse("claims:batch_detail", args=[batch.public_id])
     if request.method == "POST":
-        return _act(request, lambda: services.batch_release(batch=batch, actor=request.user),
-                    "Batch released; its claims are submitted.", back)
-    return _confirm(request, title=f"Release {batch.file_name}",
-                    message=f"{batch.claim_count} claims, {batch.total_charge} will be marked submitted.",
-                    form=ConfirmForm(), action_url=request.path, button="Release")
+        return _act(
+            request,
+            lambda: services.batch_release(batch=batch, actor=request.user),
+            "Batch released; its claims are submitted.",
+            back,
+        )
+    return _confirm(
+        request,
+        title=f"Release {batch.file_name}",
+        message=f"{batch.claim_count} claims, {batch.total_charge} will be marked submitted.",
+        form=ConfirmForm(),
+        action_url=request.path,
+        button="Release",
+    )
 
 
 @requires(Capability.BILLING_WORK)
@@ -211,21 +286,39 @@ def batch_pull_back(request, public_id):
     batch = get_object_or_404(SubmissionBatch, public_id=public_id)
     back = reverse("claims:batch_detail", args=[batch.public_id])
     if request.method == "POST":
-        return _act(request, lambda: services.batch_pull_back(batch=batch, actor=request.user),
-                    "Claims pulled back to ready; the batch is withdrawn.", back)
-    return _confirm(request, title=f"Pull back {batch.file_name}", message="Its claims go back to ready.",
-                    form=ConfirmForm(), action_url=request.path, button="Pull back claims")
+        return _act(
+            request,
+            lambda: services.batch_pull_back(batch=batch, actor=request.user),
+            "Claims pulled back to ready; the batch is withdrawn.",
+            back,
+        )
+    return _confirm(
+        request,
+        title=f"Pull back {batch.file_name}",
+        message="Its claims go back to ready.",
+        form=ConfirmForm(),
+        action_url=request.path,
+        button="Pull back claims",
+    )
 
 
 @requires(Capability.BILLING_WORK)
 def batch_build(request):
     form = BatchBuildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.batch_build_request(payer=form.cleaned_data["payer"], form=form.cleaned_data.get("form") or None)
+        services.batch_build_request(
+            payer=form.cleaned_data["payer"], form=form.cleaned_data.get("form") or None
+        )
         messages.success(request, "Batch build queued; the batch appears in the list when it is ready.")
         return redirect("claims:batch_list")
-    return _confirm(request, title="Build a batch", message="Put a payer's ready claims into one 837 file.", form=form,
-                    action_url=request.path, button="Build batch")
+    return _confirm(
+        request,
+        title="Build a batch",
+        message="Put a payer's ready claims into one 837 file.",
+        form=form,
+        action_url=request.path,
+        button="Build batch",
+    )
 
 
 @requires(Capability.BILLING_WORK)
@@ -240,4 +333,6 @@ def acknowledgment_import(request):
         else:
             messages.success(request, f"{ack.kind} applied: {len(ack.results)} results.")
         return redirect("claims:acknowledgment_import")
-    return render(request, "claims/acknowledgments.html", {"form": form, "acks": selectors.acknowledgment_list()[:50]})
+    return render(
+        request, "claims/acknowledgments.html", {"form": form, "acks": selectors.acknowledgment_list()[:50]}
+    )

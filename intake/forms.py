@@ -182,3 +182,7 @@ class AdvanceForm(forms.Form):
         label="No authorization required because",
         help_text="Only when the payer requires no prior authorization for these codes.",
     )
+
+
+class CoverageEndForm(forms.Form):
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Ends on")

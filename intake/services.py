@@ -237,6 +237,22 @@ def coverage_create(
     return candidate
 
 
+def coverage_end(*, coverage: Coverage, end_date: date) -> Coverage:
+    """Terminate a policy (the payer's term date), e.g. when the patient changes plans."""
+    with transaction.atomic():
+        locked = Coverage.objects.select_for_update().get(pk=coverage.pk)
+        _dates(locked.effective_date, end_date, "coverage")
+        if locked.end_date is not None and end_date > locked.end_date:
+            raise InvalidInputError(
+                f"The policy already ends on {locked.end_date.isoformat()}; a later end would re-open it. "
+                "Add a new coverage instead.",
+                code="coverage.end_later",
+            )
+        locked.end_date = end_date
+        locked.save(update_fields=["end_date", "updated_at"])
+    return locked
+
+
 # --- orders ----------------------------------------------------------------------------------------
 
 

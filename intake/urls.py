@@ -14,4 +14,6 @@ urlpatterns = [
     path("eligibility/import-271/", views.eligibility_import, name="eligibility_import"),
     path("queue/", views.intake_queue, name="intake_queue"),
     path("orders/<uuid:public_id>/advance/", views.order_advance, name="order_advance"),
+    path("coverages/<uuid:public_id>/end/", views.coverage_end, name="coverage_end"),
+    path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
 ]

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from infusion_rcm.accounts.decorators import requires
 from infusion_rcm.accounts.roles import Capability, user_has
@@ -236,3 +237,28 @@ def order_advance(request, public_id):
             "form": form,
         },
     )
+
+
+@requires(Capability.BILLING_WORK)
+@require_POST
+def alert_resolve(request, pk):
+    """A biller acknowledges an alert after acting on it; it leaves the open lists."""
+    if services.alerts_resolve(alert_ids=[pk]):
+        messages.success(request, "Alert marked as handled.")
+    return redirect(request.POST.get("next") or "intake:intake_queue")
+
+
+@requires(Capability.BILLING_WORK)
+@require_POST
+def coverage_end(request, public_id):
+    coverage = get_object_or_404(Coverage.objects.select_related("patient"), public_id=public_id)
+    form = forms.CoverageEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the end date as YYYY-MM-DD.")
+    else:
+        try:
+            services.coverage_end(coverage=coverage, end_date=form.cleaned_data["end_date"])
+            messages.success(request, "Coverage ended.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("intake:patient_detail", public_id=coverage.patient.public_id)

@@ -16,9 +16,15 @@ class ClaimFilter(django_filters.FilterSet):
     payer = django_filters.ModelChoiceFilter(
         queryset=Payer.objects.order_by("name"), to_field_name="public_id", label="Payer"
     )
-    service_from = django_filters.DateFilter(field_name="service_date_from", lookup_expr="gte", label="Service from")
-    service_to = django_filters.DateFilter(field_name="service_date_from", lookup_expr="lte", label="Service to")
-    amount_min = django_filters.NumberFilter(field_name="total_charge", lookup_expr="gte", label="Amount from")
+    service_from = django_filters.DateFilter(
+        field_name="service_date_from", lookup_expr="gte", label="Service from"
+    )
+    service_to = django_filters.DateFilter(
+        field_name="service_date_from", lookup_expr="lte", label="Service to"
+    )
+    amount_min = django_filters.NumberFilter(
+        field_name="total_charge", lookup_expr="gte", label="Amount from"
+    )
     amount_max = django_filters.NumberFilter(field_name="total_charge", lookup_expr="lte", label="Amount to")
     q = django_filters.CharFilter(method="search", label="Claim number or patient")
 
@@ -31,5 +37,7 @@ class ClaimFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(claim_number__iexact=value) | Q(patient__last_name__icontains=value) | Q(patient__mrn__iexact=value)
+            Q(claim_number__iexact=value)
+            | Q(patient__last_name__icontains=value)
+            | Q(patient__mrn__iexact=value)
         )

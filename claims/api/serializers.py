@@ -15,8 +15,19 @@ class ClaimLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClaimLine
         fields = [
-            "line_number", "line_control_number", "service_date_from", "service_date_to", "code", "modifiers", "units",
-            "charge", "diagnosis_pointers", "ndc", "ndc_quantity", "ndc_unit", "revenue_code",
+            "line_number",
+            "line_control_number",
+            "service_date_from",
+            "service_date_to",
+            "code",
+            "modifiers",
+            "units",
+            "charge",
+            "diagnosis_pointers",
+            "ndc",
+            "ndc_quantity",
+            "ndc_unit",
+            "revenue_code",
         ]
 
 
@@ -25,7 +36,17 @@ class ClaimEditSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ClaimEdit
-        fields = ["id", "claim", "code", "severity", "message", "fix_hint", "line_number", "rule_id", "created_at"]
+        fields = [
+            "id",
+            "claim",
+            "code",
+            "severity",
+            "message",
+            "fix_hint",
+            "line_number",
+            "rule_id",
+            "created_at",
+        ]
 
 
 class ClaimEventSerializer(serializers.ModelSerializer):
@@ -49,9 +70,25 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "public_id", "claim_number", "status", "form", "frequency_code", "patient", "payer", "payer_name",
-            "service_date_from", "service_date_to", "total_charge", "place_of_service", "diagnosis_codes",
-            "prior_auth_number", "payer_claim_number", "status_reason", "batch", "created_at", "updated_at",
+            "public_id",
+            "claim_number",
+            "status",
+            "form",
+            "frequency_code",
+            "patient",
+            "payer",
+            "payer_name",
+            "service_date_from",
+            "service_date_to",
+            "total_charge",
+            "place_of_service",
+            "diagnosis_codes",
+            "prior_auth_number",
+            "payer_claim_number",
+            "status_reason",
+            "batch",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -87,14 +124,28 @@ class BatchSerializer(serializers.ModelSerializer):
     class Meta:
         model = SubmissionBatch
         fields = [
-            "public_id", "payer", "payer_name", "form", "status", "interchange_control_number", "group_control_number",
-            "file_name", "claim_count", "total_charge", "validated", "validation_errors", "created_at", "released_at",
+            "public_id",
+            "payer",
+            "payer_name",
+            "form",
+            "status",
+            "interchange_control_number",
+            "group_control_number",
+            "file_name",
+            "claim_count",
+            "total_charge",
+            "validated",
+            "validation_errors",
+            "created_at",
+            "released_at",
         ]
 
 
 class BatchBuildSerializer(serializers.Serializer):
     payer = serializers.SlugRelatedField(slug_field="public_id", queryset=Payer.objects.all())
-    form = serializers.CharField(required=False, help_text="837P or 837I; default: the oldest ready claim's form")
+    form = serializers.CharField(
+        required=False, help_text="837P or 837I; default: the oldest ready claim's form"
+    )
 
     def validate_form(self, value):
         if value not in {f.value for f in ClaimForm}:

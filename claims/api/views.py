@@ -46,9 +46,15 @@ class ClaimViewSet(AuditedReadOnlyViewSet):
     def get_serializer_class(self):
         return ClaimDetailSerializer if self.action == "retrieve" else ClaimSerializer
 
-    @extend_schema(methods=["GET"], responses=ClaimEditSerializer(many=True), description="The claim's current edits.")
-    @extend_schema(methods=["POST"], request=None, responses={202: QueuedSerializer},
-                   description="Queue a scrub of the claim on the scrub queue.")
+    @extend_schema(
+        methods=["GET"], responses=ClaimEditSerializer(many=True), description="The claim's current edits."
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=None,
+        responses={202: QueuedSerializer},
+        description="Queue a scrub of the claim on the scrub queue.",
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def scrub(self, request, public_id=None):
         claim = self.get_object()
@@ -59,8 +65,12 @@ class ClaimViewSet(AuditedReadOnlyViewSet):
         services.claim_scrub_request(claim=claim)
         return Response({"queued": True, "detail": "Scrub queued."}, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(methods=["GET"], responses=VoidCheckSerializer, description="Whether the claim may be voided now.")
-    @extend_schema(methods=["POST"], request=ReasonSerializer, responses=ClaimSerializer, description="Void the claim.")
+    @extend_schema(
+        methods=["GET"], responses=VoidCheckSerializer, description="Whether the claim may be voided now."
+    )
+    @extend_schema(
+        methods=["POST"], request=ReasonSerializer, responses=ClaimSerializer, description="Void the claim."
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def void(self, request, public_id=None):
         claim = self.get_object()
@@ -108,10 +118,17 @@ class BatchViewSet(CapabilityViewSetMixin, viewsets.ReadOnlyModelViewSet):
         response["Content-Disposition"] = f'attachment; filename="{batch.file_name}"'
         return response
 
-    @extend_schema(methods=["GET"], responses=ReadyPayerSerializer(many=True),
-                   description="Payers with ready claims: what a build would take.")
-    @extend_schema(methods=["POST"], request=BatchBuildSerializer, responses={202: QueuedSerializer},
-                   description="Queue building a batch of the payer's ready claims on the batch queue.")
+    @extend_schema(
+        methods=["GET"],
+        responses=ReadyPayerSerializer(many=True),
+        description="Payers with ready claims: what a build would take.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=BatchBuildSerializer,
+        responses={202: QueuedSerializer},
+        description="Queue building a batch of the payer's ready claims on the batch queue.",
+    )
     @action(detail=False, methods=["get", "post"], pagination_class=None)
     def build(self, request):
         if request.method == "GET":
@@ -132,9 +149,17 @@ class PayerRuleViewSet(CapabilityViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.payer_rule_list()
 
-    @extend_schema(responses={204: OpenApiResponse(description="Rule switched off (rules are never deleted).")})
+    @extend_schema(
+        responses={204: OpenApiResponse(description="Rule switched off (rules are never deleted).")}
+    )
     def destroy(self, request, *args, **kwargs):
         rule = self.get_object()
-        services.payer_rule_save(rule=rule, payer=rule.payer, config=rule.config, enabled=False, actor=request.user,
-                                 note="switched off (delete)")
+        services.payer_rule_save(
+            rule=rule,
+            payer=rule.payer,
+            config=rule.config,
+            enabled=False,
+            actor=request.user,
+            note="switched off (delete)",
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -39,34 +39,61 @@ def provider(npi: str = NPI_BILLING, name: str = "Lakeside Infusion Center LLC")
     row, _ = BillingProvider.objects.get_or_create(
         npi=npi,
         defaults={
-            "name": name, "tax_id": "361234567", "taxonomy": "261QI0500X", "address_line1": "100 Lake Shore Dr",
-            "city": "Chicago", "state": "IL", "zip_code": "606111234",
+            "name": name,
+            "tax_id": "361234567",
+            "taxonomy": "261QI0500X",
+            "address_line1": "100 Lake Shore Dr",
+            "city": "Chicago",
+            "state": "IL",
+            "zip_code": "606111234",
         },
     )
     return row
 
 
-def location(site: SiteOfCare = SiteOfCare.AIC, pos: str = "49", billing: BillingProvider | None = None) -> ServiceLocation:
+def location(
+    site: SiteOfCare = SiteOfCare.AIC, pos: str = "49", billing: BillingProvider | None = None
+) -> ServiceLocation:
     return ServiceLocation.objects.create(
-        billing_provider=billing or provider(), name=f"Site {next(_seq)}", site_of_care=site, place_of_service=pos,
-        address_line1="9 North Ave", city="Evanston", state="IL", zip_code="602011234",
+        billing_provider=billing or provider(),
+        name=f"Site {next(_seq)}",
+        site_of_care=site,
+        place_of_service=pos,
+        address_line1="9 North Ave",
+        city="Evanston",
+        state="IL",
+        zip_code="602011234",
     )
 
 
 def payer(kind: str = "commercial", form: str = "837P", name: str | None = None, **kw) -> Payer:
     n = next(_seq)
     return Payer.objects.create(
-        name=name or f"{kind.title()} Plan {n}", payer_id=kw.pop("payer_id", f"P{kind[:3].upper()}{n:04d}"), kind=kind,
-        claim_form=form, address_line1="1 Payer Way", city="Chicago", state="IL", zip_code="60601", **kw,
+        name=name or f"{kind.title()} Plan {n}",
+        payer_id=kw.pop("payer_id", f"P{kind[:3].upper()}{n:04d}"),
+        kind=kind,
+        claim_form=form,
+        address_line1="1 Payer Way",
+        city="Chicago",
+        state="IL",
+        zip_code="60601",
+        **kw,
     )
 
 
 def patient(billing: BillingProvider | None = None, **kw) -> Patient:
     n = next(_seq)
     data = {
-        "billing_provider": billing or provider(), "mrn": f"MRN{n:06d}", "first_name": "Steve",
-        "last_name": f"Vaughn{chr(65 + n % 26)}", "date_of_birth": dt.date(1950, 5, 1), "sex": "M",
-        "address_line1": "15210 Juliet Ln", "city": "Libertyville", "state": "IL", "zip_code": "60048",
+        "billing_provider": billing or provider(),
+        "mrn": f"MRN{n:06d}",
+        "first_name": "Steve",
+        "last_name": f"Vaughn{chr(65 + n % 26)}",
+        "date_of_birth": dt.date(1950, 5, 1),
+        "sex": "M",
+        "address_line1": "15210 Juliet Ln",
+        "city": "Libertyville",
+        "state": "IL",
+        "zip_code": "60048",
     }
     data.update(kw)
     return Patient.objects.create(**data)
@@ -82,38 +109,78 @@ def coverage(pat: Patient, pay: Payer, *, rank: str = "primary", verified: bool 
 
 
 def prescriber() -> Prescriber:
-    row, _ = Prescriber.objects.get_or_create(npi=NPI_PRESCRIBER, defaults={"first_name": "Marcus", "last_name": "Welby"})
+    row, _ = Prescriber.objects.get_or_create(
+        npi=NPI_PRESCRIBER, defaults={"first_name": "Marcus", "last_name": "Welby"}
+    )
     return row
 
 
 def order(pat: Patient, loc: ServiceLocation, diagnoses: list[str]) -> Order:
     return Order.objects.create(
-        patient=pat, prescriber=prescriber(), location=loc, therapy="infusion", diagnosis_codes=diagnoses,
+        patient=pat,
+        prescriber=prescriber(),
+        location=loc,
+        therapy="infusion",
+        diagnosis_codes=diagnoses,
         start_date=dt.date(2020, 1, 1),
     )
 
 
-def visit(pat: Patient, loc: ServiceLocation, user, *, dos: dt.date | None = None, diagnoses=("K50.90",)) -> Visit:
+def visit(
+    pat: Patient, loc: ServiceLocation, user, *, dos: dt.date | None = None, diagnoses=("K50.90",)
+) -> Visit:
     return Visit.objects.create(
-        patient=pat, order=order(pat, loc, list(diagnoses)), location=loc, date_of_service=dos or today() - dt.timedelta(days=3),
-        documented_by=user, signed_by=user, signed_at=timezone.now(), status=Visit.Status.SIGNED,
+        patient=pat,
+        order=order(pat, loc, list(diagnoses)),
+        location=loc,
+        date_of_service=dos or today() - dt.timedelta(days=3),
+        documented_by=user,
+        signed_by=user,
+        signed_at=timezone.now(),
+        status=Visit.Status.SIGNED,
     )
 
 
-def charge(v: Visit, n: int, code: str, charge_amount: str, units: int = 1, *, modifiers=(), ndc: str = "",
-           ndc_quantity: str | None = None, ndc_unit: str = "", days: int = 1) -> ChargeLine:
+def charge(
+    v: Visit,
+    n: int,
+    code: str,
+    charge_amount: str,
+    units: int = 1,
+    *,
+    modifiers=(),
+    ndc: str = "",
+    ndc_quantity: str | None = None,
+    ndc_unit: str = "",
+    days: int = 1,
+) -> ChargeLine:
     start = v.date_of_service
     return ChargeLine.objects.create(
-        visit=v, line_number=n, service_date_from=start, service_date_to=start + dt.timedelta(days=days - 1), code=code,
-        modifiers=list(modifiers), units=units, reason="test", ndc=ndc,
-        ndc_quantity=Decimal(ndc_quantity) if ndc_quantity else None, ndc_unit=ndc_unit,
-        unit_price=Decimal(charge_amount) / units, charge=Decimal(charge_amount), status=ChargeLine.Status.REVIEWED,
+        visit=v,
+        line_number=n,
+        service_date_from=start,
+        service_date_to=start + dt.timedelta(days=days - 1),
+        code=code,
+        modifiers=list(modifiers),
+        units=units,
+        reason="test",
+        ndc=ndc,
+        ndc_quantity=Decimal(ndc_quantity) if ndc_quantity else None,
+        ndc_unit=ndc_unit,
+        unit_price=Decimal(charge_amount) / units,
+        charge=Decimal(charge_amount),
+        status=ChargeLine.Status.REVIEWED,
     )
 
 
-def auth(pat: Patient, cov: Coverage, number: str, codes: dict[str, int], *, start=None, end=None) -> PriorAuthorization:
+def auth(
+    pat: Patient, cov: Coverage, number: str, codes: dict[str, int], *, start=None, end=None
+) -> PriorAuthorization:
     row = PriorAuthorization.objects.create(
-        patient=pat, coverage=cov, auth_number=number, start_date=start or dt.date(2020, 1, 1),
+        patient=pat,
+        coverage=cov,
+        auth_number=number,
+        start_date=start or dt.date(2020, 1, 1),
         end_date=end or today() + dt.timedelta(days=180),
     )
     for code, units in codes.items():
@@ -149,7 +216,9 @@ def chemo_with_hydration(user, pay: Payer | None = None) -> Visit:
     charge(v, 1, "96413", "400.00")
     charge(v, 2, "96415", "90.00")
     charge(v, 3, "96361", "60.00")
-    charge(v, 4, "J9263", "1500.00", 300, modifiers=("JZ",), ndc="00024059120", ndc_quantity="30", ndc_unit="ML")
+    charge(
+        v, 4, "J9263", "1500.00", 300, modifiers=("JZ",), ndc="00024059120", ndc_quantity="30", ndc_unit="ML"
+    )
     return v
 
 
@@ -161,7 +230,9 @@ def drug_with_waste(user, pay: Payer | None = None) -> Visit:
     v = visit(pat, location(), user, diagnoses=("C34.90",))
     charge(v, 1, "96413", "400.00")
     charge(v, 2, "J9035", "3400.00", 34, ndc="50242006001", ndc_quantity="13.6", ndc_unit="ML")
-    charge(v, 3, "J9035", "600.00", 6, modifiers=("JW",), ndc="50242006001", ndc_quantity="2.4", ndc_unit="ML")
+    charge(
+        v, 3, "J9035", "600.00", 6, modifiers=("JW",), ndc="50242006001", ndc_quantity="2.4", ndc_unit="ML"
+    )
     return v
 
 
@@ -170,11 +241,22 @@ def home_per_diems(user, pay: Payer | None = None) -> Visit:
     dependent on a parent's commercial policy (2000C patient loop)."""
     pay = pay or payer("commercial")
     pat = patient(last_name="Smith", first_name="Leo", date_of_birth=dt.date(2012, 7, 4))
-    cov = coverage(pat, pay, relationship="child", subscriber_first_name="Anna", subscriber_last_name="Smith",
-                   group_number="GRP100")
+    cov = coverage(
+        pat,
+        pay,
+        relationship="child",
+        subscriber_first_name="Anna",
+        subscriber_last_name="Smith",
+        group_number="GRP100",
+    )
     auth(pat, cov, "AUTH2024-55", {"S9502": 7, "S9501": 7})
-    v = visit(pat, location(SiteOfCare.HOME, "12"), user, dos=today() - dt.timedelta(days=10),
-              diagnoses=("A41.01", "M86.171"))
+    v = visit(
+        pat,
+        location(SiteOfCare.HOME, "12"),
+        user,
+        dos=today() - dt.timedelta(days=10),
+        diagnoses=("A41.01", "M86.171"),
+    )
     charge(v, 1, "S9502", "1400.00", 7, days=7)
     charge(v, 2, "S9501", "700.00", 7, modifiers=("SH",), days=7)
     charge(v, 3, "S9500", "350.00", 7, modifiers=("SJ",), days=7)
@@ -191,9 +273,13 @@ def hospital_outpatient(user, pay: Payer | None = None) -> Visit:
     pat = patient(billing=hospital)
     cov = coverage(pat, pay)
     auth(pat, cov, "PA-HOPD-1", {"J1745": 100})
-    v = visit(pat, location(SiteOfCare.HOPD, "22", billing=hospital), user, diagnoses=("M05.79", "D63.8", "Z79.899"))
+    v = visit(
+        pat, location(SiteOfCare.HOPD, "22", billing=hospital), user, diagnoses=("M05.79", "D63.8", "Z79.899")
+    )
     charge(v, 1, "96365", "900.00")
     charge(v, 2, "96366", "300.00", 2)
-    charge(v, 3, "J1745", "5200.00", 50, modifiers=("JZ",), ndc="57894003001", ndc_quantity="5", ndc_unit="UN")
+    charge(
+        v, 3, "J1745", "5200.00", 50, modifiers=("JZ",), ndc="57894003001", ndc_quantity="5", ndc_unit="UN"
+    )
     charge(v, 4, "J7050", "40.00", 1)
     return v

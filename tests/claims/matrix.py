@@ -48,8 +48,13 @@ def _edit_kwargs() -> dict:
 def _rule_kwargs() -> dict:
     from claims import services
 
-    rule = services.payer_rule_save(rule=None, payer=None, config={"kind": "ndc_required", "rule_id": "M-NDC",
-                                    "code_prefixes": ["J"]}, enabled=False, actor=None)
+    rule = services.payer_rule_save(
+        rule=None,
+        payer=None,
+        config={"kind": "ndc_required", "rule_id": "M-NDC", "code_prefixes": ["J"]},
+        enabled=False,
+        actor=None,
+    )
     return {"pk": rule.pk}
 
 

@@ -31,19 +31,38 @@ def ack_999(group: int, status: str) -> str:
 
 def ack_277(accepted: str, rejected: str) -> str:
     segs = [
-        "ST*277*0001*005010X214", "BHT*0085*08*BATCH1*20240307*0900*TH",
-        "HL*1**20*1", "NM1*PR*2*BLUE PLAN*****PI*BCBSIL01", "TRN*1*T1", "DTP*050*D8*20240307", "DTP*009*D8*20240307",
-        "HL*2*1*21*1", "NM1*41*2*INFUSION RCM*****46*INFUSIONRCM", "TRN*2*000000001", "STC*A1:19:PR*20240307*WQ*100",
-        "HL*3*2*19*1", "NM1*85*2*LAKESIDE*****XX*1234567893", "TRN*1*P1",
-        "HL*4*3*PT", "NM1*QC*1*DOE*JOHN****MI*X1", f"TRN*2*{accepted}", "STC*A2:20:PR*20240307*WQ*50", "REF*1K*ICN0001",
+        "ST*277*0001*005010X214",
+        "BHT*0085*08*BATCH1*20240307*0900*TH",
+        "HL*1**20*1",
+        "NM1*PR*2*BLUE PLAN*****PI*BCBSIL01",
+        "TRN*1*T1",
+        "DTP*050*D8*20240307",
+        "DTP*009*D8*20240307",
+        "HL*2*1*21*1",
+        "NM1*41*2*INFUSION RCM*****46*INFUSIONRCM",
+        "TRN*2*000000001",
+        "STC*A1:19:PR*20240307*WQ*100",
+        "HL*3*2*19*1",
+        "NM1*85*2*LAKESIDE*****XX*1234567893",
+        "TRN*1*P1",
+        "HL*4*3*PT",
+        "NM1*QC*1*DOE*JOHN****MI*X1",
+        f"TRN*2*{accepted}",
+        "STC*A2:20:PR*20240307*WQ*50",
+        "REF*1K*ICN0001",
         "DTP*472*D8*20240301",
-        "HL*5*3*PT", "NM1*QC*1*DOE*JANE****MI*X2", f"TRN*2*{rejected}",
-        "STC*A7:562:85*20240307*U*50********Billing NPI invalid", "DTP*472*D8*20240301",
+        "HL*5*3*PT",
+        "NM1*QC*1*DOE*JANE****MI*X2",
+        f"TRN*2*{rejected}",
+        "STC*A7:562:85*20240307*U*50********Billing NPI invalid",
+        "DTP*472*D8*20240301",
     ]
     segs.append(f"SE*{len(segs) + 1}*0001")
     return (
         "ISA*00*          *00*          *ZZ*CLEARINGHOUSE  *ZZ*INFUSIONRCM    *240307*0900*^*00501*000000901*0*P*:~"
-        "GS*HN*CLEARINGHOUSE*INFUSIONRCM*20240307*0900*901*X*005010X214~" + "~".join(segs) + "~GE*1*901~IEA*1*000000901~"
+        "GS*HN*CLEARINGHOUSE*INFUSIONRCM*20240307*0900*901*X*005010X214~"
+        + "~".join(segs)
+        + "~GE*1*901~IEA*1*000000901~"
     )
 
 
@@ -64,7 +83,9 @@ def test_277ca_accepts_and_rejects_claim_by_claim_idempotently(biller):
 
 def test_999_rejection_rejects_the_batch_claims(biller):
     (claim,), batch = submitted(biller, f.chemo_with_hydration(biller))
-    ack = services.acknowledgment_import(text=ack_999(batch.group_control_number, "R"), file_name="r.999", actor=None)
+    ack = services.acknowledgment_import(
+        text=ack_999(batch.group_control_number, "R"), file_name="r.999", actor=None
+    )
     assert ack.status == "applied" and ack.results[0]["outcome"] == "rejected"
     claim.refresh_from_db()
     assert claim.status == "rejected" and "999" in claim.status_reason
@@ -72,7 +93,9 @@ def test_999_rejection_rejects_the_batch_claims(biller):
 
 def test_999_acceptance_leaves_claims_submitted(biller):
     (claim,), batch = submitted(biller, f.chemo_with_hydration(biller))
-    services.acknowledgment_import(text=ack_999(batch.group_control_number, "A"), file_name="a.999", actor=None)
+    services.acknowledgment_import(
+        text=ack_999(batch.group_control_number, "A"), file_name="a.999", actor=None
+    )
     claim.refresh_from_db()
     assert claim.status == "submitted"
 
@@ -85,7 +108,9 @@ def test_unreadable_file_is_kept_as_failed():
 def test_rejected_claim_reopens_as_draft(biller):
     pay = f.payer("medicare")
     (one, two), _ = submitted(biller, f.chemo_with_hydration(biller, pay), f.drug_with_waste(biller, pay))
-    services.acknowledgment_import(text=ack_277(one.claim_number, two.claim_number), file_name="x", actor=None)
+    services.acknowledgment_import(
+        text=ack_277(one.claim_number, two.claim_number), file_name="x", actor=None
+    )
     two.refresh_from_db()
     services.claim_resubmit_after_rejection(claim=two, actor=biller)
     two.refresh_from_db()

@@ -24,7 +24,9 @@ def api(user) -> APIClient:
 
 
 def built(biller, make=f.chemo_with_hydration, **kw) -> Claim:
-    (claim,) = services.claims_build_from_charges(visit_ids=[make(biller, **kw).pk], enqueue_scrub=False).claims
+    (claim,) = services.claims_build_from_charges(
+        visit_ids=[make(biller, **kw).pk], enqueue_scrub=False
+    ).claims
     return Claim.objects.get(pk=claim.pk)
 
 
@@ -37,7 +39,9 @@ def test_api_filters_by_status_payer_dates_amount(biller):
     assert [r["claim_number"] for r in rows] == [b.claim_number]
     rows = client.get("/api/v1/claims/claims/", {"payer": str(a.payer.public_id)}).json()["results"]
     assert [r["claim_number"] for r in rows] == [a.claim_number]
-    rows = client.get("/api/v1/claims/claims/", {"amount_min": "2010", "amount_max": "3000"}).json()["results"]
+    rows = client.get("/api/v1/claims/claims/", {"amount_min": "2010", "amount_max": "3000"}).json()[
+        "results"
+    ]
     assert a.total_charge == Decimal("2050.00") and b.total_charge == Decimal("2005.00")
     assert [r["claim_number"] for r in rows] == [a.claim_number]
     rows = client.get("/api/v1/claims/claims/", {"service_from": "2099-01-01"}).json()["results"]
@@ -58,8 +62,14 @@ def test_api_scrub_enqueues_on_commit(biller, django_capture_on_commit_callbacks
 def test_api_void_and_illegal_void_is_409(biller):
     claim = built(biller)
     client = api(biller)
-    assert client.get(f"/api/v1/claims/claims/{claim.public_id}/void/").json() == {"status": "draft", "can_void": True}
-    assert client.post(f"/api/v1/claims/claims/{claim.public_id}/void/", {"reason": "dup"}).json()["status"] == "void"
+    assert client.get(f"/api/v1/claims/claims/{claim.public_id}/void/").json() == {
+        "status": "draft",
+        "can_void": True,
+    }
+    assert (
+        client.post(f"/api/v1/claims/claims/{claim.public_id}/void/", {"reason": "dup"}).json()["status"]
+        == "void"
+    )
     response = client.post(f"/api/v1/claims/claims/{claim.public_id}/void/", {"reason": "again"})
     assert response.status_code == 409 and response.json()["code"] == "state.illegal_transition"
 
@@ -80,7 +90,10 @@ def test_api_batch_build_and_download(biller, django_capture_on_commit_callbacks
     calls = []
     monkeypatch.setattr("claims.tasks.batch_build_task.delay", lambda *a: calls.append(a))
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post("/api/v1/claims/batches/build/", {"payer": str(claim.payer.public_id)}).status_code == 202
+        assert (
+            client.post("/api/v1/claims/batches/build/", {"payer": str(claim.payer.public_id)}).status_code
+            == 202
+        )
     assert calls == [(claim.payer.pk, None)]
     batch = services.batch_build(payer=claim.payer, actor=biller)
     body = client.get(f"/api/v1/claims/batches/{batch.public_id}/download/")
@@ -89,14 +102,25 @@ def test_api_batch_build_and_download(biller, django_capture_on_commit_callbacks
 
 def test_payer_rules_api_validates_with_pydantic_and_versions(admin_user, biller):
     client = api(admin_user)
-    bad = client.post("/api/v1/claims/payer-rules/", {"config": {"kind": "max_units_per_day", "rule_id": "X", "code": "J1745"}},
-                      format="json")
+    bad = client.post(
+        "/api/v1/claims/payer-rules/",
+        {"config": {"kind": "max_units_per_day", "rule_id": "X", "code": "J1745"}},
+        format="json",
+    )
     assert bad.status_code == 400 and "units" in str(bad.json()["extra"]["config"])
-    good = client.post("/api/v1/claims/payer-rules/", {"config": {"kind": "max_units_per_day", "rule_id": "J1745-MAX",
-                       "code": "J1745", "units": "150"}, "enabled": True}, format="json")
+    good = client.post(
+        "/api/v1/claims/payer-rules/",
+        {
+            "config": {"kind": "max_units_per_day", "rule_id": "J1745-MAX", "code": "J1745", "units": "150"},
+            "enabled": True,
+        },
+        format="json",
+    )
     assert good.status_code == 201 and good.json()["version"] == 1 and good.json()["rule_id"] == "J1745-MAX"
     pk = good.json()["id"]
-    changed = client.patch(f"/api/v1/claims/payer-rules/{pk}/", {"enabled": False, "note": "pause"}, format="json")
+    changed = client.patch(
+        f"/api/v1/claims/payer-rules/{pk}/", {"enabled": False, "note": "pause"}, format="json"
+    )
     assert changed.json()["version"] == 2
     assert list(PayerRule.objects.get(pk=pk).versions.values_list("note", flat=True)) == ["pause", ""]
     assert api(biller).get("/api/v1/claims/payer-rules/").status_code == 403
@@ -107,23 +131,42 @@ def test_admin_payer_rule_page_refuses_bad_config_and_tries_against_claim(admin_
     add = reverse("admin:claims_payerrule_add")
     response = client.post(add, {"config": '{"kind": "ndc_required", "rule_id": "N"}', "enabled": ""})
     assert response.status_code == 200 and "code_prefixes" in response.content.decode()
-    response = client.post(add, {"config": '{"kind": "ndc_required", "rule_id": "MCD-NDC", "code_prefixes": ["J"]}'})
+    response = client.post(
+        add, {"config": '{"kind": "ndc_required", "rule_id": "MCD-NDC", "code_prefixes": ["J"]}'}
+    )
     assert response.status_code == 302
     rule = PayerRule.objects.get(rule_id="MCD-NDC")
     assert rule.versions.get().changed_by == admin_user
     claim = built(biller)
     claim.lines.filter(code="J9263").update(ndc="", ndc_quantity=None, ndc_unit="")
-    page = client.post(reverse("admin:claims_payerrule_try", args=[rule.pk]), {"claim_number": claim.claim_number})
+    page = client.post(
+        reverse("admin:claims_payerrule_try", args=[rule.pk]), {"claim_number": claim.claim_number}
+    )
     assert page.status_code == 200 and "PAYER_NDC_REQUIRED" in page.content.decode()
-    assert client_for(biller).get(reverse("admin:claims_payerrule_try", args=[rule.pk])).status_code in (302, 403)
+    assert client_for(biller).get(reverse("admin:claims_payerrule_try", args=[rule.pk])).status_code in (
+        302,
+        403,
+    )
 
 
 def test_cms1500_pdf_and_html_fields(biller):
     claim = built(biller, f.office_sequential_concurrent)
     html = documents.claim_cms1500_html(claim)
     cov = claim.coverage
-    for text in (cov.member_id, claim.patient.last_name, claim.claim_number, "K5090", "D509", "PA778899",
-                 "N457894003001 UN4", f.NPI_PRESCRIBER, f.NPI_BILLING, "361234567", "2005.00", 'id="icd-ind">0<'):
+    for text in (
+        cov.member_id,
+        claim.patient.last_name,
+        claim.claim_number,
+        "K5090",
+        "D509",
+        "PA778899",
+        "N457894003001 UN4",
+        f.NPI_PRESCRIBER,
+        f.NPI_BILLING,
+        "361234567",
+        "2005.00",
+        'id="icd-ind">0<',
+    ):
         assert text in html, text
     assert documents.claim_cms1500_pdf(claim).startswith(b"%PDF")
     response = client_for(biller).get(reverse("claims:claim_cms1500", args=[claim.public_id]))
@@ -170,7 +213,9 @@ def test_batch_pages_release(biller):
     services.claims_scrub_many(claim_ids=[claim.pk])
     batch = services.batch_build(payer=claim.payer, actor=biller)
     client = client_for(biller)
-    assert batch.file_name in client.get(reverse("claims:batch_detail", args=[batch.public_id])).content.decode()
+    assert (
+        batch.file_name in client.get(reverse("claims:batch_detail", args=[batch.public_id])).content.decode()
+    )
     client.post(reverse("claims:batch_release", args=[batch.public_id]))
     claim.refresh_from_db()
     assert claim.status == "submitted"

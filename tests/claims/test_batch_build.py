@@ -23,7 +23,8 @@ def ready_claims(*visits) -> list[Claim]:
     claims = services.claims_build_from_charges(visit_ids=[v.pk for v in visits], enqueue_scrub=False).claims
     outcome = services.claims_scrub_many(claim_ids=[c.pk for c in claims])
     assert set(outcome.statuses.values()) == {"ready"}, [
-        (c.claim_number, list(c.edits.filter(severity="error").values_list("message", flat=True))) for c in claims
+        (c.claim_number, list(c.edits.filter(severity="error").values_list("message", flat=True)))
+        for c in claims
     ]
     return claims
 
@@ -36,7 +37,13 @@ def assert_clean(batch: SubmissionBatch) -> None:
 
 @pytest.mark.parametrize(
     "scenario",
-    ["office_sequential_concurrent", "chemo_with_hydration", "drug_with_waste", "home_per_diems", "hospital_outpatient"],
+    [
+        "office_sequential_concurrent",
+        "chemo_with_hydration",
+        "drug_with_waste",
+        "home_per_diems",
+        "hospital_outpatient",
+    ],
 )
 def test_each_scenario_batch_validates_with_pyx12(biller, scenario):
     visit = getattr(f, scenario)(biller)
@@ -54,8 +61,10 @@ def test_medicare_and_commercial_batches_several_claims_each(biller):
     medicare = f.payer("medicare", payer_id="MCRIL01")
     commercial = f.payer("commercial", payer_id="BCBSIL01")
     ready_claims(
-        f.chemo_with_hydration(biller, medicare), f.drug_with_waste(biller, medicare),
-        f.office_sequential_concurrent(biller, commercial), f.home_per_diems(biller, commercial),
+        f.chemo_with_hydration(biller, medicare),
+        f.drug_with_waste(biller, medicare),
+        f.office_sequential_concurrent(biller, commercial),
+        f.home_per_diems(biller, commercial),
     )
     batches = services.batch_build_all(actor=biller)
     assert sorted((b.payer.payer_id, b.claim_count) for b in batches) == [("BCBSIL01", 2), ("MCRIL01", 2)]
@@ -92,7 +101,9 @@ def test_pyx12_errors_hold_the_batch_and_pull_back_returns_claims(biller, monkey
     (claim,) = ready_claims(f.chemo_with_hydration(biller))
     monkeypatch.setattr(services, "validate_with_pyx12", lambda text: ["line 9 NM1: [1] bad"])
     batch = services.batch_build(payer=claim.payer, actor=biller)
-    assert batch.status == "held" and batch.validation_errors == ["line 9 NM1: [1] bad"] and not batch.validated
+    assert (
+        batch.status == "held" and batch.validation_errors == ["line 9 NM1: [1] bad"] and not batch.validated
+    )
     claim.refresh_from_db()
     assert claim.status == "batched"
     with pytest.raises(services.BatchStateError):

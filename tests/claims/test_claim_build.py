@@ -32,7 +32,9 @@ def test_one_claim_per_visit_with_payer_in_force_primary_first(biller):
     lines = list(claim.lines.all())
     assert [ln.code for ln in lines] == ["96365", "96366", "96367", "96368", "J1745", "J1756"]
     assert all(ln.diagnosis_pointers == [1, 2] for ln in lines)
-    assert lines[4].ndc == "57894003001" and lines[4].ndc_quantity == Decimal("4") and lines[4].ndc_unit == "UN"
+    assert (
+        lines[4].ndc == "57894003001" and lines[4].ndc_quantity == Decimal("4") and lines[4].ndc_unit == "UN"
+    )
     assert len({ln.line_control_number for ln in lines}) == 6
     assert not ChargeLine.objects.filter(visit=visit).exclude(status="on_claim").exists()
     (event,) = ClaimEvent.objects.filter(claim=claim)
@@ -82,7 +84,10 @@ def test_institutional_claim_gets_revenue_codes(biller):
     (claim,) = services.claims_build_from_charges(visit_ids=[visit.pk], enqueue_scrub=False).claims
     assert claim.form == "837I" and claim.place_of_service == ""
     assert [(ln.code, ln.revenue_code) for ln in claim.lines.all()] == [
-        ("96365", "0260"), ("96366", "0260"), ("J1745", "0636"), ("J7050", "0258"),
+        ("96365", "0260"),
+        ("96366", "0260"),
+        ("J1745", "0636"),
+        ("J7050", "0258"),
     ]
 
 
@@ -96,8 +101,9 @@ def test_payer_that_wants_837i_gets_837i_even_from_an_infusion_center(biller):
 def test_overridden_charge_line_is_billed_as_overridden(biller):
     visit = f.chemo_with_hydration(biller)
     line = visit.charge_lines.get(code="96361")
-    ChargeLine.objects.filter(pk=line.pk).update(override_code="96360", override_units=2, override_reason="documented",
-                                                 overridden_at=f.timezone.now())
+    ChargeLine.objects.filter(pk=line.pk).update(
+        override_code="96360", override_units=2, override_reason="documented", overridden_at=f.timezone.now()
+    )
     (claim,) = services.claims_build_from_charges(visit_ids=[visit.pk], enqueue_scrub=False).claims
     billed = claim.lines.get(line_number=3)
     assert (billed.code, billed.units) == ("96360", 2)

@@ -53,7 +53,11 @@ def test_errors_send_claim_to_needs_fix_and_rescrub_after_fix_clears(biller):
     services.claim_scrub(claim=claim)
     claim.refresh_from_db()
     assert claim.status == "ready" and "ICD10_INVALID" not in codes(claim)
-    assert list(ClaimEvent.objects.filter(claim=claim).values_list("to_status", flat=True)) == ["draft", "needs_fix", "ready"]
+    assert list(ClaimEvent.objects.filter(claim=claim).values_list("to_status", flat=True)) == [
+        "draft",
+        "needs_fix",
+        "ready",
+    ]
 
 
 def test_eligibility_never_verified_blocks(biller):
@@ -79,7 +83,9 @@ def test_duplicate_of_another_live_claim(biller):
     visit = f.chemo_with_hydration(biller)
     first = build(visit)
     services.claim_scrub(claim=first)
-    second_visit = f.visit(visit.patient, visit.location, biller, dos=visit.date_of_service, diagnoses=("C18.9",))
+    second_visit = f.visit(
+        visit.patient, visit.location, biller, dos=visit.date_of_service, diagnoses=("C18.9",)
+    )
     f.charge(second_visit, 1, "96413", "400.00")
     second = build(second_visit)
     services.claim_scrub(claim=second)
@@ -91,10 +97,17 @@ def test_duplicate_of_another_live_claim(biller):
 
 def test_medicare_jw_jz_rule(biller):
     visit = f.drug_with_waste(biller)
-    rule(visit.patient.coverages.get().payer, {
-        "kind": "modifier_required", "rule_id": "MCR-JWJZ", "codes": ["J9035", "J9263"], "modifiers_any_of": ["JW", "JZ"],
-        "satisfied_by_same_code_line": True, "payer_kinds": ["medicare"],
-    })
+    rule(
+        visit.patient.coverages.get().payer,
+        {
+            "kind": "modifier_required",
+            "rule_id": "MCR-JWJZ",
+            "codes": ["J9035", "J9263"],
+            "modifiers_any_of": ["JW", "JZ"],
+            "satisfied_by_same_code_line": True,
+            "payer_kinds": ["medicare"],
+        },
+    )
     claim = build(visit)
     services.claim_scrub(claim=claim)
     assert "PAYER_MODIFIER_REQUIRED" not in codes(claim)  # the JW line satisfies the administered line
@@ -102,7 +115,10 @@ def test_medicare_jw_jz_rule(biller):
     visit2.charge_lines.filter(code="J9263").update(modifiers=[])
     claim2 = build(visit2)
     services.claim_scrub(claim=claim2)
-    assert "PAYER_MODIFIER_REQUIRED" in codes(claim2) and claim2.edits.get(code="PAYER_MODIFIER_REQUIRED").rule_id == "MCR-JWJZ"
+    assert (
+        "PAYER_MODIFIER_REQUIRED" in codes(claim2)
+        and claim2.edits.get(code="PAYER_MODIFIER_REQUIRED").rule_id == "MCR-JWJZ"
+    )
 
 
 def test_medicaid_ndc_rule_and_disabled_rules_do_nothing(biller):
@@ -135,8 +151,15 @@ def test_prior_auth_rule_uses_auths_in_force(biller):
 def test_max_units_and_covered_diagnoses(biller):
     pay = f.payer("commercial")
     rule(pay, {"kind": "max_units_per_day", "rule_id": "J1745-MAX", "code": "J1745", "units": 150})
-    rule(pay, {"kind": "covered_diagnoses", "rule_id": "J1745-DX", "code": "J1745",
-               "icd10_prefixes": ["K50", "K51", "M05", "M06", "L40", "M45"]})
+    rule(
+        pay,
+        {
+            "kind": "covered_diagnoses",
+            "rule_id": "J1745-DX",
+            "code": "J1745",
+            "icd10_prefixes": ["K50", "K51", "M05", "M06", "L40", "M45"],
+        },
+    )
     visit = f.office_sequential_concurrent(biller, pay)
     visit.charge_lines.filter(code="J1745").update(units=160)
     visit.order.diagnosis_codes = ["D50.9"]
@@ -150,8 +173,10 @@ def test_timely_filing_rule(biller):
     pay = f.payer("commercial")
     rule(pay, {"kind": "timely_filing", "rule_id": "TF-90", "days": 90})
     visit = f.chemo_with_hydration(biller, pay)
-    visit.charge_lines.update(service_date_from=f.today() - dt.timedelta(days=100),
-                              service_date_to=f.today() - dt.timedelta(days=100))
+    visit.charge_lines.update(
+        service_date_from=f.today() - dt.timedelta(days=100),
+        service_date_to=f.today() - dt.timedelta(days=100),
+    )
     claim = build(visit)
     services.claim_scrub(claim=claim)
     assert "TIMELY_FILING_EXPIRED" in codes(claim)
@@ -178,16 +203,30 @@ def test_scrub_many_moves_in_bulk_with_events(biller, django_assert_max_num_quer
 
 def test_payer_rule_validation_and_versions(admin_user):
     with pytest.raises(services.InvalidInputError) as exc:
-        services.payer_rule_save(rule=None, payer=None, config={"kind": "max_units_per_day", "rule_id": "X", "code": "J1745"},
-                                 enabled=False, actor=admin_user)
+        services.payer_rule_save(
+            rule=None,
+            payer=None,
+            config={"kind": "max_units_per_day", "rule_id": "X", "code": "J1745"},
+            enabled=False,
+            actor=admin_user,
+        )
     assert "units" in exc.value.message
     assert not PayerRule.objects.exists()
     row = rule(None, {"kind": "ndc_required", "rule_id": "NDC-ALL", "code_prefixes": ["J"]}, enabled=False)
-    services.payer_rule_save(rule=row, payer=None, config={**row.config, "code_prefixes": ["J", "Q"]}, enabled=True,
-                             actor=admin_user, note="add Q")
+    services.payer_rule_save(
+        rule=row,
+        payer=None,
+        config={**row.config, "code_prefixes": ["J", "Q"]},
+        enabled=True,
+        actor=admin_user,
+        note="add Q",
+    )
     row.refresh_from_db()
     assert row.version == 2 and row.enabled
-    assert [(v.version, v.enabled, v.changed_by) for v in row.versions.all()] == [(2, True, admin_user), (1, False, None)]
+    assert [(v.version, v.enabled, v.changed_by) for v in row.versions.all()] == [
+        (2, True, admin_user),
+        (1, False, None),
+    ]
 
 
 def test_try_rule_against_claim_shows_only_its_edits(biller):
@@ -195,8 +234,15 @@ def test_try_rule_against_claim_shows_only_its_edits(biller):
     visit = f.chemo_with_hydration(biller, pay)
     visit.charge_lines.filter(code="J9263").update(ndc="", ndc_quantity=None, ndc_unit="")
     claim = build(visit)
-    edits = services.payer_rule_try(config={"kind": "ndc_required", "rule_id": "T", "code_prefixes": ["J"]}, payer=pay,
-                                    claim=claim)
+    edits = services.payer_rule_try(
+        config={"kind": "ndc_required", "rule_id": "T", "code_prefixes": ["J"]}, payer=pay, claim=claim
+    )
     assert [e.code for e in edits] == ["PAYER_NDC_REQUIRED"]
-    assert services.payer_rule_try(config={"kind": "ndc_required", "rule_id": "T", "code_prefixes": ["J"]},
-                                   payer=f.payer("medicaid"), claim=claim) == []
+    assert (
+        services.payer_rule_try(
+            config={"kind": "ndc_required", "rule_id": "T", "code_prefixes": ["J"]},
+            payer=f.payer("medicaid"),
+            claim=claim,
+        )
+        == []
+    )

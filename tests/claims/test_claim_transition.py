@@ -25,7 +25,11 @@ def test_legal_move_updates_status_and_writes_event(claim, biller):
     assert claim.status == "ready"
     event = ClaimEvent.objects.filter(claim=claim).last()
     assert (event.from_status, event.to_status, event.reason, event.payload, event.actor) == (
-        "draft", "ready", "clean", {"x": 1}, biller,
+        "draft",
+        "ready",
+        "clean",
+        {"x": 1},
+        biller,
     )
 
 
@@ -60,12 +64,18 @@ def test_void_after_adjudication_is_refused(claim, biller):
 def test_replacement_is_frequency_7_referencing_payer_claim_number(claim, biller):
     for to in ("ready", "batched", "submitted"):
         services.claim_transition(claim=claim, to=to, actor=None, reason="setup")
-    services.claim_transition(claim=claim, to="accepted", actor=None, reason="277CA", payer_claim_number="ICN555")
+    services.claim_transition(
+        claim=claim, to="accepted", actor=None, reason="277CA", payer_claim_number="ICN555"
+    )
     services.claim_transition(claim=claim, to="denied", actor=None, reason="835")
     replacement = services.claim_replace(claim=claim, actor=biller, reason="wrong units")
     claim.refresh_from_db()
     assert claim.status == "replaced"
-    assert (replacement.status, replacement.frequency_code, replacement.replaces_id) == ("draft", "7", claim.pk)
+    assert (replacement.status, replacement.frequency_code, replacement.replaces_id) == (
+        "draft",
+        "7",
+        claim.pk,
+    )
     assert replacement.lines.count() == claim.lines.count()
     from claims.mappers import claim_to_draft
     from claims.selectors import claims_for_drafts

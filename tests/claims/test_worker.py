@@ -39,9 +39,28 @@ def claims_worker(transactional_db, settings):
         "REDIS_URL": redis_url,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "infusion_rcm", "worker", "-Q", "scrub,batch", "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "infusion_rcm",
+            "worker",
+            "-Q",
+            "scrub,batch",
+            "--pool",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield process
     process.terminate()
@@ -75,7 +94,9 @@ def _wait_for(claim_id: int, status: str, process, timeout: float = 90) -> Claim
 def test_real_worker_scrubs_then_batches(claims_worker, biller):
     assert settings.CELERY_TASK_ALWAYS_EAGER is False
     visit = f.chemo_with_hydration(biller)
-    (claim,) = services.claims_build_from_charges(visit_ids=[visit.pk], actor=biller).claims  # enqueues on commit
+    (claim,) = services.claims_build_from_charges(
+        visit_ids=[visit.pk], actor=biller
+    ).claims  # enqueues on commit
     claim = _wait_for(claim.pk, "ready", claims_worker)
     services.batch_build_request(payer=claim.payer)  # no transaction open: on_commit runs now
     claim = _wait_for(claim.pk, "batched", claims_worker)

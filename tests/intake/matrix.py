@@ -32,7 +32,16 @@ def _auth() -> dict:
     return {"public_id": PriorAuthorizationFactory().public_id}
 
 
+def _alert() -> dict:
+    from intake.models import IntakeAlert
+
+    patient = PatientFactory()
+    return {"pk": IntakeAlert.objects.create(kind="expiring", patient=patient, message="m", raised_on="2026-11-01").pk}
+
+
 EXPECTED = {
+    "intake:alert_resolve": BILLER,
+    "intake:coverage_end": BILLER,
     # pages
     "intake:patient_list": CLINICAL,
     "intake:patient_detail": CLINICAL,  # sections by capability: nurses see no coverage money
@@ -59,6 +68,8 @@ EXPECTED = {
     "api:intake:authorization-detail": BILLING_READ,
 }
 ARGS = {
+    "intake:alert_resolve": _alert,
+    "intake:coverage_end": _coverage,
     "intake:patient_detail": _patient,
     "intake:coverage_create": _patient,
     "intake:order_create": _patient,

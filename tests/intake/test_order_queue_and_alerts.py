@@ -126,3 +126,29 @@ def test_alerts_next_day_raise_again():
     services.auth_alerts_raise(as_of=dt.date(2026, 3, 10))
     services.auth_alerts_raise(as_of=dt.date(2026, 3, 11))
     assert IntakeAlert.objects.filter(kind="expiring").count() == 2
+
+
+def test_a_biller_marks_an_alert_handled(biller_client, frozen_today):
+    auth = PriorAuthorizationFactory(end_date=frozen_today + dt.timedelta(days=3))
+    services.auth_alerts_raise(as_of=frozen_today)
+    alert = IntakeAlert.objects.get(authorization=auth)
+    assert alert in selectors.open_alerts()
+    response = biller_client.post(f"/intake/alerts/{alert.pk}/resolve/")
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.resolved
+    assert alert not in selectors.open_alerts()
+
+
+def test_ending_a_coverage_takes_it_out_of_force(biller_client):
+    cov = CoverageFactory(effective_date=dt.date(2025, 1, 1))
+    response = biller_client.post(f"/intake/coverages/{cov.public_id}/end/", {"end_date": "2026-06-30"})
+    assert response.status_code == 302
+    assert selectors.coverages_in_force_for(patient=cov.patient, on=dt.date(2026, 7, 1)) == []
+    assert selectors.coverages_in_force_for(patient=cov.patient, on=dt.date(2026, 6, 30)) == [cov]
+    with pytest.raises(DomainError, match="before"):
+        services.coverage_end(coverage=cov, end_date=dt.date(2024, 1, 1))
+    with pytest.raises(DomainError, match="re-open"):
+        services.coverage_end(coverage=cov, end_date=dt.date(2026, 12, 31))
+    cov.refresh_from_db()
+    assert cov.end_date == dt.date(2026, 6, 30)

@@ -23,7 +23,11 @@ class Command(BaseCommand):
         for batch in batches:
             path = out / batch.file_name
             path.write_text(batch.content)
-            state = batch.status if not batch.validation_errors else f"{batch.status} ({len(batch.validation_errors)} pyx12 errors)"
+            state = (
+                batch.status
+                if not batch.validation_errors
+                else f"{batch.status} ({len(batch.validation_errors)} pyx12 errors)"
+            )
             self.stdout.write(f"{path} {batch.claim_count} claims {batch.total_charge} {state}")
         if not batches:
             self.stdout.write("No ready claims.")
