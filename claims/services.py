@@ -47,8 +47,8 @@ from claims.models import (
 )
 from coding import services as coding_services
 from coding.models import ChargeLine, Visit
-from infusion_rcm.audit.context import current_actor
 from infusion_rcm.audit.models import AuditEntry
+from infusion_rcm.audit.services import audit_events_bulk
 from infusion_rcm.common.errors import DomainError, InvalidInputError
 from infusion_rcm.common.money import ZERO, to_money
 from infusion_rcm.common.x12 import Envelope
@@ -98,30 +98,7 @@ def _user_id(actor) -> int | None:
 
 
 def _audit_bulk(action: str, model: type, ids: Iterable[int], fields: Sequence[str], actor=None) -> None:
-    """Bulk writes skip the per-row audit signal; record them here (ids and field names only)."""
-    ctx = current_actor()
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        user_id, username = actor.pk, actor.get_username()
-    elif ctx is not None and ctx.user_id is not None:
-        user_id, username = ctx.user_id, ctx.username
-    else:
-        user_id, username = None, ""
-    object_type = f"{model._meta.app_label}.{model._meta.model_name}"
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                user_id=user_id,
-                username=username,
-                ip=ctx.ip if ctx else None,
-                action=action,
-                object_type=object_type,
-                object_id=str(pk),
-                changed_fields=sorted(fields),
-            )
-            for pk in ids
-        ],
-        batch_size=5000,
-    )
+    audit_events_bulk(action=action, model=model, ids=ids, changed_fields=fields, user=actor)
 
 
 def control_numbers_next(name: str, count: int = 1) -> int:

@@ -16,7 +16,7 @@ from coding.domain.types import CodingResult
 from coding.mappers import visit_to_encounter
 from coding.models import Administration, ChargeLine, ChargeMasterEntry, Visit, VisitAddendum
 from coding.tables import code_tables
-from infusion_rcm.audit.services import audit_event
+from infusion_rcm.audit.services import audit_events_bulk
 from infusion_rcm.common.errors import DomainError
 from infusion_rcm.common.money import to_money
 from intake import selectors as intake_selectors
@@ -217,9 +217,7 @@ def charge_lines_review(*, visit: Visit, actor) -> int:
 
 
 def _audit_bulk_status(ids: list[int]) -> None:
-    """Bulk UPDATEs skip the per-row audit signal; record them here."""
-    for pk in ids:
-        audit_event(action="update", object_type="coding.chargeline", object_id=str(pk), changed_fields=["status"])
+    audit_events_bulk(action="update", model=ChargeLine, ids=ids, changed_fields=["status"])
 
 
 def charge_lines_mark_on_claim(*, line_ids: list[int]) -> None:

@@ -64,3 +64,33 @@ def audit_list(request, model: type[models.Model], ids: Iterable[object]) -> Non
         extra={"ids": [str(i) for i in ids][:500]},
         user=request.user,
     )
+
+
+def audit_events_bulk(
+    *, action: str, model: type[models.Model], ids: Iterable[object], changed_fields: Iterable[str] = (), user=None
+) -> None:
+    """Bulk writes skip the per-row audit signal; record them with one INSERT (ids and field names only)."""
+    actor = current_actor()
+    if user is not None and getattr(user, "is_authenticated", False):
+        user_id, username = user.pk, user.get_username()
+    elif actor is not None and actor.user_id is not None:
+        user_id, username = actor.user_id, actor.username
+    else:
+        user_id, username = None, ""
+    object_type = object_type_of(model)
+    fields = sorted(changed_fields)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                user_id=user_id,
+                username=username,
+                ip=actor.ip if actor else None,
+                action=action,
+                object_type=object_type,
+                object_id=str(pk),
+                changed_fields=fields,
+            )
+            for pk in ids
+        ],
+        batch_size=5000,
+    )
