@@ -13,7 +13,15 @@ class DrugNdcInline(admin.TabularInline):
 
 @admin.register(Drug)
 class DrugAdmin(ReferenceDataAdmin):
-    list_display = ("hcpcs", "description", "billing_unit_amount", "billing_unit", "drug_class", "single_dose", "active")
+    list_display = (
+        "hcpcs",
+        "description",
+        "billing_unit_amount",
+        "billing_unit",
+        "drug_class",
+        "single_dose",
+        "active",
+    )
     list_filter = ("drug_class", "single_dose", "active")
     search_fields = ("hcpcs", "description")
     inlines = [DrugNdcInline]

@@ -15,12 +15,36 @@ DATA = Path(__file__).resolve().parent / "data"
 
 # Demo gross charges per unit (a practice's own price list; not a fee schedule).
 DEMO_PRICES = {
-    "96365": "350.00", "96366": "95.00", "96367": "160.00", "96368": "120.00", "96374": "180.00",
-    "96375": "75.00", "96413": "420.00", "96415": "110.00", "96417": "190.00", "96360": "210.00",
-    "96361": "60.00", "96372": "55.00", "96401": "140.00", "99213": "160.00", "99601": "200.00",
-    "99602": "95.00", "S9500": "180.00", "S9501": "160.00", "S9502": "150.00", "S9503": "140.00",
-    "S9504": "130.00", "S9497": "200.00", "J1745": "98.00", "Q5103": "72.00", "J9035": "85.00",
-    "J9263": "22.00", "J0696": "6.50", "J2185": "12.00", "J3370": "4.00", "J7050": "10.00",
+    "96365": "350.00",
+    "96366": "95.00",
+    "96367": "160.00",
+    "96368": "120.00",
+    "96374": "180.00",
+    "96375": "75.00",
+    "96413": "420.00",
+    "96415": "110.00",
+    "96417": "190.00",
+    "96360": "210.00",
+    "96361": "60.00",
+    "96372": "55.00",
+    "96401": "140.00",
+    "99213": "160.00",
+    "99601": "200.00",
+    "99602": "95.00",
+    "S9500": "180.00",
+    "S9501": "160.00",
+    "S9502": "150.00",
+    "S9503": "140.00",
+    "S9504": "130.00",
+    "S9497": "200.00",
+    "J1745": "98.00",
+    "Q5103": "72.00",
+    "J9035": "85.00",
+    "J9263": "22.00",
+    "J0696": "6.50",
+    "J2185": "12.00",
+    "J3370": "4.00",
+    "J7050": "10.00",
 }
 
 
@@ -45,11 +69,17 @@ def seed_catalog() -> None:
                 CodeSetEntry.objects.get_or_create(
                     code=row["code"].strip(),
                     effective_from=dt.date.fromisoformat(row["effective_from"].strip()),
-                    defaults={"family": row["family"].strip(), "description": row["description"].strip()[:200]},
+                    defaults={
+                        "family": row["family"].strip(),
+                        "description": row["description"].strip()[:200],
+                    },
                 )
     for code, price in DEMO_PRICES.items():
         ChargeMasterEntry.objects.get_or_create(
-            code=code, modifier="", effective_from=dt.date(2026, 1, 1), defaults={"unit_price": Decimal(price)}
+            code=code,
+            modifier="",
+            effective_from=dt.date(2026, 1, 1),
+            defaults={"unit_price": Decimal(price)},
         )
 
 

@@ -26,8 +26,14 @@ def _document_infusions(visit: Visit, order: Order) -> None:
         minutes = 150 if position == 0 else 40
         stop = start + dt.timedelta(minutes=minutes)
         Administration.objects.create(
-            visit=visit, drug=drug, route=Administration.Route.IV_INFUSION, start=start.time(), stop=stop.time(),
-            dose=ordered.dose, dose_unit=ordered.dose_unit, wasted=0 if drug.single_dose else None,
+            visit=visit,
+            drug=drug,
+            route=Administration.Route.IV_INFUSION,
+            start=start.time(),
+            stop=stop.time(),
+            dose=ordered.dose,
+            dose_unit=ordered.dose_unit,
+            wasted=0 if drug.single_dose else None,
         )
         start = stop
 
@@ -37,8 +43,14 @@ def _document_home(visit: Visit, order: Order) -> None:
         drug = Drug.objects.filter(hcpcs=ordered.hcpcs).first()
         therapy = "anti_infective" if drug and drug.drug_class == "anti_infective" else "hydration"
         HomeTherapyDay.objects.create(
-            visit=visit, therapy=therapy, drug=drug, frequency_hours=8 if therapy == "anti_infective" else None,
-            dose=ordered.dose, dose_unit=ordered.dose_unit, days=7, position=position,
+            visit=visit,
+            therapy=therapy,
+            drug=drug,
+            frequency_hours=8 if therapy == "anti_infective" else None,
+            dose=ordered.dose,
+            dose_unit=ordered.dose_unit,
+            days=7,
+            position=position,
             volume_ml_per_day=None if therapy == "anti_infective" else 1000,
         )
     NursingVisitEntry.objects.create(visit=visit, start=dt.time(10, 0), stop=dt.time(11, 30))
@@ -62,7 +74,11 @@ def seed_visits(*, today: dt.date, limit: int = 10) -> int:
         try:
             with transaction.atomic():
                 visit = services.visit_start(
-                    patient=order.patient, location=order.location, order=order, actor=nurse, date_of_service=day
+                    patient=order.patient,
+                    location=order.location,
+                    order=order,
+                    actor=nurse,
+                    date_of_service=day,
                 )
                 if order.location.site_of_care == "home":
                     _document_home(visit, order)

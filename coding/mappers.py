@@ -69,7 +69,9 @@ def visit_to_encounter(visit: Visit, *, payer_kind: str) -> Encounter:
     ]
     nursing = [NursingVisit(start=_clock(n.start), stop=_clock(n.stop)) for n in visit.nursing_visits.all()]
     evaluation = (
-        Evaluation(code=visit.evaluation_code, separately_identifiable=visit.evaluation_separately_identifiable)
+        Evaluation(
+            code=visit.evaluation_code, separately_identifiable=visit.evaluation_separately_identifiable
+        )
         if visit.evaluation_code
         else None
     )

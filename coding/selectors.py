@@ -18,7 +18,9 @@ def visits_on(*, day: dt.date) -> QuerySet[Visit]:
 def orders_to_visit(*, day: dt.date) -> QuerySet[Order]:
     """Orders a nurse may start a visit under today: ready or active, in their date span."""
     return (
-        Order.objects.filter(status__in=[OrderStatus.READY_TO_SCHEDULE, OrderStatus.ACTIVE], start_date__lte=day)
+        Order.objects.filter(
+            status__in=[OrderStatus.READY_TO_SCHEDULE, OrderStatus.ACTIVE], start_date__lte=day
+        )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
         .select_related("patient", "location")
         .order_by("patient__last_name", "patient__first_name")
@@ -29,7 +31,10 @@ def visit_get(*, public_id) -> Visit:
     return (
         Visit.objects.select_related("patient", "location", "order", "documented_by", "signed_by")
         .prefetch_related(
-            "administrations__drug", "home_therapies__drug", "nursing_visits", "addenda__author",
+            "administrations__drug",
+            "home_therapies__drug",
+            "nursing_visits",
+            "addenda__author",
             Prefetch("charge_lines", queryset=ChargeLine.objects.order_by("line_number")),
         )
         .get(public_id=public_id)
@@ -40,7 +45,9 @@ def charge_review_queue() -> QuerySet[Visit]:
     """Signed visits with charge lines waiting for a biller, oldest first."""
     return (
         Visit.objects.filter(charge_lines__status=ChargeLine.Status.PENDING_REVIEW)
-        .annotate(pending=Count("charge_lines", filter=Q(charge_lines__status=ChargeLine.Status.PENDING_REVIEW)))
+        .annotate(
+            pending=Count("charge_lines", filter=Q(charge_lines__status=ChargeLine.Status.PENDING_REVIEW))
+        )
         .select_related("patient", "location")
         .prefetch_related(Prefetch("charge_lines", queryset=ChargeLine.objects.order_by("line_number")))
         .order_by("date_of_service", "id")

@@ -259,3 +259,13 @@ def nursing_visit_save(*, visit: Visit, entry) -> None:
         _lock_draft(visit)
         entry.visit = visit
         entry.save()
+
+
+def charge_lines_release_from_claim(*, line_ids: list[int]) -> int:
+    """A voided claim gives its lines back: on_claim -> reviewed, ready for a corrected claim."""
+    ids = list(
+        ChargeLine.objects.filter(pk__in=line_ids, status=ChargeLine.Status.ON_CLAIM).values_list("pk", flat=True)
+    )
+    ChargeLine.objects.filter(pk__in=ids).update(status=ChargeLine.Status.REVIEWED, updated_at=timezone.now())
+    _audit_bulk_status(ids)
+    return len(ids)

@@ -12,9 +12,26 @@ class ChargeLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChargeLine
         fields = [
-            "public_id", "visit", "line_number", "service_date_from", "service_date_to", "code", "modifiers",
-            "units", "reason", "rule_ids", "ndc", "ndc_quantity", "ndc_unit", "unit_price", "charge", "status",
-            "billed_code", "billed_modifiers", "billed_units", "override_reason",
+            "public_id",
+            "visit",
+            "line_number",
+            "service_date_from",
+            "service_date_to",
+            "code",
+            "modifiers",
+            "units",
+            "reason",
+            "rule_ids",
+            "ndc",
+            "ndc_quantity",
+            "ndc_unit",
+            "unit_price",
+            "charge",
+            "status",
+            "billed_code",
+            "billed_modifiers",
+            "billed_units",
+            "override_reason",
         ]
 
 

@@ -79,8 +79,19 @@ class LineBook:
             units, reasons, rules, family, encounter, iv_site, fee = entry
             out.append(
                 ChargeLine(
-                    key[0], key[1], units, "; ".join(reasons), tuple(rules), family,
-                    None, None, None, None, encounter, iv_site, fee,
+                    key[0],
+                    key[1],
+                    units,
+                    "; ".join(reasons),
+                    tuple(rules),
+                    family,
+                    None,
+                    None,
+                    None,
+                    None,
+                    encounter,
+                    iv_site,
+                    fee,
                 )
             )
         return tuple(out)

@@ -46,7 +46,7 @@ CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 def _no_float(value: Any) -> Any:
     """Amounts arrive as decimal strings (or ints); a float has already lost precision."""
     if isinstance(value, (bool, float)):
-        raise ValueError("give amounts as decimal strings, e.g. \"2.47\"")
+        raise ValueError('give amounts as decimal strings, e.g. "2.47"')
     return value
 
 

@@ -10,9 +10,7 @@ from infusion_rcm.accounts import services
 from infusion_rcm.accounts.models import User
 from infusion_rcm.audit.context import client_ip
 
-LOCKED_MESSAGE = (
-    "This account is locked after too many failed sign-ins. Try again later or ask an administrator to unlock it."
-)
+LOCKED_MESSAGE = "This account is locked after too many failed sign-ins. Try again later or ask an administrator to unlock it."
 
 
 class LockoutAuthenticationForm(AuthenticationForm):

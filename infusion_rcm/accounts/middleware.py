@@ -30,7 +30,8 @@ class IdleTimeoutMiddleware:
         login = reverse("accounts:login") + "?idle=1"
         if request.path.startswith("/api/"):
             return JsonResponse(
-                {"code": "session.expired", "message": "Signed out after inactivity.", "extra": {}}, status=401
+                {"code": "session.expired", "message": "Signed out after inactivity.", "extra": {}},
+                status=401,
             )
         if request.headers.get("HX-Request"):
             response = HttpResponseRedirect(login)

@@ -35,7 +35,12 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         {Capability.PATIENT_VIEW, Capability.BILLING_VIEW, Capability.BILLING_WORK, Capability.API_DOCS_VIEW}
     ),
     Role.MANAGER: frozenset(
-        {Capability.PATIENT_VIEW, Capability.BILLING_VIEW, Capability.DASHBOARD_VIEW, Capability.API_DOCS_VIEW}
+        {
+            Capability.PATIENT_VIEW,
+            Capability.BILLING_VIEW,
+            Capability.DASHBOARD_VIEW,
+            Capability.API_DOCS_VIEW,
+        }
     ),
     Role.ADMIN: frozenset(
         {Capability.REFERENCE_MANAGE, Capability.USER_MANAGE, Capability.AUDIT_VIEW, Capability.API_DOCS_VIEW}

@@ -60,7 +60,9 @@ def roles_sync() -> None:
         group, _ = Group.objects.get_or_create(name=role.value)
         permissions = [
             Permission.objects.get_or_create(
-                content_type=content_type, codename=c.value, defaults={"name": c.value.replace("_", " ").capitalize()}
+                content_type=content_type,
+                codename=c.value,
+                defaults={"name": c.value.replace("_", " ").capitalize()},
             )[0]
             for c in capabilities
         ]

@@ -26,7 +26,11 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.APIException):
         if isinstance(exc, exceptions.ValidationError):
-            response.data = {"code": "input.invalid", "message": "The request has errors.", "extra": response.data}
+            response.data = {
+                "code": "input.invalid",
+                "message": "The request has errors.",
+                "extra": response.data,
+            }
         else:
             response.data = {"code": exc.default_code, "message": str(exc.detail), "extra": {}}
     return response

@@ -21,7 +21,11 @@ class CapabilityViewSetMixin:
         actor = current_actor()
         if request.user.is_authenticated and (actor is None or actor.user_id != request.user.pk):
             self._actor_token = set_actor(
-                Actor(user_id=request.user.pk, username=request.user.get_username(), ip=actor.ip if actor else None)
+                Actor(
+                    user_id=request.user.pk,
+                    username=request.user.get_username(),
+                    ip=actor.ip if actor else None,
+                )
             )
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -43,6 +47,8 @@ class AuditedReadOnlyViewSet(CapabilityViewSetMixin, viewsets.ReadOnlyModelViewS
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        rows = response.data.get("results", response.data) if isinstance(response.data, dict) else response.data
+        rows = (
+            response.data.get("results", response.data) if isinstance(response.data, dict) else response.data
+        )
         audit_list(request, self.get_queryset().model, [r.get("public_id", r.get("id")) for r in rows])
         return response

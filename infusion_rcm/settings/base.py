@@ -241,6 +241,13 @@ VALIDATE_BATCHES_WITH_PYX12 = env_bool("VALIDATE_BATCHES_WITH_PYX12", True)
 X12_SENDER_ID = env_str("X12_SENDER_ID", "INFUSIONRCM")
 X12_RECEIVER_ID = env_str("X12_RECEIVER_ID", "CLEARINGHOUSE")
 X12_USAGE = env_str("X12_USAGE", "T" if not IS_PRODUCTION else "P", choices=("T", "P"))
+# Loop 1000A submitter contact (PER) and 1000B receiver name; blank name = the billing provider's.
+X12_SUBMITTER_NAME = env_str("X12_SUBMITTER_NAME", "")
+X12_SUBMITTER_CONTACT = env_str("X12_SUBMITTER_CONTACT", "Billing Office")
+X12_SUBMITTER_PHONE = env_str("X12_SUBMITTER_PHONE", "2175550100")
+X12_RECEIVER_NAME = env_str("X12_RECEIVER_NAME", "Clearinghouse")
+if not X12_SUBMITTER_PHONE.isdigit() or len(X12_SUBMITTER_PHONE) != 10:
+    raise ImproperlyConfigured("X12_SUBMITTER_PHONE must be 10 digits, e.g. 2175550100")
 
 # Outside production, WhiteNoise serves straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION

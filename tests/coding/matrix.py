@@ -12,8 +12,13 @@ def _visit() -> Visit:
 
     patient, order = covered_patient()
     nurse = User.objects.filter(groups__name="nurse").first()
-    return Visit.objects.create(patient=patient, order=order, location=order.location,
-                                date_of_service=dt.date(2026, 11, 2), documented_by=nurse)
+    return Visit.objects.create(
+        patient=patient,
+        order=order,
+        location=order.location,
+        date_of_service=dt.date(2026, 11, 2),
+        documented_by=nurse,
+    )
 
 
 def _visit_kwargs() -> dict:
@@ -22,14 +27,26 @@ def _visit_kwargs() -> dict:
 
 def _administration() -> dict:
     visit = _visit()
-    return {"pk": Administration.objects.create(visit=visit, route="iv_push", start=dt.time(9), stop=dt.time(9, 5)).pk}
+    return {
+        "pk": Administration.objects.create(
+            visit=visit, route="iv_push", start=dt.time(9), stop=dt.time(9, 5)
+        ).pk
+    }
 
 
 def _line() -> dict:
     visit = _visit()
-    line = ChargeLine.objects.create(visit=visit, line_number=1, service_date_from=visit.date_of_service,
-                                     service_date_to=visit.date_of_service, code="96365", units=1, reason="r",
-                                     unit_price=0, charge=0)
+    line = ChargeLine.objects.create(
+        visit=visit,
+        line_number=1,
+        service_date_from=visit.date_of_service,
+        service_date_to=visit.date_of_service,
+        code="96365",
+        units=1,
+        reason="r",
+        unit_price=0,
+        charge=0,
+    )
     return {"public_id": line.public_id}
 
 

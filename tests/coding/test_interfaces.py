@@ -13,10 +13,23 @@ from coding.demo import seed_catalog
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "domain" / "examples" / "encounters.json"
 ENCOUNTER = {
-    "id": "visit-1042", "date_of_service": "2026-11-02", "site_of_care": "office", "payer_type": "medicare",
+    "id": "visit-1042",
+    "date_of_service": "2026-11-02",
+    "site_of_care": "office",
+    "payer_type": "medicare",
     "evaluation": {"code": "99213", "separately_identifiable": True},
-    "administrations": [{"drug": "J1745", "route": "iv_infusion", "start": "09:00", "stop": "11:45",
-                         "dose": "400", "dose_unit": "mg", "wasted": "0", "iv_site": "A"}],
+    "administrations": [
+        {
+            "drug": "J1745",
+            "route": "iv_infusion",
+            "start": "09:00",
+            "stop": "11:45",
+            "dose": "400",
+            "dose_unit": "mg",
+            "wasted": "0",
+            "iv_site": "A",
+        }
+    ],
 }
 
 
@@ -32,7 +45,9 @@ def test_code_visits_prints_the_examples_lines(tmp_path):
     results = {r["id"]: r for r in json.loads(out.getvalue())}
     assert len(results) == len(examples)
     for example in examples:
-        expected = sorted((e["code"], tuple(sorted(e["modifiers"])), e["units"]) for e in example["expected_lines"])
+        expected = sorted(
+            (e["code"], tuple(sorted(e["modifiers"])), e["units"]) for e in example["expected_lines"]
+        )
         assert keyset(results[example["id"]]["lines"]) == expected, example["title"]
         assert all(line["reason"] for line in results[example["id"]]["lines"])
 
@@ -69,8 +84,12 @@ def test_preview_api_codes_one_encounter(biller, api_client):
     api_client.force_authenticate(biller)
     response = api_client.post("/api/v1/coding/preview", ENCOUNTER, format="json")
     assert response.status_code == 200
-    assert keyset(response.json()["lines"]) == [("96365", (), 1), ("96366", (), 2), ("99213", ("25",), 1),
-                                               ("J1745", ("JZ",), 40)]
+    assert keyset(response.json()["lines"]) == [
+        ("96365", (), 1),
+        ("96366", (), 2),
+        ("99213", ("25",), 1),
+        ("J1745", ("JZ",), 40),
+    ]
 
 
 @pytest.mark.django_db

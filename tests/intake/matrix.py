@@ -36,7 +36,11 @@ def _alert() -> dict:
     from intake.models import IntakeAlert
 
     patient = PatientFactory()
-    return {"pk": IntakeAlert.objects.create(kind="expiring", patient=patient, message="m", raised_on="2026-11-01").pk}
+    return {
+        "pk": IntakeAlert.objects.create(
+            kind="expiring", patient=patient, message="m", raised_on="2026-11-01"
+        ).pk
+    }
 
 
 EXPECTED = {

@@ -26,7 +26,9 @@ def run_health(database_url: str, redis_url: str) -> tuple[int, str]:
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "infusion_rcm.settings.local", "DJANGO_ENV": "local"}
     env.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url})
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     status, body = result.stdout.strip().split("\n", 1)
     return int(status), body
 

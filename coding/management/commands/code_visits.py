@@ -49,8 +49,11 @@ class Command(BaseCommand):
         except InvalidInputError as exc:
             raise CommandError(exc.message) from exc
         output = [
-            {"id": r.encounter_id, "lines": [line.as_dict() for line in r.lines],
-             "warnings": [w.as_dict() for w in r.warnings]}
+            {
+                "id": r.encounter_id,
+                "lines": [line.as_dict() for line in r.lines],
+                "warnings": [w.as_dict() for w in r.warnings],
+            }
             for r in results
         ]
         self.stdout.write(json.dumps(output, indent=2))

@@ -25,8 +25,15 @@ def enc(**fields) -> dict:
     return data
 
 
-def adm(start: str, stop: str | None = None, drug: str | None = None, dose: str | None = None,
-        route: str = "iv_infusion", unit: str = "mg", **fields) -> dict:
+def adm(
+    start: str,
+    stop: str | None = None,
+    drug: str | None = None,
+    dose: str | None = None,
+    route: str = "iv_infusion",
+    unit: str = "mg",
+    **fields,
+) -> dict:
     out: dict = {"route": route, "start": start}
     if stop is not None:
         out["stop"] = stop

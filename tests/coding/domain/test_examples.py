@@ -15,7 +15,9 @@ EXAMPLES = load_examples()
 
 
 def _expected(example: dict) -> Counter:
-    return Counter((ln["code"], tuple(sorted(ln["modifiers"])), ln["units"]) for ln in example["expected_lines"])
+    return Counter(
+        (ln["code"], tuple(sorted(ln["modifiers"])), ln["units"]) for ln in example["expected_lines"]
+    )
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["title"] for e in EXAMPLES])
