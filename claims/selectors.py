@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from claims.domain import types as d
 from claims.domain.types import ClaimStatus, parse_payer_rules
 from claims.models import Acknowledgment, Claim, ClaimEdit, ClaimEvent, ClaimLine, PayerRule, SubmissionBatch
+from intake.models import BillingProvider, Coverage, Patient, Payer, Prescriber, ServiceLocation
 
 S = ClaimStatus
 
@@ -71,6 +73,107 @@ def claims_for_drafts(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
         "replaces",
         "visit",
     ).prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.order_by("line_number")))
+
+
+_CLAIM_FIELDS = (
+    "id",
+    "claim_number",
+    "form",
+    "status",
+    "frequency_code",
+    "patient_id",
+    "coverage_id",
+    "payer_id",
+    "billing_provider_id",
+    "location_id",
+    "visit_id",
+    "referring_provider_id",
+    "replaces_id",
+    "place_of_service",
+    "diagnosis_codes",
+    "prior_auth_number",
+    "total_charge",
+)
+_LINE_FIELDS = (
+    "claim_id",
+    "line_number",
+    "line_control_number",
+    "service_date_from",
+    "service_date_to",
+    "code",
+    "modifiers",
+    "units",
+    "charge",
+    "diagnosis_pointers",
+    "ndc",
+    "ndc_quantity",
+    "ndc_unit",
+    "revenue_code",
+)
+_ADDRESS = ("address_line1", "address_line2", "city", "state", "zip_code")
+_PATIENT_FIELDS = ("id", "first_name", "last_name", "date_of_birth", "sex", *_ADDRESS)
+_COVERAGE_FIELDS = (
+    "id",
+    "relationship",
+    "member_id",
+    "group_number",
+    "subscriber_last_name",
+    "subscriber_first_name",
+    "subscriber_date_of_birth",
+)
+_PROVIDER_FIELDS = ("id", "name", "npi", "tax_id", "taxonomy", *_ADDRESS)
+_PAYER_FIELDS = ("id", "name", "payer_id", "kind")
+_LOCATION_FIELDS = ("id", "name", "npi", "site_of_care", *_ADDRESS)
+_PRESCRIBER_FIELDS = ("id", "first_name", "last_name", "npi")
+
+
+def _row(values: dict) -> SimpleNamespace:
+    return SimpleNamespace(pk=values["id"], **values)
+
+
+def _rows_by_id(queryset: QuerySet, ids: Iterable[int], fields: tuple[str, ...]) -> dict[int, SimpleNamespace]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {r["id"]: _row(r) for r in queryset.filter(pk__in=ids).values(*fields)}
+
+
+def claim_rows_for_drafts(claim_ids: Iterable[int]) -> list[SimpleNamespace]:
+    """The claims (ordered by id) as plain rows carrying everything `mappers.claim_to_draft` reads.
+
+    Column values only (no model instances): one query for the claims, one for their lines, one
+    per related table for the ids in use; parties many claims share (provider, payer, location,
+    prescriber) are one row object per id. Each row also has `lines` and `visit_public_id`.
+    """
+    claim_ids = list(claim_ids)
+    if not claim_ids:
+        return []
+    claims = [
+        _row(r)
+        for r in Claim.objects.filter(pk__in=claim_ids)
+        .order_by("pk")
+        .values(*_CLAIM_FIELDS, "visit__public_id", "replaces__payer_claim_number")
+    ]
+    lines: dict[int, list[SimpleNamespace]] = defaultdict(list)
+    for r in ClaimLine.objects.filter(claim_id__in=claim_ids).order_by("claim_id", "line_number").values(*_LINE_FIELDS):
+        lines[r["claim_id"]].append(SimpleNamespace(**r))
+    patients = _rows_by_id(Patient.objects, (c.patient_id for c in claims), _PATIENT_FIELDS)
+    coverages = _rows_by_id(Coverage.objects, (c.coverage_id for c in claims), _COVERAGE_FIELDS)
+    providers = _rows_by_id(BillingProvider.objects, (c.billing_provider_id for c in claims), _PROVIDER_FIELDS)
+    payers = _rows_by_id(Payer.objects, (c.payer_id for c in claims), _PAYER_FIELDS)
+    locations = _rows_by_id(ServiceLocation.objects, (c.location_id for c in claims), _LOCATION_FIELDS)
+    prescribers = _rows_by_id(Prescriber.objects, (c.referring_provider_id for c in claims), _PRESCRIBER_FIELDS)
+    for c in claims:
+        c.patient = patients[c.patient_id]
+        c.coverage = coverages[c.coverage_id]
+        c.billing_provider = providers[c.billing_provider_id]
+        c.payer = payers[c.payer_id]
+        c.location = locations[c.location_id]
+        c.referring_provider = prescribers.get(c.referring_provider_id)
+        c.replaces = SimpleNamespace(payer_claim_number=c.replaces__payer_claim_number) if c.replaces_id else None
+        c.visit_public_id = c.visit__public_id
+        c.lines = lines.get(c.id, [])
+    return claims
 
 
 def edit_list() -> QuerySet[ClaimEdit]:

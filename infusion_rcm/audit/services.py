@@ -66,10 +66,20 @@ def audit_list(request, model: type[models.Model], ids: Iterable[object]) -> Non
     )
 
 
+BULK_IDS_PER_ENTRY = 1000
+
+
 def audit_events_bulk(
     *, action: str, model: type[models.Model], ids: Iterable[object], changed_fields: Iterable[str] = (), user=None
 ) -> None:
-    """Bulk writes skip the per-row audit signal; record them with one INSERT (ids and field names only)."""
+    """Bulk writes skip the per-row audit signal; record them with one INSERT (ids and field names only).
+
+    One entry per BULK_IDS_PER_ENTRY ids: `object_id` is empty and `extra["ids"]` lists the ids (as
+    strings). The audit browser's object-id filter finds an id in either place.
+    """
+    ids = [str(pk) for pk in ids]
+    if not ids:
+        return
     actor = current_actor()
     if user is not None and getattr(user, "is_authenticated", False):
         user_id, username = user.pk, user.get_username()
@@ -87,10 +97,10 @@ def audit_events_bulk(
                 ip=actor.ip if actor else None,
                 action=action,
                 object_type=object_type,
-                object_id=str(pk),
+                object_id="",
                 changed_fields=fields,
+                extra={"ids": ids[start : start + BULK_IDS_PER_ENTRY]},
             )
-            for pk in ids
-        ],
-        batch_size=5000,
+            for start in range(0, len(ids), BULK_IDS_PER_ENTRY)
+        ]
     )

@@ -27,11 +27,21 @@ class PatientDataModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._audit_loaded = dict(zip(field_names, values, strict=False))
+        # The loaded values, kept as they came; the dict is built only if the row is saved.
+        instance._audit_raw = (field_names, values)
         return instance
 
+    def _audit_snapshot(self) -> dict | None:
+        loaded = self.__dict__.get("_audit_loaded")
+        if loaded is None:
+            raw = self.__dict__.get("_audit_raw")
+            if raw is None:
+                return None
+            loaded = self._audit_loaded = dict(zip(raw[0], raw[1], strict=False))
+        return loaded
+
     def audit_changed_fields(self) -> list[str]:
-        loaded = getattr(self, "_audit_loaded", None)
+        loaded = self._audit_snapshot()
         if loaded is None:
             return []
         changed = []

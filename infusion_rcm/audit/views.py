@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Q
 from django.shortcuts import render
 
 from infusion_rcm.accounts.decorators import requires
@@ -15,13 +17,19 @@ class AuditEntryFilter(django_filters.FilterSet):
     username = django_filters.CharFilter(lookup_expr="icontains", label="User")
     action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices)
     object_type = django_filters.CharFilter(lookup_expr="icontains", label="Object type")
-    object_id = django_filters.CharFilter(label="Object id")
+    object_id = django_filters.CharFilter(label="Object id", method="filter_object_id")
     since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label="From")
     until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label="To")
 
     class Meta:
         model = AuditEntry
         fields = ["username", "action", "object_type", "object_id", "since", "until"]
+
+    def filter_object_id(self, queryset, name, value):
+        """One entry per row, or a bulk entry listing the id in extra["ids"] (PostgreSQL only)."""
+        if connection.vendor == "postgresql":
+            return queryset.filter(Q(object_id=value) | Q(extra__ids__contains=[value]))
+        return queryset.filter(object_id=value)
 
 
 @requires(Capability.AUDIT_VIEW)

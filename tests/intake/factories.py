@@ -61,6 +61,7 @@ class CoverageFactory(factory.django.DjangoModelFactory):
 class OrderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Order
+        skip_postgeneration_save = True
 
     patient = factory.SubFactory(PatientFactory)
     prescriber = factory.SubFactory(PrescriberFactory)
@@ -96,6 +97,7 @@ class EligibilityCheckFactory(factory.django.DjangoModelFactory):
 class PriorAuthorizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PriorAuthorization
+        skip_postgeneration_save = True
 
     coverage = factory.SubFactory(CoverageFactory)
     patient = factory.SelfAttribute("coverage.patient")

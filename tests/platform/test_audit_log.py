@@ -105,3 +105,23 @@ def test_application_logs_carry_no_patient_data(biller_client, caplog):
         biller_client.get("/intake/patients/", {"q": "Quillfeather"})
         biller_client.get("/intake/patients/not-a-uuid/")
     assert "Quillfeather" not in caplog.text
+
+
+def test_bulk_writes_are_one_entry_per_chunk_and_the_filter_finds_each_id(users):
+    from infusion_rcm.audit.services import BULK_IDS_PER_ENTRY, audit_events_bulk
+    from intake.models import Patient
+
+    patient = PatientFactory()
+    other = PatientFactory()
+    ids = [patient.pk, *range(10**6, 10**6 + BULK_IDS_PER_ENTRY)]
+    audit_events_bulk(action="update", model=Patient, ids=ids, changed_fields=["city"])
+    bulk = list(AuditEntry.objects.filter(action="update", object_type="intake.patient").order_by("pk"))
+    assert [len(e.extra["ids"]) for e in bulk] == [BULK_IDS_PER_ENTRY, 1]
+    assert all(e.object_id == "" and e.changed_fields == ["city"] for e in bulk)
+    admin = Client()
+    admin.force_login(users["admin"])
+    response = admin.get(reverse("audit:entry_list"), {"object_id": str(patient.pk), "action": "update"})
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 1
+    response = admin.get(reverse("audit:entry_list"), {"object_id": str(other.pk), "action": "update"})
+    assert len(response.context["page"].object_list) == 0
