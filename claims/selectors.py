@@ -131,7 +131,9 @@ def _row(values: dict) -> SimpleNamespace:
     return SimpleNamespace(pk=values["id"], **values)
 
 
-def _rows_by_id(queryset: QuerySet, ids: Iterable[int], fields: tuple[str, ...]) -> dict[int, SimpleNamespace]:
+def _rows_by_id(
+    queryset: QuerySet, ids: Iterable[int], fields: tuple[str, ...]
+) -> dict[int, SimpleNamespace]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
@@ -155,14 +157,22 @@ def claim_rows_for_drafts(claim_ids: Iterable[int]) -> list[SimpleNamespace]:
         .values(*_CLAIM_FIELDS, "visit__public_id", "replaces__payer_claim_number")
     ]
     lines: dict[int, list[SimpleNamespace]] = defaultdict(list)
-    for r in ClaimLine.objects.filter(claim_id__in=claim_ids).order_by("claim_id", "line_number").values(*_LINE_FIELDS):
+    for r in (
+        ClaimLine.objects.filter(claim_id__in=claim_ids)
+        .order_by("claim_id", "line_number")
+        .values(*_LINE_FIELDS)
+    ):
         lines[r["claim_id"]].append(SimpleNamespace(**r))
     patients = _rows_by_id(Patient.objects, (c.patient_id for c in claims), _PATIENT_FIELDS)
     coverages = _rows_by_id(Coverage.objects, (c.coverage_id for c in claims), _COVERAGE_FIELDS)
-    providers = _rows_by_id(BillingProvider.objects, (c.billing_provider_id for c in claims), _PROVIDER_FIELDS)
+    providers = _rows_by_id(
+        BillingProvider.objects, (c.billing_provider_id for c in claims), _PROVIDER_FIELDS
+    )
     payers = _rows_by_id(Payer.objects, (c.payer_id for c in claims), _PAYER_FIELDS)
     locations = _rows_by_id(ServiceLocation.objects, (c.location_id for c in claims), _LOCATION_FIELDS)
-    prescribers = _rows_by_id(Prescriber.objects, (c.referring_provider_id for c in claims), _PRESCRIBER_FIELDS)
+    prescribers = _rows_by_id(
+        Prescriber.objects, (c.referring_provider_id for c in claims), _PRESCRIBER_FIELDS
+    )
     for c in claims:
         c.patient = patients[c.patient_id]
         c.coverage = coverages[c.coverage_id]
@@ -170,7 +180,9 @@ def claim_rows_for_drafts(claim_ids: Iterable[int]) -> list[SimpleNamespace]:
         c.payer = payers[c.payer_id]
         c.location = locations[c.location_id]
         c.referring_provider = prescribers.get(c.referring_provider_id)
-        c.replaces = SimpleNamespace(payer_claim_number=c.replaces__payer_claim_number) if c.replaces_id else None
+        c.replaces = (
+            SimpleNamespace(payer_claim_number=c.replaces__payer_claim_number) if c.replaces_id else None
+        )
         c.visit_public_id = c.visit__public_id
         c.lines = lines.get(c.id, [])
     return claims

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -60,6 +61,7 @@ from intake.domain.types import ClaimForm as IntakeClaimForm
 from intake.domain.types import SiteOfCare
 from intake.mappers import authorization as auth_to_domain
 from intake.models import (
+    AuthorizedService,
     AuthUsage,
     Coverage,
     EligibilityCheck,
@@ -330,9 +332,9 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
         )
     }
     auths: dict[int, list] = defaultdict(list)  # coverage id -> domain authorizations
-    for auth in PriorAuthorization.objects.filter(
-        patient_id__in=patient_ids, status__in=USABLE_AUTH
-    ).prefetch_related("services"):
+    for auth in _auth_rows(
+        PriorAuthorization.objects.filter(patient_id__in=patient_ids, status__in=USABLE_AUTH)
+    ):
         auths[auth.coverage_id].append(auth_to_domain(auth))
 
     plans: list[tuple[Claim, list[ClaimLine], list[int]]] = []
@@ -448,6 +450,26 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
     )
     coding_services.charge_lines_mark_on_claim(line_ids=[i for p in plans for i in p[2]])
     return claims, skipped
+
+
+def _auth_rows(queryset) -> list[SimpleNamespace]:
+    """Usable authorizations as plain rows shaped for `intake.mappers.authorization` (services included)."""
+    rows = [
+        SimpleNamespace(pk=r["id"], **r)
+        for r in queryset.values("id", "coverage_id", "auth_number", "start_date", "end_date", "status")
+    ]
+    services: dict[int, list[SimpleNamespace]] = defaultdict(list)
+    if rows:
+        for r in (
+            AuthorizedService.objects.filter(authorization_id__in=[a.id for a in rows])
+            .order_by("pk")
+            .values("id", "authorization_id", "code", "authorized_units", "used_units")
+        ):
+            services[r["authorization_id"]].append(SimpleNamespace(pk=r["id"], **r))
+    for a in rows:
+        a.service_rows = services.get(a.id, [])
+        a.services = SimpleNamespace(all=lambda a=a: a.service_rows)
+    return rows
 
 
 def claim_number_format(value: int) -> str:
@@ -650,7 +672,7 @@ class _ScrubWorld:
     freshness: dict[int, int]
 
 
-def _load_world(claims: Sequence[Claim], drafts: dict[int, d.ClaimDraft]) -> _ScrubWorld:
+def _load_world(claims: Sequence[Any], drafts: dict[int, d.ClaimDraft]) -> _ScrubWorld:
     as_of = timezone.localdate()
     coverage_ids = {c.coverage_id for c in claims}
     patient_ids = {c.patient_id for c in claims}
@@ -661,15 +683,14 @@ def _load_world(claims: Sequence[Claim], drafts: dict[int, d.ClaimDraft]) -> _Sc
         .annotate(last=Max("checked_on"))
         .values_list("coverage_id", "last")
     )
-    auth_rows = list(
-        PriorAuthorization.objects.filter(
-            coverage_id__in=coverage_ids, status__in=USABLE_AUTH
-        ).prefetch_related("services")
+    auth_rows = _auth_rows(
+        PriorAuthorization.objects.filter(coverage_id__in=coverage_ids, status__in=USABLE_AUTH)
     )
     usage: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    sources = {f"visit:{c.visit.public_id}" for c in claims if c.visit_id}
-    if auth_rows and sources:
-        for row in AuthUsage.objects.filter(service__authorization__in=auth_rows, source__in=sources).values(
+    sources = {f"visit:{c.visit_public_id}" for c in claims if c.visit_id}
+    service_ids = [s.id for a in auth_rows for s in a.service_rows]
+    if service_ids and sources:
+        for row in AuthUsage.objects.filter(service_id__in=service_ids, source__in=sources).values(
             "service_id", "source", "units"
         ):
             usage[row["service_id"]][row["source"]] += row["units"]
@@ -679,15 +700,17 @@ def _load_world(claims: Sequence[Claim], drafts: dict[int, d.ClaimDraft]) -> _Sc
     keys_by_patient: dict[int, list[tuple[int, frozenset[str]]]] = defaultdict(list)
     for claim in claims:
         keys_by_patient[claim.patient_id].append((claim.pk, duplicate_keys(drafts[claim.pk])))
-    others = selectors.claims_for_drafts(
+    other_ids = list(
         Claim.objects.filter(patient_id__in=patient_ids)
         .exclude(status__in=NOT_LIVE)
         .exclude(pk__in=list(drafts))
+        .values_list("pk", flat=True)
     )
+    others = selectors.claim_rows_for_drafts(other_ids)
     cache = mappers.DraftCache()
     for other in others:
         keys_by_patient[other.patient_id].append(
-            (other.pk, duplicate_keys(mappers.claim_to_draft(other, cache=cache)))
+            (other.pk, duplicate_keys(mappers.claim_to_draft(other, other.lines, cache=cache)))
         )
     freshness = dict(Payer.objects.filter(pk__in=payer_ids).values_list("pk", "eligibility_freshness_days"))
     return _ScrubWorld(
@@ -700,11 +723,12 @@ def _load_world(claims: Sequence[Claim], drafts: dict[int, d.ClaimDraft]) -> _Sc
     )
 
 
-def _context(claim: Claim, world: _ScrubWorld) -> ScrubContext:
-    source = f"visit:{claim.visit.public_id}" if claim.visit_id else None
+def _context(claim: Any, world: _ScrubWorld) -> ScrubContext:
+    """`claim` is a row from selectors.claim_rows_for_drafts."""
+    source = f"visit:{claim.visit_public_id}" if claim.visit_id else None
     auths = []
     for auth, usage in world.auths.get(claim.coverage_id, []):
-        for service in auth.services.all():
+        for service in auth.service_rows:
             # This claim's own visit already drew its units down when it was coded: add them back.
             own = usage.get(service.pk, {}).get(source, Decimal(0)) if source else Decimal(0)
             auths.append(
@@ -731,8 +755,8 @@ def _context(claim: Claim, world: _ScrubWorld) -> ScrubContext:
 
 
 def _single_scrub_inputs(claim: Claim) -> tuple[d.ClaimDraft, ScrubContext]:
-    (row,) = selectors.claims_for_drafts(Claim.objects.filter(pk=claim.pk))
-    draft = mappers.claim_to_draft(row)
+    (row,) = selectors.claim_rows_for_drafts([claim.pk])
+    draft = mappers.claim_to_draft(row, row.lines)
     world = _load_world([row], {row.pk: draft})
     return draft, _context(row, world)
 
@@ -781,9 +805,9 @@ def _scrub_chunk(ids: list[int], actor, strict: bool, outcome: ScrubOutcome) -> 
     outcome.skipped += refused
     if not todo:
         return
-    claims = list(selectors.claims_for_drafts(Claim.objects.filter(pk__in=todo)))
+    claims = selectors.claim_rows_for_drafts(todo)
     cache = mappers.DraftCache()
-    drafts = {c.pk: mappers.claim_to_draft(c, cache=cache) for c in claims}
+    drafts = {c.pk: mappers.claim_to_draft(c, c.lines, cache=cache) for c in claims}
     world = _load_world(claims, drafts)
     new_edits: list[ClaimEdit] = []
     moves: list[tuple[int, str, str]] = []
@@ -863,9 +887,9 @@ def batch_build(
         )
         if not ids:
             return None
-        claims = list(selectors.claims_for_drafts(Claim.objects.filter(pk__in=ids).order_by("pk")))
+        claims = selectors.claim_rows_for_drafts(ids)
         cache = mappers.DraftCache()
-        drafts = [mappers.claim_to_draft(c, cache=cache) for c in claims]
+        drafts = [mappers.claim_to_draft(c, c.lines, cache=cache) for c in claims]
         isa = control_numbers_next("isa")
         gs = control_numbers_next("gs")
         created = timezone.localtime()

@@ -25,6 +25,18 @@ def claim_scrub_task(claim_id: int) -> str:
     return "scrubbed"
 
 
+@shared_task(queue="default", **_RETRY)
+def claims_build_task(visit_ids: list[int], enqueue_scrub: bool = False) -> int:
+    """Build claims from the visits' reviewed charges (visits already billed are left alone)."""
+    return len(services.claims_build_from_charges(visit_ids=visit_ids, enqueue_scrub=enqueue_scrub).claims)
+
+
+@shared_task(queue="scrub", **_RETRY)
+def claims_scrub_many_task(claim_ids: list[int]) -> int:
+    """Scrub the claims still scrubbable among `claim_ids` (the others are skipped)."""
+    return len(services.claims_scrub_many(claim_ids=claim_ids).statuses)
+
+
 @shared_task(queue="batch", **_RETRY)
 def batch_build_task(payer_id: int, form: str | None = None) -> int | None:
     """Batch the payer's ready claims; running it twice makes at most one batch per set of claims."""

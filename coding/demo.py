@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from coding.models import ChargeMasterEntry, CodeSetEntry, Drug
+from coding.models import ChargeMasterEntry, CodeSetEntry, Drug, DrugNdc
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -48,6 +48,14 @@ DEMO_PRICES = {
 }
 
 
+# A few packages (labeler-product-package, FDA NDC Directory) for the demo drugs.
+DEMO_NDCS = [
+    ("J1745", "57894003001", "100", "UN"),  # Remicade 100 mg vial
+    ("Q5103", "00069080901", "100", "UN"),  # Inflectra 100 mg vial
+    ("J9035", "50242006001", "100", "UN"),  # Avastin 100 mg/4 mL vial
+]
+
+
 def seed_catalog() -> None:
     with open(DATA / "drugs.csv", newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -74,6 +82,12 @@ def seed_catalog() -> None:
                         "description": row["description"].strip()[:200],
                     },
                 )
+    for hcpcs, ndc, size, unit in DEMO_NDCS:
+        drug = Drug.objects.filter(hcpcs=hcpcs).first()
+        if drug is not None:
+            DrugNdc.objects.get_or_create(
+                ndc=ndc, defaults={"drug": drug, "package_size": Decimal(size), "unit_of_measure": unit}
+            )
     for code, price in DEMO_PRICES.items():
         ChargeMasterEntry.objects.get_or_create(
             code=code,

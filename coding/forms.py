@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django import forms
 
-from coding.models import Administration, ChargeLine, Drug, HomeTherapyDay, NursingVisitEntry
+from coding.domain.drug_units import normalize_ndc
+from coding.models import Administration, ChargeLine, Drug, DrugNdc, HomeTherapyDay, NursingVisitEntry
 
 # A dose this far from the ordered dose is flagged for the nurse to confirm (not refused).
 DOSE_TOLERANCE = Decimal("0.10")
@@ -17,19 +18,42 @@ class TimeInput(forms.TimeInput):
 
 
 class AdministrationForm(forms.ModelForm):
+    # as printed on the vial (with dashes); clean_ndc turns it into the 11-digit form
+    ndc = forms.CharField(label="NDC", required=False, max_length=13)
+
     class Meta:
         model = Administration
         fields = [
-            "drug", "purpose", "route", "iv_site", "encounter", "start", "stop",
-            "dose", "dose_unit", "wasted", "ndc", "lot", "reactions", "notes",
+            "drug",
+            "purpose",
+            "route",
+            "iv_site",
+            "encounter",
+            "start",
+            "stop",
+            "dose",
+            "dose_unit",
+            "wasted",
+            "ndc",
+            "lot",
+            "reactions",
+            "notes",
         ]
         widgets = {
             "start": TimeInput(format="%H:%M"),
             "stop": TimeInput(format="%H:%M"),
             "reactions": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 2}),
-            "dose_unit": forms.Select(choices=[("", "—"), ("mg", "mg"), ("g", "g"), ("mcg", "mcg"),
-                                               ("mL", "mL"), ("units", "units")]),
+            "dose_unit": forms.Select(
+                choices=[
+                    ("", "—"),
+                    ("mg", "mg"),
+                    ("g", "g"),
+                    ("mcg", "mcg"),
+                    ("mL", "mL"),
+                    ("units", "units"),
+                ]
+            ),
         }
 
     def __init__(self, *args, drugs=None, ordered_doses=None, **kwargs):
@@ -39,6 +63,17 @@ class AdministrationForm(forms.ModelForm):
         self.fields["drug"].required = False
         self.ordered_doses: dict[str, Decimal] = ordered_doses or {}
         self.dose_warning = ""
+
+    def clean_ndc(self) -> str:
+        raw = (self.cleaned_data.get("ndc") or "").strip()
+        if not raw:
+            return ""
+        ndc = normalize_ndc(raw)
+        if ndc is None:
+            raise forms.ValidationError(
+                "Give the NDC as printed (5-4-2, 4-4-2, 5-3-2 or 5-4-1) or in 11 digits."
+            )
+        return ndc
 
     def clean(self):
         data = super().clean()
@@ -50,6 +85,11 @@ class AdministrationForm(forms.ModelForm):
             self.add_error("stop", "The stop time must be after the start time.")
         drug: Drug | None = data.get("drug")
         dose = data.get("dose")
+        ndc = data.get("ndc")
+        if drug is not None and ndc:
+            packages = set(DrugNdc.objects.filter(drug=drug).values_list("ndc", flat=True))
+            if packages and ndc not in packages:
+                self.add_error("ndc", f"NDC {ndc} is not a package of {drug.hcpcs} in the drug catalog.")
         if drug is not None and dose is None:
             self.add_error("dose", "Record the dose given.")
         if dose is not None and not data.get("dose_unit"):
@@ -64,25 +104,44 @@ class AdministrationForm(forms.ModelForm):
 
 
 class VitalsForm(forms.Form):
-    blood_pressure = forms.RegexField(regex=r"^\d{2,3}/\d{2,3}$", required=False, label="Blood pressure",
-                                      error_messages={"invalid": "Write it as 120/80."})
+    blood_pressure = forms.RegexField(
+        regex=r"^\d{2,3}/\d{2,3}$",
+        required=False,
+        label="Blood pressure",
+        error_messages={"invalid": "Write it as 120/80."},
+    )
     pulse = forms.IntegerField(min_value=20, max_value=250, required=False)
-    temperature_f = forms.DecimalField(min_value=90, max_value=110, decimal_places=1, required=False,
-                                       label="Temperature (°F)")
+    temperature_f = forms.DecimalField(
+        min_value=90, max_value=110, decimal_places=1, required=False, label="Temperature (°F)"
+    )
     spo2 = forms.IntegerField(min_value=50, max_value=100, required=False, label="SpO₂ %")
 
 
 class EvaluationForm(forms.Form):
-    evaluation_code = forms.RegexField(regex=r"^99\d{3}$", required=False, label="Same-day E/M code",
-                                       error_messages={"invalid": "An E/M code looks like 99213."})
-    evaluation_separately_identifiable = forms.BooleanField(required=False,
-                                                            label="Separately identifiable (modifier 25)")
+    evaluation_code = forms.RegexField(
+        regex=r"^99\d{3}$",
+        required=False,
+        label="Same-day E/M code",
+        error_messages={"invalid": "An E/M code looks like 99213."},
+    )
+    evaluation_separately_identifiable = forms.BooleanField(
+        required=False, label="Separately identifiable (modifier 25)"
+    )
 
 
 class HomeTherapyForm(forms.ModelForm):
     class Meta:
         model = HomeTherapyDay
-        fields = ["therapy", "drug", "frequency_hours", "dose", "dose_unit", "volume_ml_per_day", "days", "position"]
+        fields = [
+            "therapy",
+            "drug",
+            "frequency_hours",
+            "dose",
+            "dose_unit",
+            "volume_ml_per_day",
+            "days",
+            "position",
+        ]
 
 
 class NursingVisitForm(forms.ModelForm):
@@ -103,14 +162,22 @@ class AddendumForm(forms.Form):
 
 
 class ChargeOverrideForm(forms.Form):
-    code = forms.RegexField(regex=r"^[A-Za-z0-9]\d{3}[A-Za-z0-9]$", error_messages={"invalid": "5-character code"})
+    code = forms.RegexField(
+        regex=r"^[A-Za-z0-9]\d{3}[A-Za-z0-9]$", error_messages={"invalid": "5-character code"}
+    )
     modifiers = forms.CharField(required=False, help_text="Space separated, e.g. JW XS")
     units = forms.IntegerField(min_value=1)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="Required: why you changed it")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="Required: why you changed it"
+    )
 
     @classmethod
     def for_line(cls, line: ChargeLine, data=None):
-        initial = {"code": line.billed_code, "modifiers": " ".join(line.billed_modifiers), "units": line.billed_units}
+        initial = {
+            "code": line.billed_code,
+            "modifiers": " ".join(line.billed_modifiers),
+            "units": line.billed_units,
+        }
         return cls(data=data, initial=initial, prefix=f"line{line.pk}")
 
     def clean_modifiers(self) -> list[str]:

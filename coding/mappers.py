@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 from coding.domain.types import Administration as AdministrationIn
 from coding.domain.types import Encounter, Evaluation, HomeTherapy, NursingVisit
-from coding.models import Visit
+from coding.models import Administration, DrugNdc, Visit
 from intake.domain.types import PayerKind
 
 # Payer kinds the engine knows; "other" plans are billed like commercial ones.
@@ -25,8 +28,25 @@ def _amount(value) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
+def _ndc_quantity(a: Administration, packages: dict[str, DrugNdc]) -> dict:
+    """DRG-N2: with the package known, report whole packages opened (dose + waste) as UN."""
+    package = packages.get(a.ndc)
+    if (
+        package is None
+        or package.unit_of_measure != "UN"
+        or a.dose is None
+        or a.dose_unit != a.drug.billing_unit
+    ):
+        return {}
+    used = a.dose + (a.wasted or Decimal(0))
+    return {"ndc_quantity": str(math.ceil(used / package.package_size)), "ndc_unit": "UN"}
+
+
 def visit_to_encounter(visit: Visit, *, payer_kind: str) -> Encounter:
     """Build the engine input from a visit with its administrations, therapies and nursing."""
+    documented = list(visit.administrations.all())
+    ndcs = {a.ndc for a in documented if a.ndc}
+    packages = {p.ndc: p for p in DrugNdc.objects.filter(ndc__in=ndcs)} if ndcs else {}
     administrations = [
         AdministrationIn.model_validate(
             {
@@ -43,11 +63,12 @@ def visit_to_encounter(visit: Visit, *, payer_kind: str) -> Encounter:
                     "iv_site": a.iv_site or "A",
                     "encounter": a.encounter,
                     "ndc": a.ndc or None,
+                    **(_ndc_quantity(a, packages) if a.ndc and a.drug_id else {}),
                 }.items()
                 if v is not None
             }
         )
-        for a in visit.administrations.all()
+        for a in documented
     ]
     therapies = [
         HomeTherapy.model_validate(

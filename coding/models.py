@@ -10,7 +10,9 @@ from django.db import models
 from infusion_rcm.audit.tracking import PatientDataModel
 from infusion_rcm.common.models import TimeStampedModel, money_field, public_id_field, units_field
 
-hcpcs_format = RegexValidator(r"^[A-Z0-9]\d{3}[A-Z0-9]$", "A HCPCS/CPT code has 5 characters, e.g. J1745 or 96365.")
+hcpcs_format = RegexValidator(
+    r"^[A-Z0-9]\d{3}[A-Z0-9]$", "A HCPCS/CPT code has 5 characters, e.g. J1745 or 96365."
+)
 ndc11_format = RegexValidator(r"^\d{11}$", "Give the NDC in 11-digit 5-4-2 form without dashes.")
 
 
@@ -30,11 +32,15 @@ class Drug(TimeStampedModel):
     description = models.CharField(max_length=120)
     billing_unit_amount = models.DecimalField(max_digits=10, decimal_places=3)
     billing_unit = models.CharField(
-        max_length=8, choices=[(u, u) for u in ("mg", "mcg", "g", "mL", "units")], help_text="Measure of one unit"
+        max_length=8,
+        choices=[(u, u) for u in ("mg", "mcg", "g", "mL", "units")],
+        help_text="Measure of one unit",
     )
     drug_class = models.CharField(max_length=24, choices=DrugClass.choices)
     single_dose = models.BooleanField(default=True, help_text="Single-dose container: JW/JZ apply (Medicare)")
-    verify_current = models.BooleanField(default=False, help_text="Check against the current quarterly HCPCS file")
+    verify_current = models.BooleanField(
+        default=False, help_text="Check against the current quarterly HCPCS file"
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -44,7 +50,12 @@ class Drug(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(
                     drug_class__in=[
-                        "chemotherapy", "hormonal_chemotherapy", "therapeutic", "anti_infective", "hydration_fluid", "tpn"
+                        "chemotherapy",
+                        "hormonal_chemotherapy",
+                        "therapeutic",
+                        "anti_infective",
+                        "hydration_fluid",
+                        "tpn",
                     ]
                 ),
                 name="drug_class_valid",
@@ -60,8 +71,16 @@ class DrugNdc(TimeStampedModel):
 
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="ndcs")
     ndc = models.CharField("NDC", max_length=11, unique=True, validators=[ndc11_format])
-    package_size = models.DecimalField(max_digits=10, decimal_places=3)
-    unit_of_measure = models.CharField(max_length=2, choices=[(u, u) for u in ("UN", "ML", "GR", "F2", "ME")])
+    package_size = models.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        help_text="Drug in one package, in the billing unit's measure (100 for 100 mg)",
+    )
+    unit_of_measure = models.CharField(
+        max_length=2,
+        choices=[(u, u) for u in ("UN", "ML", "GR", "F2", "ME")],
+        help_text="NDC unit reported on claims (2410 CTP05): UN = whole packages (vials)",
+    )
 
     def __str__(self) -> str:
         return self.ndc
@@ -78,7 +97,9 @@ class CodeSetEntry(TimeStampedModel):
 
     class Meta:
         ordering = ["code", "-effective_from"]
-        constraints = [models.UniqueConstraint(fields=["code", "effective_from"], name="code_set_entry_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"], name="code_set_entry_unique")
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -96,8 +117,12 @@ class ChargeMasterEntry(TimeStampedModel):
     class Meta:
         ordering = ["code", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "modifier", "effective_from"], name="charge_master_unique"),
-            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="charge_master_price_not_negative"),
+            models.UniqueConstraint(
+                fields=["code", "modifier", "effective_from"], name="charge_master_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0), name="charge_master_price_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,7 +138,9 @@ class Visit(PatientDataModel, TimeStampedModel):
 
     public_id = public_id_field()
     patient = models.ForeignKey("intake.Patient", on_delete=models.PROTECT, related_name="visits")
-    order = models.ForeignKey("intake.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="visits")
+    order = models.ForeignKey(
+        "intake.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
     location = models.ForeignKey("intake.ServiceLocation", on_delete=models.PROTECT, related_name="visits")
     date_of_service = models.DateField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
@@ -131,9 +158,12 @@ class Visit(PatientDataModel, TimeStampedModel):
     class Meta:
         ordering = ["-date_of_service", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=["draft", "signed"]), name="visit_status_valid"),
             models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(signed_at__isnull=False, signed_by__isnull=False),
+                condition=models.Q(status__in=["draft", "signed"]), name="visit_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(signed_at__isnull=False, signed_by__isnull=False),
                 name="visit_signed_has_signer",
             ),
         ]
@@ -161,7 +191,9 @@ class Administration(PatientDataModel, TimeStampedModel):
         HYDRATION = "hydration"
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="administrations")
-    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, null=True, blank=True, help_text="Blank: plain hydration")
+    drug = models.ForeignKey(
+        Drug, on_delete=models.PROTECT, null=True, blank=True, help_text="Blank: plain hydration"
+    )
     purpose = models.CharField(max_length=24, choices=Purpose.choices, blank=True)
     ndc = models.CharField("NDC", max_length=11, blank=True, validators=[ndc11_format])
     lot = models.CharField(max_length=30, blank=True)
@@ -172,14 +204,18 @@ class Administration(PatientDataModel, TimeStampedModel):
     stop = models.TimeField(null=True, blank=True)
     dose = units_field(null=True, blank=True)
     dose_unit = models.CharField(max_length=8, blank=True)
-    wasted = units_field(null=True, blank=True, help_text="Discarded from a single-dose container; 0 when none")
+    wasted = units_field(
+        null=True, blank=True, help_text="Discarded from a single-dose container; 0 when none"
+    )
     reactions = models.TextField(blank=True)
     notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["visit", "start", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(dose__isnull=True) | models.Q(dose__gte=0), name="admin_dose_ok"),
+            models.CheckConstraint(
+                condition=models.Q(dose__isnull=True) | models.Q(dose__gte=0), name="admin_dose_ok"
+            ),
             models.CheckConstraint(
                 condition=models.Q(wasted__isnull=True) | models.Q(wasted__gte=0), name="admin_waste_ok"
             ),
@@ -272,7 +308,8 @@ class ChargeLine(PatientDataModel, TimeStampedModel):
             models.CheckConstraint(condition=models.Q(units__gt=0), name="charge_units_positive"),
             models.CheckConstraint(condition=models.Q(charge__gte=0), name="charge_not_negative"),
             models.CheckConstraint(
-                condition=models.Q(service_date_to__gte=models.F("service_date_from")), name="charge_dates_ordered"
+                condition=models.Q(service_date_to__gte=models.F("service_date_from")),
+                name="charge_dates_ordered",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending_review", "reviewed", "on_claim", "voided"]),

@@ -70,7 +70,12 @@ BULK_IDS_PER_ENTRY = 1000
 
 
 def audit_events_bulk(
-    *, action: str, model: type[models.Model], ids: Iterable[object], changed_fields: Iterable[str] = (), user=None
+    *,
+    action: str,
+    model: type[models.Model],
+    ids: Iterable[object],
+    changed_fields: Iterable[str] = (),
+    user=None,
 ) -> None:
     """Bulk writes skip the per-row audit signal; record them with one INSERT (ids and field names only).
 

@@ -59,10 +59,16 @@ def _on_save(sender, instance, created, raw=False, **kwargs):
     if raw or not getattr(sender, "audit_phi", False):
         return
     if created:
-        fields = [f.name for f in sender._meta.concrete_fields if f.name not in _IGNORED_FIELDS and not f.primary_key]
+        fields = [
+            f.name
+            for f in sender._meta.concrete_fields
+            if f.name not in _IGNORED_FIELDS and not f.primary_key
+        ]
         audit_event(action=AuditEntry.Action.CREATE, target=instance, changed_fields=fields)
     else:
-        audit_event(action=AuditEntry.Action.UPDATE, target=instance, changed_fields=instance.audit_changed_fields())
+        audit_event(
+            action=AuditEntry.Action.UPDATE, target=instance, changed_fields=instance.audit_changed_fields()
+        )
     instance._audit_loaded = {f.attname: getattr(instance, f.attname) for f in sender._meta.concrete_fields}
 
 

@@ -173,3 +173,21 @@ def test_charge_review_page_lists_pending_lines(nurse, biller_client):
     assert "96365" in page and "J1745" in page
     biller_client.post(reverse("coding:charge_review_accept", args=[visit.public_id]))
     assert not ChargeLine.objects.filter(status="pending_review").exists()
+
+
+def test_ndc_is_checked_against_the_catalog_and_reported_in_vials(nurse, nurse_client):
+    _, order = covered_patient(payer_kind="medicaid")
+    visit = start_visit(order, nurse)
+    url = reverse("coding:visit_detail", args=[visit.public_id])
+    form = {"action": "administration", "drug": Drug.objects.get(hcpcs="J1745").pk, "route": "iv_infusion",
+            "iv_site": "A", "encounter": 1, "start": "09:00", "stop": "11:00", "dose": "350", "dose_unit": "mg",
+            "wasted": "50"}
+    wrong = nurse_client.post(url, {**form, "ndc": "50242-0060-01"})  # Avastin's package, not infliximab's
+    assert wrong.status_code == 400
+    assert "not a package of J1745" in wrong.content.decode()
+    nurse_client.post(url, {**form, "ndc": "57894-0030-01"})
+    assert visit.administrations.get().ndc == "57894003001"
+    services.visit_sign(visit=visit, actor=nurse)
+    drug_line = visit.charge_lines.get(code="J1745")
+    # 350 mg given + 50 mg discarded = four 100 mg vials opened
+    assert (drug_line.ndc, drug_line.ndc_quantity, drug_line.ndc_unit) == ("57894003001", Decimal("4"), "UN")

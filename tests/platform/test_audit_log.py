@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def entries(action: str, patient) -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(action=action, object_type="intake.patient", object_id=str(patient.pk)))
+    return list(
+        AuditEntry.objects.filter(action=action, object_type="intake.patient", object_id=str(patient.pk))
+    )
 
 
 def test_create_update_delete_are_recorded_with_user_address_and_fields(biller):
@@ -42,7 +44,9 @@ def test_create_update_delete_are_recorded_with_user_address_and_fields(biller):
 
 def test_viewing_a_patient_page_is_recorded(biller_client, biller):
     patient = PatientFactory()
-    response = biller_client.get(reverse("intake:patient_detail", args=[patient.public_id]), REMOTE_ADDR="10.9.8.7")
+    response = biller_client.get(
+        reverse("intake:patient_detail", args=[patient.public_id]), REMOTE_ADDR="10.9.8.7"
+    )
     assert response.status_code == 200
     [entry] = entries("view", patient)
     assert entry.user == biller and entry.ip == "10.9.8.7"
