@@ -131,9 +131,20 @@ def _price(code: str, modifiers: list[str], on: dt.date) -> Decimal:
     return best if best is not None else Decimal("0.00")
 
 
+# Home infusion per diems and the drugs dispensed with them cover the therapy days documented
+# from the date of service on (837P DTP*472 RD8 span); nursing visits stay on their day.
+_SPAN_FAMILIES = {"per_diem", "drug"}
+
+
+def _home_span_end(visit: Visit) -> dt.date:
+    days = max((t.days for t in visit.home_therapies.all()), default=1)
+    return visit.date_of_service + dt.timedelta(days=days - 1)
+
+
 def charge_lines_store(*, visit: Visit, lines: tuple[EngineLine, ...]) -> list[ChargeLine]:
     """Persist the engine's lines for a visit, priced from the charge master."""
     stored = []
+    span_end = _home_span_end(visit)
     for number, line in enumerate(lines, start=1):
         modifiers = list(line.modifiers)
         unit_price = _price(line.code, modifiers, visit.date_of_service)
@@ -142,7 +153,7 @@ def charge_lines_store(*, visit: Visit, lines: tuple[EngineLine, ...]) -> list[C
                 visit=visit,
                 line_number=number,
                 service_date_from=visit.date_of_service,
-                service_date_to=visit.date_of_service,
+                service_date_to=span_end if line.family in _SPAN_FAMILIES else visit.date_of_service,
                 code=line.code,
                 modifiers=modifiers,
                 units=line.units,

@@ -191,3 +191,20 @@ def test_ndc_is_checked_against_the_catalog_and_reported_in_vials(nurse, nurse_c
     drug_line = visit.charge_lines.get(code="J1745")
     # 350 mg given + 50 mg discarded = four 100 mg vials opened
     assert (drug_line.ndc, drug_line.ndc_quantity, drug_line.ndc_unit) == ("57894003001", Decimal("4"), "UN")
+
+
+def test_home_per_diem_lines_span_the_therapy_days(nurse):
+    from coding.models import HomeTherapyDay, NursingVisitEntry
+
+    _, order = covered_patient(payer_kind="commercial", site="home", drugs=(("J0696", "2", "g"),))
+    visit = start_visit(order, nurse)
+    services.home_therapy_save(visit=visit, therapy=HomeTherapyDay(
+        therapy="anti_infective", drug=Drug.objects.get(hcpcs="J0696"), frequency_hours=24, dose=Decimal("2"),
+        dose_unit="g", days=7))
+    services.nursing_visit_save(visit=visit, entry=NursingVisitEntry(start=dt.time(10), stop=dt.time(11, 30)))
+    services.visit_sign(visit=visit, actor=nurse)
+    lines = {line.code: line for line in visit.charge_lines.all()}
+    assert lines["S9500"].units == 7
+    assert (lines["S9500"].service_date_from, lines["S9500"].service_date_to) == (DOS, DOS + dt.timedelta(days=6))
+    assert lines["J0696"].service_date_to == DOS + dt.timedelta(days=6)
+    assert lines["99601"].service_date_to == DOS
