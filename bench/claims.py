@@ -1,12 +1,21 @@
-"""Benchmark of the claims pipeline on PostgreSQL with the real services: build claims from
-reviewed charges, scrub them against payer rules, batch them into 837 files; plus pyx12 on a
-500-claim sample.
+"""Benchmark of the claims pipeline on PostgreSQL with the real queues: build claims from reviewed
+charges, scrub them against payer rules, batch them into 837 files; plus pyx12 on a 500-claim sample.
 
-Run from the repo root: .venv/bin/python bench/claims.py [--claims N]
-Uses its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/infusion_rcm_bench),
-created and migrated if needed; claims, coding and intake rows are truncated before each run.
-Fixtures (patients, coverages, eligibility checks, auths, orders, visits, charge lines) are
-bulk-created with a fixed seed and are not timed. Prints:
+Run from the repo root: .venv/bin/python bench/claims.py [--claims N] [--in-process]
+
+The bench starts its own Celery worker (queues scrub, batch, default; prefork, --concurrency 2)
+and drives each stage through tasks, ids in: claims_build_task(visit ids) and
+claims_scrub_many_task(claim ids) in chunks, batch_build_task(payer id, form) per 837 file. It
+enqueues a stage, then polls the database (claims by status) until the stage is complete; the
+worker is stopped on exit. --in-process calls the same services in this process (for profiling).
+
+Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/infusion_rcm_bench;
+never DATABASE_URL), created and migrated if needed, and its own Redis database (BENCH_REDIS_URL,
+default redis://127.0.0.1:6379/9, flushed before the run). Claims, coding and intake rows are
+truncated before each run. Fixtures (patients, coverages, eligibility checks, auths, orders,
+visits, charge lines) are bulk-created with a fixed seed and are not timed. pyx12 is not run on
+the batches (VALIDATE_BATCHES_WITH_PYX12=false) but timed on its own on a 500-claim sample, not
+counted in the total. Prints:
     BENCH claims.build_per_s <n> claims/s
     BENCH claims.scrub_per_s <n> claims/s
     BENCH claims.batch_per_s <n> claims/s
@@ -18,9 +27,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import random
+import signal
+import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -29,9 +42,22 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/infusion_rcm_bench")
-os.environ["DJANGO_SETTINGS_MODULE"] = "infusion_rcm.settings.test"
-os.environ.setdefault("DJANGO_ENV", "test")
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/infusion_rcm_bench"
+)
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+# This process and the worker share one configuration: the bench database and Redis, the
+# embedded ("local") settings, DEBUG off, no pyx12 inside batch_build (timed on its own).
+BENCH_ENV = {
+    "DJANGO_ENV": "local",
+    "DJANGO_SETTINGS_MODULE": "infusion_rcm.settings.local",
+    "DATABASE_URL": BENCH_DATABASE_URL,
+    "REDIS_URL": BENCH_REDIS_URL,
+    "DEBUG": "false",
+    "VALIDATE_BATCHES_WITH_PYX12": "false",
+    "LOG_LEVEL": "WARNING",
+}
+os.environ.update(BENCH_ENV)
 
 SEED = 20261105
 SAMPLE = 500
@@ -302,50 +328,174 @@ def make_fixtures(n: int) -> None:
     ChargeLine.objects.bulk_create(lines, batch_size=10000)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=100_000)
-    args = parser.parse_args()
-    n = args.claims
+class Worker:
+    """One Celery worker process (prefork pool) on the bench database and Redis, in its own
+    process group so that stopping it also stops its pool children."""
 
-    ensure_database(os.environ["DATABASE_URL"])
-    setup_django()
-    from claims import services
-    from claims.domain.validation import validate_with_pyx12
-    from claims.models import Claim, SubmissionBatch
+    def __init__(self, concurrency: int) -> None:
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-claims-worker-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "infusion_rcm.celery",
+                "worker",
+                "-Q",
+                "scrub,batch,default",
+                "--concurrency",
+                str(concurrency),
+                "--pool",
+                "prefork",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"bench-claims-{os.getpid()}@%h",
+                "-l",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **BENCH_ENV},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
-    flush()
+    def check(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the worker exited ({self.process.returncode}):\n{self.tail()}")
+
+    def tail(self, lines: int = 30) -> str:
+        self.log.flush()
+        return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-lines:])
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        from infusion_rcm.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check()
+            if app.control.ping(timeout=1.0):
+                return
+        raise RuntimeError(f"the worker did not answer a ping in {timeout:.0f} s:\n{self.tail()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+def wait_for(done, what: str, worker: Worker, stall_s: float = 180) -> None:
+    """Poll `done()` -> (finished, progress) until finished; fail if the worker dies or stalls."""
+    last, since = None, time.monotonic()
+    while True:
+        finished, progress = done()
+        if finished:
+            return
+        worker.check()
+        if progress != last:
+            last, since = progress, time.monotonic()
+        elif time.monotonic() - since > stall_s:
+            raise RuntimeError(f"{what}: no progress for {stall_s:.0f} s at {progress}:\n{worker.tail()}")
+        time.sleep(0.2)
+
+
+def status_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    from claims.models import Claim
+
+    return dict(Claim.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+
+
+def run_queued(n: int, visit_ids: list[int], chunk: int, worker: Worker) -> tuple[float, float, float]:
+    from claims.models import Claim
+    from claims.services import MAX_CLAIMS_PER_BATCH
+    from claims.tasks import batch_build_task, claims_build_task, claims_scrub_many_task
+
     t = time.perf_counter()
-    make_fixtures(n)
-    print(f"fixtures: {n} visits in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    for start in range(0, len(visit_ids), chunk):
+        claims_build_task.apply_async(args=[visit_ids[start : start + chunk]], queue="default")
+    wait_for(lambda: ((c := Claim.objects.count()) >= n, c), "build", worker)
+    build_s = time.perf_counter() - t
 
-    start = time.perf_counter()
+    t = time.perf_counter()
+    ids = list(Claim.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        claims_scrub_many_task.apply_async(args=[ids[start : start + chunk]], queue="scrub")
+
+    def scrubbed():
+        counts = status_counts()
+        done = counts.get("ready", 0) + counts.get("needs_fix", 0)
+        return done >= n, done
+
+    wait_for(scrubbed, "scrub", worker)
+    scrub_s = time.perf_counter() - t
+
+    t = time.perf_counter()
+    ready = status_counts().get("ready", 0)
+    pairs = Claim.objects.filter(status="ready").values_list("payer_id", "form").order_by("payer_id", "form")
+    per_pair: dict[tuple[int, str], int] = {}
+    for pair in pairs.iterator():
+        per_pair[pair] = per_pair.get(pair, 0) + 1
+    # One task per 837 file: each takes up to MAX_CLAIMS_PER_BATCH of the pair's ready claims
+    # (SKIP LOCKED, so two workers on one payer take different claims).
+    for (payer_id, form), count in per_pair.items():
+        for _ in range(math.ceil(count / MAX_CLAIMS_PER_BATCH)):
+            batch_build_task.apply_async(args=[payer_id, form], queue="batch")
+
+    def batched():
+        done = status_counts().get("batched", 0)
+        return done >= ready, done
+
+    wait_for(batched, "batch", worker)
+    batch_s = time.perf_counter() - t
+    return build_s, scrub_s, batch_s
+
+
+def run_in_process(n: int) -> tuple[float, float, float]:
+    from claims import services
+    from claims.models import Claim
+
     t = time.perf_counter()
     built = services.claims_build_from_charges(enqueue_scrub=False)
     build_s = time.perf_counter() - t
-    count = len(built.claims)
-    assert count == n, (count, built.skipped[:3])
+    assert len(built.claims) == n, (len(built.claims), built.skipped[:3])
 
     t = time.perf_counter()
-    outcome = services.claims_scrub_many(claim_ids=Claim.objects.values_list("pk", flat=True))
+    services.claims_scrub_many(claim_ids=Claim.objects.values_list("pk", flat=True))
     scrub_s = time.perf_counter() - t
-    ready = sum(1 for s in outcome.statuses.values() if s == "ready")
 
     t = time.perf_counter()
-    batches = services.batch_build_all(validate=False)
+    services.batch_build_all(validate=False)
     batch_s = time.perf_counter() - t
-    batched = sum(b.claim_count for b in batches)
-    total_s = time.perf_counter() - start
+    return build_s, scrub_s, batch_s
+
+
+def pyx12_sample() -> tuple[int, float, int]:
+    """Render a 500-claim 837P from stored claims and time pyx12 on it: (claims, seconds, errors)."""
+    from claims import mappers, selectors, services
+    from claims.domain.validation import validate_with_pyx12
+    from claims.domain.x12_837 import build_837
+    from claims.models import SubmissionBatch
+    from infusion_rcm.common.x12 import Envelope
 
     sample_batch = SubmissionBatch.objects.filter(form="837P").order_by("pk").first()
     sample_ids = list(sample_batch.claims.order_by("pk").values_list("pk", flat=True)[:SAMPLE])
-    from claims import mappers, selectors
-    from claims.domain.x12_837 import build_837
-    from infusion_rcm.common.x12 import Envelope
-
-    rows = selectors.claims_for_drafts(Claim.objects.filter(pk__in=sample_ids).order_by("pk"))
     cache = mappers.DraftCache()
-    drafts = [mappers.claim_to_draft(c, cache=cache) for c in rows]
+    drafts = [
+        mappers.claim_to_draft(c, c.lines, cache=cache) for c in selectors.claim_rows_for_drafts(sample_ids)
+    ]
     submitter, receiver = services._submitter_receiver(drafts[0].billing_provider)
     text = build_837(
         drafts,
@@ -364,17 +514,78 @@ def main() -> None:
     )
     t = time.perf_counter()
     errors = validate_with_pyx12(text)
-    pyx12_s = time.perf_counter() - t
+    return len(drafts), time.perf_counter() - t, len(errors)
+
+
+def _raise_exit(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--in-process", action="store_true", help="call the services here, no worker")
+    parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes")
+    parser.add_argument("--chunk", type=int, default=1000, help="visits / claims per build and scrub task")
+    args = parser.parse_args()
+    n = args.claims
+    signal.signal(signal.SIGTERM, _raise_exit)
+
+    ensure_database(BENCH_DATABASE_URL)
+    setup_django()
+    from django.db import connection
+
+    from claims.models import Claim, SubmissionBatch
+    from coding.models import Visit
+
+    worker = None
+    try:
+        if not args.in_process:
+            import redis
+
+            redis.Redis.from_url(BENCH_REDIS_URL).flushdb()  # the bench's own Redis database
+            worker = Worker(args.concurrency)  # starts while the fixtures are made
+
+        flush()
+        t = time.perf_counter()
+        make_fixtures(n)
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")  # fresh tables: give the planner row counts, as autovacuum would
+        print(f"fixtures: {n} visits in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+
+        start = time.perf_counter()
+        if worker is None:
+            build_s, scrub_s, batch_s = run_in_process(n)
+        else:
+            worker.wait_ready()
+            start = time.perf_counter()
+            visit_ids = list(Visit.objects.order_by("pk").values_list("pk", flat=True))
+            build_s, scrub_s, batch_s = run_queued(n, visit_ids, args.chunk, worker)
+        total_s = time.perf_counter() - start
+    finally:
+        if worker is not None:
+            worker.stop()
+
+    counts = status_counts()
+    count = Claim.objects.count()
+    assert count == n, (count, n)
+    batches = list(SubmissionBatch.objects.values_list("claim_count", "content"))
+    batched = sum(c for c, _ in batches)
+    # Every claim the scrubber passed went into a stored 837 file.
+    assert batched == counts.get("batched", 0), (batched, counts)
+    assert not counts.get("ready"), counts
+    assert all(text.startswith("ISA*") for _, text in batches)
+    sampled, pyx12_s, errors = pyx12_sample()
 
     print(
-        f"built {count}, ready {ready}, needs_fix {count - ready}, batched {batched} in {len(batches)} files, "
-        f"pyx12 errors on sample: {len(errors)}",
+        f"built {count}, needs_fix {counts.get('needs_fix', 0)}, batched {batched} in {len(batches)} files, "
+        f"pyx12 errors on sample: {errors}",
         file=sys.stderr,
     )
     print(f"BENCH claims.build_per_s {count / build_s:.0f} claims/s")
     print(f"BENCH claims.scrub_per_s {count / scrub_s:.0f} claims/s")
     print(f"BENCH claims.batch_per_s {batched / batch_s:.0f} claims/s")
-    print(f"BENCH claims.pyx12_per_s {len(drafts) / pyx12_s:.0f} claims/s")
+    print(f"BENCH claims.pyx12_per_s {sampled / pyx12_s:.0f} claims/s")
     print(f"BENCH claims.total_s {total_s:.1f} s")
 
 

@@ -1,7 +1,9 @@
 """ORM rows -> claim domain types (ClaimDraft for the scrubber and the 837 writer).
 
 `claim_to_draft` reads a Claim with its related rows already loaded (see
-`claims.selectors.claims_for_drafts`); it never queries by itself once those are there. Shared
+`claims.selectors.claims_for_drafts`), or a plain row of the same shape from
+`claims.selectors.claim_rows_for_drafts` (the bulk paths: column values, no model instances); it
+never queries by itself once those are there. Shared
 parties (billing provider, payer, facility, prescriber) are converted once per id through a
 `DraftCache`, which matters when thousands of claims go through at once.
 """

@@ -660,6 +660,11 @@ def icd10_valid(code: str) -> bool:
     return True
 
 
+def scrub_preload() -> None:
+    """Load the ICD-10-CM table now rather than on the first scrub (workers call it at start)."""
+    icd10_valid("Z00.00")
+
+
 @dataclass
 class _ScrubWorld:
     """What the scrubber needs beyond the claims, loaded once per chunk."""

@@ -6,6 +6,7 @@ Scrubbing runs on the `scrub` queue, batch building on the `batch` queue (ARCHIT
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import celeryd_after_setup
 from django.db import OperationalError
 
 from claims import services
@@ -45,3 +46,12 @@ def batch_build_task(payer_id: int, form: str | None = None) -> int | None:
         return None
     batch = services.batch_build(payer=payer, form=form)
     return batch.pk if batch else None
+
+
+@celeryd_after_setup.connect
+def _preload_code_sets(sender=None, instance=None, **kwargs) -> None:
+    """A worker that consumes the scrub queue loads the ICD-10-CM table once, before its pool
+    forks: the children share it instead of each paying the load on its first scrub."""
+    queues = getattr(getattr(getattr(instance, "app", None), "amqp", None), "queues", None)
+    if queues is not None and "scrub" in queues.consume_from:
+        services.scrub_preload()

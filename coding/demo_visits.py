@@ -56,39 +56,51 @@ def _document_home(visit: Visit, order: Order) -> None:
     NursingVisitEntry.objects.create(visit=visit, start=dt.time(10, 0), stop=dt.time(11, 30))
 
 
-def seed_visits(*, today: dt.date, limit: int = 10) -> int:
+def seed_visits(*, today: dt.date, per_order: int = 3) -> int:
+    """Weekly visits (home: one 7-day therapy visit) for orders under way, signed by the demo
+    nurse; all but each order's latest visit are reviewed, so charge review and claims have work."""
     nurse = User.objects.filter(groups__name="nurse").first()
     if nurse is None:
         return 0
     orders = (
-        Order.objects.filter(status__in=[OrderStatus.READY_TO_SCHEDULE, OrderStatus.ACTIVE])
+        Order.objects.filter(status=OrderStatus.ACTIVE, start_date__lt=today)
         .select_related("patient", "location")
         .prefetch_related("drugs")
-        .order_by("id")[:limit]
+        .order_by("id")
     )
     signed = 0
-    for index, order in enumerate(orders):
+    for order in orders:
         if Visit.objects.filter(order=order).exists():
             continue
-        day = max(order.start_date, today - dt.timedelta(days=3 + index))
-        try:
-            with transaction.atomic():
-                visit = services.visit_start(
-                    patient=order.patient,
-                    location=order.location,
-                    order=order,
-                    actor=nurse,
-                    date_of_service=day,
-                )
-                if order.location.site_of_care == "home":
-                    _document_home(visit, order)
-                else:
-                    _document_infusions(visit, order)
-                services.visit_sign(visit=visit, actor=nurse)
-                if index % 2 == 0:
-                    services.charge_lines_review(visit=visit, actor=nurse)
-        except DomainError as exc:
-            logger.info("demo visit for order %s not signed: %s", order.pk, exc.code)
-            continue
-        signed += 1
+        home = order.location.site_of_care == "home"
+        days = (
+            [order.start_date]
+            if home
+            else [
+                order.start_date + dt.timedelta(weeks=w)
+                for w in range(per_order)
+                if order.start_date + dt.timedelta(weeks=w) < today
+            ]
+        )
+        for position, day in enumerate(days):
+            try:
+                with transaction.atomic():
+                    visit = services.visit_start(
+                        patient=order.patient,
+                        location=order.location,
+                        order=order,
+                        actor=nurse,
+                        date_of_service=day,
+                    )
+                    if home:
+                        _document_home(visit, order)
+                    else:
+                        _document_infusions(visit, order)
+                    services.visit_sign(visit=visit, actor=nurse)
+                    if position < len(days) - 1 or home:
+                        services.charge_lines_review(visit=visit, actor=nurse)
+            except DomainError as exc:
+                logger.info("demo visit for order %s not signed: %s", order.pk, exc.code)
+                continue
+            signed += 1
     return signed

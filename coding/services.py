@@ -21,6 +21,7 @@ from infusion_rcm.common.errors import DomainError
 from infusion_rcm.common.money import to_money
 from intake import selectors as intake_selectors
 from intake import services as intake_services
+from intake.domain.authorization import AuthUnitsError
 from intake.models import Order, Patient, ServiceLocation
 
 # Families whose units draw down a prior authorization (drugs, administrations, per diems).
@@ -39,8 +40,14 @@ class ChargeLineStateError(DomainError):
     code = "charge.state"
 
 
-def visit_start(*, patient: Patient, location: ServiceLocation, actor, order: Order | None = None,
-                date_of_service: dt.date | None = None) -> Visit:
+def visit_start(
+    *,
+    patient: Patient,
+    location: ServiceLocation,
+    actor,
+    order: Order | None = None,
+    date_of_service: dt.date | None = None,
+) -> Visit:
     """Open a draft visit for today's patient (optionally under an order)."""
     if order is not None and order.patient_id != patient.pk:
         raise DomainError("That order belongs to another patient.", code="visit.order_mismatch")
@@ -175,13 +182,23 @@ def _draw_down_auths(*, visit: Visit, lines: list[ChargeLine]) -> None:
     for line in lines:
         units_by_code[line.code] += line.units
     for code, units in sorted(units_by_code.items()):
-        intake_services.auth_draw_down(
-            patient=visit.patient,
-            code=code,
-            units=Decimal(units),
-            service_date=visit.date_of_service,
-            source=f"visit:{visit.public_id}",
-        )
+        try:
+            intake_services.auth_draw_down(
+                patient=visit.patient,
+                code=code,
+                units=Decimal(units),
+                service_date=visit.date_of_service,
+                source=f"visit:{visit.public_id}",
+            )
+        except AuthUnitsError as exc:
+            # The infusion was given: documentation must not be blocked by a paperwork limit.
+            intake_services.auth_overdraw_flag(
+                patient=visit.patient,
+                code=code,
+                units=Decimal(units),
+                service_date=visit.date_of_service,
+                reason=exc.message,
+            )
 
 
 def visit_addendum_add(*, visit: Visit, actor, text: str) -> VisitAddendum:
@@ -194,8 +211,9 @@ def visit_addendum_add(*, visit: Visit, actor, text: str) -> VisitAddendum:
     return VisitAddendum.objects.create(visit=visit, author=actor, text=text.strip())
 
 
-def charge_line_override(*, line: ChargeLine, actor, code: str, modifiers: list[str], units: int,
-                         reason: str) -> ChargeLine:
+def charge_line_override(
+    *, line: ChargeLine, actor, code: str, modifiers: list[str], units: int, reason: str
+) -> ChargeLine:
     """A biller replaces the engine's code/modifiers/units; the engine's line is kept beside it."""
     if not reason.strip():
         raise DomainError("An override needs a reason.", code="charge.override_reason")
@@ -249,11 +267,15 @@ def visit_vitals_save(*, visit: Visit, before: dict, after: dict) -> Visit:
     return locked
 
 
-def visit_evaluation_save(*, visit: Visit, evaluation_code: str, evaluation_separately_identifiable: bool) -> Visit:
+def visit_evaluation_save(
+    *, visit: Visit, evaluation_code: str, evaluation_separately_identifiable: bool
+) -> Visit:
     with transaction.atomic():
         locked = _lock_draft(visit)
         locked.evaluation_code = evaluation_code
-        locked.evaluation_separately_identifiable = evaluation_separately_identifiable and bool(evaluation_code)
+        locked.evaluation_separately_identifiable = evaluation_separately_identifiable and bool(
+            evaluation_code
+        )
         locked.save(update_fields=["evaluation_code", "evaluation_separately_identifiable", "updated_at"])
     return locked
 
@@ -275,7 +297,9 @@ def nursing_visit_save(*, visit: Visit, entry) -> None:
 def charge_lines_release_from_claim(*, line_ids: list[int]) -> int:
     """A voided claim gives its lines back: on_claim -> reviewed, ready for a corrected claim."""
     ids = list(
-        ChargeLine.objects.filter(pk__in=line_ids, status=ChargeLine.Status.ON_CLAIM).values_list("pk", flat=True)
+        ChargeLine.objects.filter(pk__in=line_ids, status=ChargeLine.Status.ON_CLAIM).values_list(
+            "pk", flat=True
+        )
     )
     ChargeLine.objects.filter(pk__in=ids).update(status=ChargeLine.Status.REVIEWED, updated_at=timezone.now())
     _audit_bulk_status(ids)

@@ -86,6 +86,15 @@ PATIENTS = [
      "Q5103", "350", "mg", "every 8 weeks", ["L40.50"], OrderStatus.NEW, "fresh", "ok"),
     ("DEMO-1012", "Walter", "Price", "1946-04-21", "M", "15201", "3HU9GT2PW61", "Immune globulin for PID",
      "J1459", "30", "g", "every 3 weeks", ["D80.1"], OrderStatus.ELIGIBILITY_VERIFIED, "fresh", "none"),
+    # Patients under way: their visits (coding demo) feed charge review and claims.
+    ("DEMO-1013", "Alma", "Reyes", "1950-03-09", "F", "15202", "4TA8QR2WE91", "Infliximab for Crohn's disease",
+     "J1745", "300", "mg", "every 8 weeks", ["K50.90"], OrderStatus.ACTIVE, "fresh", "ok"),
+    ("DEMO-1014", "Dev", "Patel", "1971-12-01", "M", "00621", "XOH554433221", "Vedolizumab for Crohn's disease",
+     "J3380", "300", "mg", "every 8 weeks", ["K50.90"], OrderStatus.ACTIVE, "fresh", "ok"),
+    ("DEMO-1015", "June", "Okafor", "1988-07-14", "F", "60054", "W330022871", "Cefazolin for cellulitis",
+     "J0690", "2", "g", "every 8 hours for 14 days", ["L03.115"], OrderStatus.ACTIVE, "fresh", "not_required"),
+    ("DEMO-1016", "Arthur", "Lindqvist", "1953-02-26", "M", "87726", "918273777", "Iron sucrose for anemia",
+     "J1756", "200", "mg", "weekly x 5", ["D50.9"], OrderStatus.ACTIVE, "fresh", "not_required"),
 ]  # fmt: skip
 
 
@@ -151,7 +160,8 @@ def seed(stdout) -> None:
             therapy=therapy,
             defaults={
                 "prescriber": prescribers[i % len(prescribers)], "location": locations[i % len(locations)],
-                "diagnosis_codes": icd, "start_date": now + dt.timedelta(days=7 + i), "status": status,
+                "diagnosis_codes": icd, "start_date": now - dt.timedelta(days=28) if status == OrderStatus.ACTIVE
+                else now + dt.timedelta(days=7 + i), "status": status,
                 "auth_not_required_reason": "Payer requires no prior authorization for this drug"
                 if auth == "not_required" else "",
             },

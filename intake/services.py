@@ -776,5 +776,23 @@ def auth_alerts_raise(*, as_of: date | None = None) -> list[IntakeAlert]:
     return created
 
 
+def auth_overdraw_flag(
+    *, patient: Patient, code: str, units: Decimal, service_date: date, reason: str
+) -> IntakeAlert:
+    """A visit was given beyond what its authorization has left: the care happened, so the visit
+    is signed anyway; the biller gets an alert (and the scrubber flags the claim) to extend the auth."""
+    alert, _ = IntakeAlert.objects.get_or_create(
+        kind=f"auth_exhausted:{normalize_code(code)}",
+        patient=patient,
+        raised_on=service_date,
+        resolved=False,
+        defaults={
+            "message": f"{units} units of {normalize_code(code)} on {service_date.isoformat()} exceed the "
+            f"authorization: {reason}"[:300]
+        },
+    )
+    return alert
+
+
 def alerts_resolve(*, alert_ids: Iterable[int]) -> int:
     return IntakeAlert.objects.filter(pk__in=list(alert_ids), resolved=False).update(resolved=True)

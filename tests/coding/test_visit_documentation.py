@@ -208,3 +208,21 @@ def test_home_per_diem_lines_span_the_therapy_days(nurse):
     assert (lines["S9500"].service_date_from, lines["S9500"].service_date_to) == (DOS, DOS + dt.timedelta(days=6))
     assert lines["J0696"].service_date_to == DOS + dt.timedelta(days=6)
     assert lines["99601"].service_date_to == DOS
+
+
+def test_an_exhausted_auth_does_not_block_signing_but_raises_an_alert(nurse):
+    from intake.models import IntakeAlert
+
+    patient, order = covered_patient()
+    auth = PriorAuthorization.objects.create(patient=patient, coverage=patient.coverages.get(), auth_number="PA-2",
+                                             start_date=dt.date(2026, 10, 1), end_date=dt.date(2027, 3, 31))
+    service = AuthorizedService.objects.create(authorization=auth, code="J1745", authorized_units=Decimal("30"))
+    visit = start_visit(order, nurse)
+    add_admin(visit, "J1745", "09:00", "11:00", "400")  # 40 units, only 30 authorized
+    services.visit_sign(visit=visit, actor=nurse)
+    visit.refresh_from_db()
+    assert visit.status == "signed"
+    service.refresh_from_db()
+    assert service.used_units == 0  # nothing drawn beyond the authorization
+    alert = IntakeAlert.objects.get(kind="auth_exhausted:J1745", patient=patient)
+    assert "exceed the authorization" in alert.message
