@@ -103,15 +103,27 @@ def _audit_bulk(action: str, model: type, ids: Iterable[int], fields: Sequence[s
     audit_events_bulk(action=action, model=model, ids=ids, changed_fields=fields, user=actor)
 
 
-def control_numbers_next(name: str, count: int = 1) -> int:
-    """Reserve `count` numbers of the series `name`; returns the last one reserved.
+CONTROL_SERIES = ("claim", "isa", "gs")
 
-    One `UPDATE ... SET last_value = last_value + n ... RETURNING`: the row lock serializes
-    concurrent callers, so numbers are unique and increasing across workers and restarts. Inside
-    a transaction that later rolls back, the reservation rolls back with it (no gap, no reuse).
+
+def control_numbers_take(name: str, count: int = 1) -> list[int]:
+    """Take `count` numbers of the series `name` (claim numbers, ISA13, GS06), in increasing order.
+
+    PostgreSQL: one sequence per series (migration claims.0004). nextval is atomic and holds no
+    lock, so concurrent workers get unique, increasing numbers without waiting on each other
+    while a batch is rendered; a rolled-back build leaves a gap, never a reuse (X12 asks for
+    unique interchange numbers, not contiguous ones). Elsewhere (the embedded SQLite, one
+    process): an UPDATE ... RETURNING on the ControlNumber row.
     """
-    table = ControlNumber._meta.db_table
+    if name not in CONTROL_SERIES:
+        raise ValueError(f"unknown control number series {name!r}")
+    if count < 1:
+        raise ValueError("count must be at least 1")
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT nextval('claims_control_{name}') FROM generate_series(1, %s)", [count])  # noqa: S608 - fixed names
+            return sorted(int(row[0]) for row in cursor.fetchall())
+        table = ControlNumber._meta.db_table
         sql = f"UPDATE {table} SET last_value = last_value + %s WHERE name = %s RETURNING last_value"  # noqa: S608 - table name is ours
         cursor.execute(sql, [count, name])
         row = cursor.fetchone()
@@ -122,7 +134,8 @@ def control_numbers_next(name: str, count: int = 1) -> int:
             )
             cursor.execute(sql, [count, name])
             row = cursor.fetchone()
-    return int(row[0])
+    last = int(row[0])
+    return list(range(last - count + 1, last + 1))
 
 
 # ---------------------------------------------------------------------------
@@ -416,10 +429,9 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
     if not plans:
         return [], skipped
 
-    last = control_numbers_next("claim", len(plans))
-    first = last - len(plans) + 1
-    for offset, (claim, claim_lines, _) in enumerate(plans):
-        claim.claim_number = claim_number_format(first + offset)
+    numbers = control_numbers_take("claim", len(plans))
+    for number, (claim, claim_lines, _) in zip(numbers, plans, strict=True):
+        claim.claim_number = claim_number_format(number)
         for line in claim_lines:
             line.line_control_number = f"{claim.claim_number}-{line.line_number}"
     claims = Claim.objects.bulk_create([p[0] for p in plans], batch_size=2000)
@@ -510,7 +522,7 @@ def claim_replace(*, claim: Claim, actor, reason: str) -> Claim:
             raise ClaimStateError(
                 "The payer's claim number is not known yet; a replacement must reference it."
             )
-        number = claim_number_format(control_numbers_next("claim"))
+        number = claim_number_format(control_numbers_take("claim")[0])
         replacement = Claim.objects.create(
             claim_number=number,
             patient_id=original.patient_id,
@@ -895,8 +907,8 @@ def batch_build(
         claims = selectors.claim_rows_for_drafts(ids)
         cache = mappers.DraftCache()
         drafts = [mappers.claim_to_draft(c, c.lines, cache=cache) for c in claims]
-        isa = control_numbers_next("isa")
-        gs = control_numbers_next("gs")
+        (isa,) = control_numbers_take("isa")
+        (gs,) = control_numbers_take("gs")
         created = timezone.localtime()
         envelope = Envelope(
             sender_id=settings.X12_SENDER_ID,
