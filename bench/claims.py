@@ -496,7 +496,7 @@ def pyx12_sample() -> tuple[int, float, int]:
     drafts = [
         mappers.claim_to_draft(c, c.lines, cache=cache) for c in selectors.claim_rows_for_drafts(sample_ids)
     ]
-    submitter, receiver = services._submitter_receiver(drafts[0].billing_provider)
+    submitter, receiver = services.submitter_receiver(drafts[0].billing_provider)
     text = build_837(
         drafts,
         submitter=submitter,

@@ -1,6 +1,7 @@
 """Claims Celery tasks: thin, idempotent, ids in; each calls one service.
 
-Scrubbing runs on the `scrub` queue, batch building on the `batch` queue (ARCHITECTURE.md).
+Scrubbing runs on the `scrub` queue, batch building on the `batch` queue (ARCHITECTURE.md);
+the routes live in infusion_rcm/celery.py.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from intake.models import Payer
 _RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5, "acks_late": True}
 
 
-@shared_task(queue="scrub", **_RETRY)
+@shared_task(**_RETRY)
 def claim_scrub_task(claim_id: int) -> str:
     """Scrub one claim. A claim that is gone or already past scrubbing is left alone (idempotent)."""
     claim = Claim.objects.filter(pk=claim_id).first()
@@ -26,19 +27,19 @@ def claim_scrub_task(claim_id: int) -> str:
     return "scrubbed"
 
 
-@shared_task(queue="default", **_RETRY)
+@shared_task(**_RETRY)
 def claims_build_task(visit_ids: list[int], enqueue_scrub: bool = False) -> int:
     """Build claims from the visits' reviewed charges (visits already billed are left alone)."""
     return len(services.claims_build_from_charges(visit_ids=visit_ids, enqueue_scrub=enqueue_scrub).claims)
 
 
-@shared_task(queue="scrub", **_RETRY)
+@shared_task(**_RETRY)
 def claims_scrub_many_task(claim_ids: list[int]) -> int:
     """Scrub the claims still scrubbable among `claim_ids` (the others are skipped)."""
     return len(services.claims_scrub_many(claim_ids=claim_ids).statuses)
 
 
-@shared_task(queue="batch", **_RETRY)
+@shared_task(**_RETRY)
 def batch_build_task(payer_id: int, form: str | None = None) -> int | None:
     """Batch the payer's ready claims; running it twice makes at most one batch per set of claims."""
     payer = Payer.objects.filter(pk=payer_id).first()

@@ -14,9 +14,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_module())
 app = Celery("infusion_rcm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue(name) for name in ("default", "scrub", "batch", "eligibility", "era")]
-# Route by app: each app's tasks declare their queue in their decorator; this is the fallback.
+# One place routes tasks to queues (the task decorator's `queue` is deprecated in Celery 5).
 app.conf.task_routes = {
     "claims.tasks.claim_scrub_task": {"queue": "scrub"},
+    "claims.tasks.claims_scrub_many_task": {"queue": "scrub"},
     "claims.tasks.batch_build_task": {"queue": "batch"},
     "intake.tasks.eligibility_*": {"queue": "eligibility"},
     "payments.tasks.*": {"queue": "era"},

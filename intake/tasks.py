@@ -10,13 +10,13 @@ from intake import services
 TRANSIENT = (OperationalError, ConnectionError)
 
 
-@shared_task(queue="eligibility", acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def eligibility_request_task(check_id: int) -> int:
     """Write and store the 270 of a pending eligibility check (no-op once written)."""
     return services.eligibility_build_270(check_id=check_id).pk
 
 
-@shared_task(queue="eligibility", acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def eligibility_import_271_task(text: str) -> list[int]:
     """Read a 271 into its pending checks; a refused file raises (not retried) and changes nothing."""
     return [c.pk for c in services.eligibility_import_271(text=text)]

@@ -14,6 +14,7 @@ from django.db import connection
 from claims import services
 from claims.domain.validation import validate_with_pyx12
 from claims.models import Claim, ClaimEvent, SubmissionBatch
+from claims.services import batches
 from tests.claims import factories as f
 from tests.claims.domain.factories import pyx12_errors_text
 
@@ -102,7 +103,7 @@ def test_failure_inside_the_build_leaves_nothing_changed(biller):
 
 def test_pyx12_errors_hold_the_batch_and_pull_back_returns_claims(biller, monkeypatch):
     (claim,) = ready_claims(f.chemo_with_hydration(biller))
-    monkeypatch.setattr(services, "validate_with_pyx12", lambda text: ["line 9 NM1: [1] bad"])
+    monkeypatch.setattr(batches, "validate_with_pyx12", lambda text: ["line 9 NM1: [1] bad"])
     batch = services.batch_build(payer=claim.payer, actor=biller)
     assert (
         batch.status == "held" and batch.validation_errors == ["line 9 NM1: [1] bad"] and not batch.validated

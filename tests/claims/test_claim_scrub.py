@@ -8,6 +8,7 @@ import pytest
 
 from claims import services
 from claims.models import Claim, ClaimEdit, ClaimEvent, PayerRule
+from infusion_rcm.common.errors import InvalidInputError
 from tests.claims import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +203,7 @@ def test_scrub_many_moves_in_bulk_with_events(biller, django_assert_max_num_quer
 
 
 def test_payer_rule_validation_and_versions(admin_user):
-    with pytest.raises(services.InvalidInputError) as exc:
+    with pytest.raises(InvalidInputError) as exc:
         services.payer_rule_save(
             rule=None,
             payer=None,

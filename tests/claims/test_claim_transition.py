@@ -48,10 +48,18 @@ def test_status_is_reread_under_the_lock(claim, biller):
         services.claim_transition(claim=stale, to="ready", actor=biller, reason="stale copy")
 
 
-def test_void_before_submission(claim, biller):
+def test_void_before_submission_returns_the_charges_for_a_corrected_claim(claim, biller):
+    from coding.models import ChargeLine
+
+    charge_ids = list(claim.lines.values_list("charge_line_id", flat=True))
+    assert set(ChargeLine.objects.filter(pk__in=charge_ids).values_list("status", flat=True)) == {"on_claim"}
     services.claim_void(claim=claim, actor=biller, reason="entered twice")
     claim.refresh_from_db()
     assert claim.status == "void"
+    assert set(ChargeLine.objects.filter(pk__in=charge_ids).values_list("status", flat=True)) == {"reviewed"}
+    (corrected,) = services.claims_build_from_charges(visit_ids=[claim.visit_id], enqueue_scrub=False).claims
+    assert corrected.pk != claim.pk
+    assert sorted(corrected.lines.values_list("charge_line_id", flat=True)) == sorted(charge_ids)
 
 
 def test_void_after_adjudication_is_refused(claim, biller):

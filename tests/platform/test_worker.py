@@ -83,3 +83,18 @@ def test_celery_configuration_is_json_and_acks_late():
     assert app.conf.task_acks_late is True
     assert {q.name for q in app.conf.task_queues} == {"default", "scrub", "batch", "eligibility", "era"}
     assert not app.conf.task_always_eager
+
+
+def test_tasks_are_routed_to_their_queues():
+    from infusion_rcm.celery import app
+
+    router = app.amqp.router
+    expected = {
+        "claims.tasks.claim_scrub_task": "scrub",
+        "claims.tasks.claims_scrub_many_task": "scrub",
+        "claims.tasks.batch_build_task": "batch",
+        "intake.tasks.eligibility_request_task": "eligibility",
+        "intake.tasks.eligibility_import_271_task": "eligibility",
+    }
+    for name, queue in expected.items():
+        assert router.route({}, name)["queue"].name == queue, name

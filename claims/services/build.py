@@ -1,0 +1,381 @@
+"""Building claims from reviewed charge lines; void and replacement."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+
+from claims.domain import types as d
+from claims.domain.transitions import REPLACEABLE
+from claims.domain.types import ClaimForm
+from claims.models import (
+    Claim,
+    ClaimEvent,
+    ClaimLine,
+)
+from claims.services.common import (
+    CHUNK,
+    USABLE_AUTH,
+    ClaimStateError,
+    S,
+    _audit_bulk,
+    _auth_rows,
+    _enqueue_scrub,
+    control_numbers_take,
+)
+from claims.services.transitions import _user, claim_transition
+from coding import services as coding_services
+from coding.models import ChargeLine, Visit
+from infusion_rcm.audit.models import AuditEntry
+from infusion_rcm.common.money import ZERO, to_money
+from intake.domain.authorization import find_auth_for as intake_find_auth_for
+from intake.domain.authorization import normalize_code
+from intake.domain.coverage import CoveragePeriod, CoverageRank, coverages_in_force
+from intake.domain.types import ClaimForm as IntakeClaimForm
+from intake.domain.types import SiteOfCare
+from intake.mappers import authorization as auth_to_domain
+from intake.models import (
+    Coverage,
+    Order,
+    Payer,
+    PriorAuthorization,
+    ServiceLocation,
+)
+
+# ---------------------------------------------------------------------------
+# Build claims from reviewed charges
+# ---------------------------------------------------------------------------
+
+
+REVENUE_IV_THERAPY = "0260"
+REVENUE_DRUG_DETAIL = "0636"
+REVENUE_IV_SOLUTIONS = "0258"
+REVENUE_CLINIC = "0510"
+
+
+def revenue_code_for(code: str) -> str:
+    """837I SV201 for an infusion line: 0258 IV solutions (J7030-J7131), 0636 drugs needing detailed
+    coding (J/Q codes), 0260 IV therapy (963xx/964xx administrations and the rest), 0510 clinic (E/M)."""
+    code = code.upper()
+    if code.startswith("J7") and "J7030" <= code <= "J7131":
+        return REVENUE_IV_SOLUTIONS
+    if code[:1] in ("J", "Q"):
+        return REVENUE_DRUG_DETAIL
+    if code.startswith("992"):
+        return REVENUE_CLINIC
+    return REVENUE_IV_THERAPY
+
+
+@dataclass
+class BuildResult:
+    claims: list[Claim] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (visit id, reason)
+
+
+def claims_build_from_charges(
+    *, visit_ids: Iterable[int] | None = None, actor=None, enqueue_scrub: bool = True
+) -> BuildResult:
+    """Turn reviewed charge lines into draft claims: one per visit (patient, payer in force on the
+    date of service, billing provider of the site).
+
+    Set-based: visits are processed in chunks of CHUNK, each chunk in one transaction with a few
+    queries and bulk inserts. Charge lines move to on_claim through coding.services; a line a
+    concurrent builder took first makes that chunk roll back whole. Visits without a coverage in
+    force are skipped (reported). New claims are queued for scrubbing after commit.
+    """
+    lines = ChargeLine.objects.filter(status=ChargeLine.Status.REVIEWED)
+    if visit_ids is not None:
+        lines = lines.filter(visit_id__in=list(visit_ids))
+    all_visits = sorted(set(lines.values_list("visit_id", flat=True)))
+    result = BuildResult()
+    for start in range(0, len(all_visits), CHUNK):
+        chunk = all_visits[start : start + CHUNK]
+        with transaction.atomic():
+            built, skipped = _build_chunk(chunk, actor)
+            if enqueue_scrub and built:
+                ids = [c.pk for c in built]
+                transaction.on_commit(lambda ids=ids: _enqueue_scrub(ids))
+        result.claims += built
+        result.skipped += skipped
+    return result
+
+
+def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[int, str]]]:
+    charge_rows = list(
+        ChargeLine.objects.filter(visit_id__in=visit_ids, status=ChargeLine.Status.REVIEWED)
+        .order_by("visit_id", "line_number")
+        .values(
+            "id",
+            "visit_id",
+            "line_number",
+            "service_date_from",
+            "service_date_to",
+            "code",
+            "modifiers",
+            "units",
+            "ndc",
+            "ndc_quantity",
+            "ndc_unit",
+            "charge",
+            "override_code",
+            "override_modifiers",
+            "override_units",
+        )
+    )
+    by_visit: dict[int, list[dict]] = defaultdict(list)
+    for row in charge_rows:
+        by_visit[row["visit_id"]].append(row)
+    visits = {
+        v["id"]: v
+        for v in Visit.objects.filter(pk__in=list(by_visit)).values(
+            "id", "patient_id", "order_id", "location_id", "date_of_service"
+        )
+    }
+    orders = {
+        o["id"]: o
+        for o in Order.objects.filter(
+            pk__in={v["order_id"] for v in visits.values() if v["order_id"]}
+        ).values("id", "prescriber_id", "diagnosis_codes")
+    }
+    locations = {
+        loc["id"]: loc
+        for loc in ServiceLocation.objects.filter(pk__in={v["location_id"] for v in visits.values()}).values(
+            "id", "billing_provider_id", "site_of_care", "place_of_service"
+        )
+    }
+    patient_ids = {v["patient_id"] for v in visits.values()}
+    coverages: dict[int, list[dict]] = defaultdict(list)
+    for cov in Coverage.objects.filter(patient_id__in=patient_ids).values(
+        "id", "patient_id", "payer_id", "rank", "effective_date", "end_date"
+    ):
+        coverages[cov["patient_id"]].append(cov)
+    payers = {
+        p["id"]: p
+        for p in Payer.objects.filter(pk__in={c["payer_id"] for cs in coverages.values() for c in cs}).values(
+            "id", "claim_form"
+        )
+    }
+    auths: dict[int, list] = defaultdict(list)  # coverage id -> domain authorizations
+    for auth in _auth_rows(
+        PriorAuthorization.objects.filter(patient_id__in=patient_ids, status__in=USABLE_AUTH)
+    ):
+        auths[auth.coverage_id].append(auth_to_domain(auth))
+
+    plans: list[tuple[Claim, list[ClaimLine], list[int]]] = []
+    skipped: list[tuple[int, str]] = []
+    for visit_id in sorted(by_visit):
+        visit = visits[visit_id]
+        dos = visit["date_of_service"]
+        periods = [
+            CoveragePeriod(
+                id=c["id"], rank=CoverageRank(c["rank"]), effective=c["effective_date"], end=c["end_date"]
+            )
+            for c in coverages.get(visit["patient_id"], [])
+        ]
+        in_force = coverages_in_force(periods, dos)
+        if not in_force:
+            skipped.append((visit_id, f"no coverage in force on {dos.isoformat()}"))
+            continue
+        coverage = next(c for c in coverages[visit["patient_id"]] if c["id"] == in_force[0].id)
+        payer = payers[coverage["payer_id"]]
+        location = locations[visit["location_id"]]
+        order = orders.get(visit["order_id"]) if visit["order_id"] else None
+        institutional = (
+            payer["claim_form"] == IntakeClaimForm.INSTITUTIONAL
+            or location["site_of_care"] == SiteOfCare.HOPD
+        )
+        diagnoses = [
+            d.normalize_icd10(c) for c in (order["diagnosis_codes"] if order else []) if c and c.strip()
+        ]
+        pointers = list(range(1, min(len(diagnoses), 4) + 1)) if not institutional else []
+        rows = by_visit[visit_id]
+        codes = [(r["override_code"] or r["code"]).upper() for r in rows]
+        auth_number = ""
+        for code in codes:
+            found = intake_find_auth_for(auths.get(coverage["id"], []), normalize_code(code), dos)
+            if found is not None:
+                auth_number = found.number
+                break
+        claim = Claim(
+            patient_id=visit["patient_id"],
+            coverage_id=coverage["id"],
+            payer_id=coverage["payer_id"],
+            billing_provider_id=location["billing_provider_id"],
+            location_id=location["id"],
+            visit_id=visit_id,
+            referring_provider_id=order["prescriber_id"] if order else None,
+            form=(ClaimForm.INSTITUTIONAL if institutional else ClaimForm.PROFESSIONAL).value,
+            status=S.DRAFT.value,
+            place_of_service="" if institutional else location["place_of_service"],
+            diagnosis_codes=diagnoses,
+            prior_auth_number=auth_number,
+            service_date_from=min(r["service_date_from"] for r in rows),
+            service_date_to=max(r["service_date_to"] for r in rows),
+            total_charge=to_money(sum((r["charge"] for r in rows), ZERO)),
+        )
+        claim_lines = []
+        for number, (row, code) in enumerate(zip(rows, codes, strict=True), start=1):
+            modifiers = (
+                row["override_modifiers"] if row["override_modifiers"] is not None else row["modifiers"]
+            )
+            units = row["override_units"] if row["override_units"] is not None else row["units"]
+            claim_lines.append(
+                ClaimLine(
+                    charge_line_id=row["id"],
+                    line_number=number,
+                    service_date_from=row["service_date_from"],
+                    service_date_to=row["service_date_to"],
+                    code=code,
+                    modifiers=list(modifiers or []),
+                    units=Decimal(units),
+                    charge=row["charge"],
+                    diagnosis_pointers=pointers,
+                    ndc=row["ndc"] or "",
+                    ndc_quantity=row["ndc_quantity"] if row["ndc"] else None,
+                    ndc_unit=row["ndc_unit"] if row["ndc"] else "",
+                    revenue_code=revenue_code_for(code) if institutional else "",
+                )
+            )
+        plans.append((claim, claim_lines, [r["id"] for r in rows]))
+    if not plans:
+        return [], skipped
+
+    numbers = control_numbers_take("claim", len(plans))
+    for number, (claim, claim_lines, _) in zip(numbers, plans, strict=True):
+        claim.claim_number = claim_number_format(number)
+        for line in claim_lines:
+            line.line_control_number = f"{claim.claim_number}-{line.line_number}"
+    claims = Claim.objects.bulk_create([p[0] for p in plans], batch_size=2000)
+    new_lines = []
+    for claim, claim_lines, _ in plans:
+        for line in claim_lines:
+            line.claim_id = claim.pk
+            new_lines.append(line)
+    ClaimLine.objects.bulk_create(new_lines, batch_size=5000)
+    user = _user(actor)
+    ClaimEvent.objects.bulk_create(
+        [
+            ClaimEvent(
+                claim_id=c.pk,
+                from_status="",
+                to_status=S.DRAFT.value,
+                actor=user,
+                reason="Built from reviewed charges",
+                payload={"charge_lines": len(p[1])},
+            )
+            for c, p in zip(claims, plans, strict=True)
+        ],
+        batch_size=5000,
+    )
+    # One audit row per claim; its lines are created with it (ids are in the ClaimLine table).
+    _audit_bulk(
+        AuditEntry.Action.CREATE, Claim, [c.pk for c in claims], ["claim_number", "status", "lines"], actor
+    )
+    coding_services.charge_lines_mark_on_claim(line_ids=[i for p in plans for i in p[2]])
+    return claims, skipped
+
+
+def claim_number_format(value: int) -> str:
+    """CLM01 patient control number: 'C' + 9 digits (payers keep 20 characters)."""
+    return f"C{value:09d}"
+
+
+# ---------------------------------------------------------------------------
+# Void and replacement
+# ---------------------------------------------------------------------------
+
+
+def claim_void(*, claim: Claim, actor, reason: str) -> Claim:
+    """Cancel a claim that has not been adjudicated (before submission, or after a rejection).
+
+    A batched claim leaves its (unreleased) batch; its charge lines return to "reviewed" so a
+    corrected claim can be built from them. After adjudication use a replacement instead:
+    the state table refuses the move (IllegalTransitionError).
+    """
+    fields = {"batch": None} if claim.status == S.BATCHED else {}
+    with transaction.atomic():
+        voided = claim_transition(claim=claim, to=S.VOID, actor=actor, reason=reason or "Voided", **fields)
+        # Its charges go back to the review queue's "reviewed" state, ready for a corrected claim.
+        line_ids = [i for i in voided.lines.values_list("charge_line_id", flat=True) if i is not None]
+        coding_services.charge_lines_release_from_claim(line_ids=line_ids)
+    return voided
+
+
+def claim_replace(*, claim: Claim, actor, reason: str) -> Claim:
+    """Create a replacement claim (frequency 7, REF*F8 = the original's payer claim number) as a
+    draft copy of the original's lines, and move the original to replaced.
+
+    Preconditions: the original was adjudicated (accepted, paid, partially paid, denied) and the
+    payer's claim number is known. Locks the original for the whole operation.
+    """
+    with transaction.atomic():
+        original = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
+        if original.status not in REPLACEABLE:
+            raise ClaimStateError(
+                f"Only an adjudicated claim can be replaced; this one is {original.status}.",
+                extra={"status": original.status},
+            )
+        if not original.payer_claim_number:
+            raise ClaimStateError(
+                "The payer's claim number is not known yet; a replacement must reference it."
+            )
+        number = claim_number_format(control_numbers_take("claim")[0])
+        replacement = Claim.objects.create(
+            claim_number=number,
+            patient_id=original.patient_id,
+            coverage_id=original.coverage_id,
+            payer_id=original.payer_id,
+            billing_provider_id=original.billing_provider_id,
+            location_id=original.location_id,
+            visit_id=original.visit_id,
+            referring_provider_id=original.referring_provider_id,
+            form=original.form,
+            status=S.DRAFT.value,
+            frequency_code="7",
+            replaces=original,
+            place_of_service=original.place_of_service,
+            diagnosis_codes=list(original.diagnosis_codes),
+            prior_auth_number=original.prior_auth_number,
+            service_date_from=original.service_date_from,
+            service_date_to=original.service_date_to,
+            total_charge=original.total_charge,
+        )
+        for line in original.lines.all():
+            ClaimLine.objects.create(
+                claim=replacement,
+                charge_line_id=line.charge_line_id,
+                line_number=line.line_number,
+                line_control_number=f"{number}-{line.line_number}",
+                service_date_from=line.service_date_from,
+                service_date_to=line.service_date_to,
+                code=line.code,
+                modifiers=list(line.modifiers),
+                units=line.units,
+                charge=line.charge,
+                diagnosis_pointers=list(line.diagnosis_pointers),
+                ndc=line.ndc,
+                ndc_quantity=line.ndc_quantity,
+                ndc_unit=line.ndc_unit,
+                revenue_code=line.revenue_code,
+            )
+        ClaimEvent.objects.create(
+            claim=replacement,
+            from_status="",
+            to_status=S.DRAFT.value,
+            actor=_user(actor),
+            reason=f"Replacement of {original.claim_number}: {reason}".strip(": "),
+            payload={"replaces": original.claim_number},
+        )
+        claim_transition(
+            claim=original,
+            to=S.REPLACED,
+            actor=actor,
+            reason=reason or "Replaced",
+            payload={"replacement": replacement.claim_number},
+        )
+    claim.status = S.REPLACED.value
+    return replacement
