@@ -31,8 +31,12 @@ def visit_list(request):
     """Today's visits and the orders a nurse can start a visit under."""
     today = timezone.localdate()
     if request.method == "POST":
-        order = get_object_or_404(Order.objects.select_related("patient", "location"), public_id=request.POST["order"])
-        visit = services.visit_start(patient=order.patient, location=order.location, order=order, actor=request.user)
+        order = get_object_or_404(
+            Order.objects.select_related("patient", "location"), public_id=request.POST["order"]
+        )
+        visit = services.visit_start(
+            patient=order.patient, location=order.location, order=order, actor=request.user
+        )
         return redirect("coding:visit_detail", public_id=visit.public_id)
     visits = list(selectors.visits_on(day=today))
     orders = list(selectors.orders_to_visit(day=today))
@@ -52,10 +56,13 @@ def _visit_context(request, visit: Visit, **forms) -> dict:
         "admin_form": forms.get("admin_form") or AdministrationForm(drugs=drugs),
         "vitals_form": forms.get("vitals_form") or VitalsForm(initial=visit.vitals_before),
         "vitals_after_form": VitalsForm(initial=visit.vitals_after, prefix="after"),
-        "evaluation_form": forms.get("evaluation_form") or EvaluationForm(initial={
-            "evaluation_code": visit.evaluation_code,
-            "evaluation_separately_identifiable": visit.evaluation_separately_identifiable,
-        }),
+        "evaluation_form": forms.get("evaluation_form")
+        or EvaluationForm(
+            initial={
+                "evaluation_code": visit.evaluation_code,
+                "evaluation_separately_identifiable": visit.evaluation_separately_identifiable,
+            }
+        ),
         "home_form": forms.get("home_form") or HomeTherapyForm(),
         "nursing_form": forms.get("nursing_form") or NursingVisitForm(),
         "addendum_form": AddendumForm(),
@@ -84,8 +91,11 @@ def _document(request, visit: Visit):
     forms: dict = {}
     try:
         if action == "administration":
-            form = AdministrationForm(request.POST, drugs=selectors.order_drugs(order=visit.order),
-                                      ordered_doses=_ordered_doses(visit))
+            form = AdministrationForm(
+                request.POST,
+                drugs=selectors.order_drugs(order=visit.order),
+                ordered_doses=_ordered_doses(visit),
+            )
             if form.is_valid():
                 services.administration_save(visit=visit, administration=form.save(commit=False))
                 if form.dose_warning:
@@ -96,8 +106,9 @@ def _document(request, visit: Visit):
         elif action == "vitals":
             before, after = VitalsForm(request.POST), VitalsForm(request.POST, prefix="after")
             if before.is_valid() and after.is_valid():
-                services.visit_vitals_save(visit=visit, before=_plain(before.cleaned_data),
-                                           after=_plain(after.cleaned_data))
+                services.visit_vitals_save(
+                    visit=visit, before=_plain(before.cleaned_data), after=_plain(after.cleaned_data)
+                )
                 messages.success(request, "Vitals saved.")
             else:
                 forms["vitals_form"] = before
@@ -133,7 +144,9 @@ def _document(request, visit: Visit):
         messages.error(request, exc.message)
     if forms:
         visit = selectors.visit_get(public_id=visit.public_id)
-        return render(request, "coding/visit_detail.html", _visit_context(request, visit, **forms), status=400)
+        return render(
+            request, "coding/visit_detail.html", _visit_context(request, visit, **forms), status=400
+        )
     return redirect("coding:visit_detail", public_id=visit.public_id)
 
 
@@ -156,11 +169,17 @@ def administration_delete(request, pk):
 def charge_review(request):
     visits = list(selectors.charge_review_queue()[:100])
     audit_list(request, Visit, [v.pk for v in visits])
-    return render(request, "coding/charge_review.html", {
-        "visits": visits,
-        "can_work": user_has(request.user, Capability.BILLING_WORK),
-        "override_forms": {line.pk: ChargeOverrideForm.for_line(line) for v in visits for line in v.charge_lines.all()},
-    })
+    return render(
+        request,
+        "coding/charge_review.html",
+        {
+            "visits": visits,
+            "can_work": user_has(request.user, Capability.BILLING_WORK),
+            "override_forms": {
+                line.pk: ChargeOverrideForm.for_line(line) for v in visits for line in v.charge_lines.all()
+            },
+        },
+    )
 
 
 @requires(Capability.BILLING_WORK)

@@ -107,7 +107,9 @@ def _walk(text: str, *, functional_id: str, set_id: str, versions: Sequence[str]
             if element(seg, 2) != element(st.st, 2):
                 raise _bad(f"SE02 '{element(seg, 2)}' does not match ST02 '{element(st.st, 2)}'.")
             if element(seg, 1) != str(seg_count):
-                raise _bad(f"SE01 says {element(seg, 1)} segments; transaction set {element(st.st, 2)} has {seg_count}.")
+                raise _bad(
+                    f"SE01 says {element(seg, 1)} segments; transaction set {element(st.st, 2)} has {seg_count}."
+                )
             transactions.append(st)
             st_in_group += 1
             st = None
@@ -167,7 +169,9 @@ class ElementError(_Frozen):
 
     position: str  # IK401 as sent, e.g. "2" or "5:3" (element:component)
     element_reference: str  # IK402 data element reference number
-    error_code: str  # IK403 implementation data element syntax error code (e.g. 1 mandatory missing, 7 invalid code)
+    error_code: (
+        str  # IK403 implementation data element syntax error code (e.g. 1 mandatory missing, 7 invalid code)
+    )
     bad_value: str | None = None  # IK404 copy of the bad data element
 
 
@@ -284,7 +288,9 @@ def _parse_999_set(tx: _Transaction, component: str) -> GroupAck:
             if current is not None:
                 raise _bad(f"{where}: AK2 {element(seg, 2)} starts before the previous AK2 has its IK5.")
             if element(seg, 1) == "" or element(seg, 2) == "" or len(seg) > 4:
-                raise _bad(f"{where}: AK2 must carry the transaction set id and control number (and at most a version).")
+                raise _bad(
+                    f"{where}: AK2 must carry the transaction set id and control number (and at most a version)."
+                )
             current = {"id": element(seg, 1), "control": element(seg, 2), "version": element(seg, 3) or None}
             seg_errors = []
         elif tag == "IK3":
@@ -467,7 +473,11 @@ def _stc(seg: list[str], component: str, where: str) -> tuple[list[StatusInfo], 
         parts = value.split(component)
         if len(parts) < 2 or not parts[0] or not parts[1]:
             raise _bad(f"{where}: STC{index:02d} '{value}' needs a category and a status code.")
-        statuses.append(StatusInfo(category=parts[0], status=parts[1], entity=(parts[2] if len(parts) > 2 and parts[2] else None)))
+        statuses.append(
+            StatusInfo(
+                category=parts[0], status=parts[1], entity=(parts[2] if len(parts) > 2 and parts[2] else None)
+            )
+        )
     extra = {
         "status_date": _ccyymmdd(element(seg, 2), f"{where} STC02") if element(seg, 2) else None,
         "action_code": element(seg, 3) or None,

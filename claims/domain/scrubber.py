@@ -173,37 +173,79 @@ def _structure(claim: ClaimDraft) -> Iterable[Edit]:
     HI at most 12 diagnoses (837P); REFERENCE 5.4 frequency 7/8 carries REF*F8.
     """
     if not claim.lines:
-        yield _edit("CLM_NO_LINES", E, "The claim has no service lines.",
-                    "Add the charges for the visit (from the coding step) before scrubbing.", "X222A1 2400 LX/SV1")
+        yield _edit(
+            "CLM_NO_LINES",
+            E,
+            "The claim has no service lines.",
+            "Add the charges for the visit (from the coding step) before scrubbing.",
+            "X222A1 2400 LX/SV1",
+        )
     if not claim.diagnoses:
-        yield _edit("CLM_NO_DIAGNOSIS", E, "The claim has no diagnosis code.",
-                    "Enter the ICD-10-CM diagnosis from the order; the first one is the principal.", "X222A1 2300 HI*ABK")
+        yield _edit(
+            "CLM_NO_DIAGNOSIS",
+            E,
+            "The claim has no diagnosis code.",
+            "Enter the ICD-10-CM diagnosis from the order; the first one is the principal.",
+            "X222A1 2300 HI*ABK",
+        )
     if len(claim.claim_id) > 20:
-        yield _edit("CLM_ID_TOO_LONG", E, f"Patient control number '{claim.claim_id}' is longer than 20 characters.",
-                    "Use a claim number of 20 characters or fewer; payers truncate CLM01 at 20.", "X222A1 2300 CLM01")
+        yield _edit(
+            "CLM_ID_TOO_LONG",
+            E,
+            f"Patient control number '{claim.claim_id}' is longer than 20 characters.",
+            "Use a claim number of 20 characters or fewer; payers truncate CLM01 at 20.",
+            "X222A1 2300 CLM01",
+        )
     if claim.form is ClaimForm.PROFESSIONAL:
         if len(claim.lines) > 50:
-            yield _edit("CLM_TOO_MANY_LINES", E, f"An 837P claim holds at most 50 lines; this one has {len(claim.lines)}.",
-                        "Split the services into two claims (e.g. by date of service).", "X222A1 2400 repeat 50")
+            yield _edit(
+                "CLM_TOO_MANY_LINES",
+                E,
+                f"An 837P claim holds at most 50 lines; this one has {len(claim.lines)}.",
+                "Split the services into two claims (e.g. by date of service).",
+                "X222A1 2400 repeat 50",
+            )
         if len(claim.diagnoses) > 12:
-            yield _edit("CLM_TOO_MANY_DIAGNOSES", E, f"An 837P claim holds at most 12 diagnoses; this one has {len(claim.diagnoses)}.",
-                        "Keep the 12 diagnoses the lines point at; drop the rest.", "X222A1 2300 HI01-HI12")
+            yield _edit(
+                "CLM_TOO_MANY_DIAGNOSES",
+                E,
+                f"An 837P claim holds at most 12 diagnoses; this one has {len(claim.diagnoses)}.",
+                "Keep the 12 diagnoses the lines point at; drop the rest.",
+                "X222A1 2300 HI01-HI12",
+            )
         if not claim.place_of_service or not _POS_SHAPE.match(claim.place_of_service):
-            yield _edit("CLM_POS_MISSING", E, "The place of service is missing or not a 2-digit code.",
-                        "Set the place of service: 11 office, 12 home, 49 independent clinic / infusion suite (REFERENCE SOC-POS).",
-                        "X222A1 2300 CLM05-1; REFERENCE SOC-POS")
+            yield _edit(
+                "CLM_POS_MISSING",
+                E,
+                "The place of service is missing or not a 2-digit code.",
+                "Set the place of service: 11 office, 12 home, 49 independent clinic / infusion suite (REFERENCE SOC-POS).",
+                "X222A1 2300 CLM05-1; REFERENCE SOC-POS",
+            )
     else:
         if not claim.facility_type_code or not _POS_SHAPE.match(claim.facility_type_code):
-            yield _edit("CLM_FACILITY_TYPE_MISSING", E, "The facility type code (first two digits of the bill type) is missing.",
-                        "Set the facility type, e.g. 13 for hospital outpatient (TOB 013x).", "X223A2 2300 CLM05-1; REFERENCE section 4")
+            yield _edit(
+                "CLM_FACILITY_TYPE_MISSING",
+                E,
+                "The facility type code (first two digits of the bill type) is missing.",
+                "Set the facility type, e.g. 13 for hospital outpatient (TOB 013x).",
+                "X223A2 2300 CLM05-1; REFERENCE section 4",
+            )
         if claim.attending_provider is None:
-            yield _edit("CLM_ATTENDING_MISSING", E, "An institutional claim needs the attending provider.",
-                        "Add the ordering/attending physician's name and NPI.", "X223A2 2310A NM1*71")
+            yield _edit(
+                "CLM_ATTENDING_MISSING",
+                E,
+                "An institutional claim needs the attending provider.",
+                "Add the ordering/attending physician's name and NPI.",
+                "X223A2 2310A NM1*71",
+            )
     if claim.frequency_code in ("7", "8") and not claim.original_claim_reference:
-        yield _edit("CLM_ORIGINAL_REFERENCE_MISSING", E,
-                    "A replacement (7) or void (8) claim must carry the payer's claim number of the original.",
-                    "Copy the payer claim control number (CLP07 on the 835 or REF*1K on the 277CA) into 'original claim reference'.",
-                    "X222A1 2300 REF*F8; REFERENCE 5.4")
+        yield _edit(
+            "CLM_ORIGINAL_REFERENCE_MISSING",
+            E,
+            "A replacement (7) or void (8) claim must carry the payer's claim number of the original.",
+            "Copy the payer claim control number (CLP07 on the 835 or REF*1K on the 277CA) into 'original claim reference'.",
+            "X222A1 2300 REF*F8; REFERENCE 5.4",
+        )
 
 
 def _parties(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
@@ -223,26 +265,48 @@ def _parties(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
         providers.append(("service facility", claim.service_facility.npi))
     for role, npi in providers:
         if not ctx.valid_npi(npi):
-            yield _edit("NPI_INVALID", E, f"The {role} NPI '{npi}' is not a valid NPI (check digit).",
-                        f"Re-enter the {role} NPI from NPPES; a typo usually breaks the check digit.",
-                        "X222A1 NM109 (XX); CMS NPI check digit (Luhn, prefix 80840)")
+            yield _edit(
+                "NPI_INVALID",
+                E,
+                f"The {role} NPI '{npi}' is not a valid NPI (check digit).",
+                f"Re-enter the {role} NPI from NPPES; a typo usually breaks the check digit.",
+                "X222A1 NM109 (XX); CMS NPI check digit (Luhn, prefix 80840)",
+            )
     if len(claim.billing_provider.address.zip) != 9:
-        yield _edit("BILLING_ZIP9", E, "The billing provider ZIP code must have 9 digits (ZIP+4).",
-                    "Add the 4-digit ZIP extension to the billing provider address in practice settings.",
-                    "X222A1/X223A2 2010AA N403")
+        yield _edit(
+            "BILLING_ZIP9",
+            E,
+            "The billing provider ZIP code must have 9 digits (ZIP+4).",
+            "Add the 4-digit ZIP extension to the billing provider address in practice settings.",
+            "X222A1/X223A2 2010AA N403",
+        )
     if claim.service_facility is not None and len(claim.service_facility.address.zip) != 9:
-        yield _edit("FACILITY_ZIP9", E, "The service facility ZIP code must have 9 digits (ZIP+4).",
-                    "Add the 4-digit ZIP extension to the service location address.", "X222A1 2310C N403")
+        yield _edit(
+            "FACILITY_ZIP9",
+            E,
+            "The service facility ZIP code must have 9 digits (ZIP+4).",
+            "Add the 4-digit ZIP extension to the service location address.",
+            "X222A1 2310C N403",
+        )
     tax_id = claim.billing_provider.tax_id
     if len(tax_id) != 9 or not tax_id.isdigit():
-        yield _edit("TAX_ID_INVALID", E, f"The billing provider tax id '{tax_id}' is not 9 digits.",
-                    "Enter the EIN as 9 digits.", "X222A1 2010AA REF*EI")
+        yield _edit(
+            "TAX_ID_INVALID",
+            E,
+            f"The billing provider tax id '{tax_id}' is not 9 digits.",
+            "Enter the EIN as 9 digits.",
+            "X222A1 2010AA REF*EI",
+        )
     if claim.patient is None:
         sub = claim.subscriber
         if sub.dob is None or sub.gender is None or sub.address is None:
-            yield _edit("SUBSCRIBER_DEMOGRAPHICS", E,
-                        "The patient is the subscriber, so the subscriber's date of birth, gender and address are required.",
-                        "Complete the patient's demographics in intake.", "X222A1 2010BA N3/N4/DMG")
+            yield _edit(
+                "SUBSCRIBER_DEMOGRAPHICS",
+                E,
+                "The patient is the subscriber, so the subscriber's date of birth, gender and address are required.",
+                "Complete the patient's demographics in intake.",
+                "X222A1 2010BA N3/N4/DMG",
+            )
 
 
 def _diagnoses(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
@@ -252,13 +316,21 @@ def _diagnoses(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
     """
     for index, code in enumerate(claim.diagnoses, start=1):
         if not icd10_shape_ok(code):
-            yield _edit("ICD10_INVALID", E, f"Diagnosis {index} '{code}' is not an ICD-10-CM code.",
-                        "Correct the code from the order; ICD-10-CM codes look like K50.90 (letter, 2 digits, up to 4 more).",
-                        "X222A1 2300 HI01-2")
+            yield _edit(
+                "ICD10_INVALID",
+                E,
+                f"Diagnosis {index} '{code}' is not an ICD-10-CM code.",
+                "Correct the code from the order; ICD-10-CM codes look like K50.90 (letter, 2 digits, up to 4 more).",
+                "X222A1 2300 HI01-2",
+            )
         elif ctx.valid_icd10 is not None and not ctx.valid_icd10(code):
-            yield _edit("ICD10_INVALID", E, f"Diagnosis {index} '{code}' is not a billable ICD-10-CM code for the date of service.",
-                        "Use the most specific billable code (all required characters) valid on the date of service.",
-                        "X222A1 2300 HI01-2; ICD-10-CM code set")
+            yield _edit(
+                "ICD10_INVALID",
+                E,
+                f"Diagnosis {index} '{code}' is not a billable ICD-10-CM code for the date of service.",
+                "Use the most specific billable code (all required characters) valid on the date of service.",
+                "X222A1 2300 HI01-2; ICD-10-CM code set",
+            )
 
 
 def _lines(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
@@ -270,48 +342,108 @@ def _lines(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
     """
     numbers = [ln.line_number for ln in claim.lines]
     for dup in sorted({n for n in numbers if numbers.count(n) > 1}):
-        yield _edit("LINE_NUMBER_DUPLICATE", E, f"Line number {dup} is used twice.",
-                    "Renumber the lines 1, 2, 3 ...", "X222A1 2400 LX01")
+        yield _edit(
+            "LINE_NUMBER_DUPLICATE",
+            E,
+            f"Line number {dup} is used twice.",
+            "Renumber the lines 1, 2, 3 ...",
+            "X222A1 2400 LX01",
+        )
     for line in claim.sorted_lines:
         if line.service_to < line.date_from:
-            yield _edit("LINE_DATES_REVERSED", E, f"Line {line.line_number}: the 'to' date is before the 'from' date.",
-                        "Swap or correct the service dates.", "X222A1 2400 DTP*472 RD8", line)
+            yield _edit(
+                "LINE_DATES_REVERSED",
+                E,
+                f"Line {line.line_number}: the 'to' date is before the 'from' date.",
+                "Swap or correct the service dates.",
+                "X222A1 2400 DTP*472 RD8",
+                line,
+            )
         if line.service_to > ctx.as_of:
-            yield _edit("LINE_DATE_FUTURE", E, f"Line {line.line_number}: the service date {line.service_to} is in the future.",
-                        "Bill a service only after it was given; for per-diem spans, end the span at the last day already served.",
-                        "X222A1 2400 DTP*472", line)
+            yield _edit(
+                "LINE_DATE_FUTURE",
+                E,
+                f"Line {line.line_number}: the service date {line.service_to} is in the future.",
+                "Bill a service only after it was given; for per-diem spans, end the span at the last day already served.",
+                "X222A1 2400 DTP*472",
+                line,
+            )
         if line.units <= 0:
-            yield _edit("LINE_UNITS_NOT_POSITIVE", E, f"Line {line.line_number}: units must be greater than zero.",
-                        "Enter the billed units (administered amount / HCPCS billing unit, rounded up).",
-                        "X222A1 2400 SV104; REFERENCE DRG-U1", line)
+            yield _edit(
+                "LINE_UNITS_NOT_POSITIVE",
+                E,
+                f"Line {line.line_number}: units must be greater than zero.",
+                "Enter the billed units (administered amount / HCPCS billing unit, rounded up).",
+                "X222A1 2400 SV104; REFERENCE DRG-U1",
+                line,
+            )
         elif line.units != line.units.to_integral_value():
-            yield _edit("LINE_UNITS_FRACTIONAL", E, f"Line {line.line_number}: {line.units} units is not a whole number.",
-                        "HCPCS units are whole: round the administered amount up (e.g. 1.67 -> 2); report exact drug amounts in the NDC quantity.",
-                        "REFERENCE DRG-U1; X222A1 SV104", line)
+            yield _edit(
+                "LINE_UNITS_FRACTIONAL",
+                E,
+                f"Line {line.line_number}: {line.units} units is not a whole number.",
+                "HCPCS units are whole: round the administered amount up (e.g. 1.67 -> 2); report exact drug amounts in the NDC quantity.",
+                "REFERENCE DRG-U1; X222A1 SV104",
+                line,
+            )
         if line.charge < 0:
-            yield _edit("LINE_CHARGE_NEGATIVE", E, f"Line {line.line_number}: the charge is negative.",
-                        "Charges are never negative; use a replacement claim to lower a billed amount.", "X222A1 2400 SV102", line)
+            yield _edit(
+                "LINE_CHARGE_NEGATIVE",
+                E,
+                f"Line {line.line_number}: the charge is negative.",
+                "Charges are never negative; use a replacement claim to lower a billed amount.",
+                "X222A1 2400 SV102",
+                line,
+            )
         if claim.form is ClaimForm.PROFESSIONAL:
             if not line.diagnosis_pointers:
-                yield _edit("LINE_POINTER_MISSING", E, f"Line {line.line_number} does not point at a diagnosis.",
-                            "Point the line at the diagnosis that justifies it (1 = principal).", "X222A1 2400 SV107", line)
+                yield _edit(
+                    "LINE_POINTER_MISSING",
+                    E,
+                    f"Line {line.line_number} does not point at a diagnosis.",
+                    "Point the line at the diagnosis that justifies it (1 = principal).",
+                    "X222A1 2400 SV107",
+                    line,
+                )
             bad = [p for p in line.diagnosis_pointers if not 1 <= p <= min(len(claim.diagnoses), 12)]
             if bad:
-                yield _edit("LINE_POINTER_RANGE", E,
-                            f"Line {line.line_number} points at diagnosis {', '.join(map(str, bad))}, but the claim has {len(claim.diagnoses)}.",
-                            "Point only at diagnoses listed on the claim.", "X222A1 2400 SV107", line)
+                yield _edit(
+                    "LINE_POINTER_RANGE",
+                    E,
+                    f"Line {line.line_number} points at diagnosis {', '.join(map(str, bad))}, but the claim has {len(claim.diagnoses)}.",
+                    "Point only at diagnoses listed on the claim.",
+                    "X222A1 2400 SV107",
+                    line,
+                )
         elif not line.revenue_code or not _REVENUE_SHAPE.match(line.revenue_code):
-            yield _edit("LINE_REVENUE_CODE_MISSING", E, f"Line {line.line_number} needs a 4-digit revenue code.",
-                        "Use 0260 for IV therapy administration, 0636 for drugs requiring detailed coding, 0258 for IV solutions.",
-                        "X223A2 2400 SV201; REFERENCE section 4 (S53)", line)
+            yield _edit(
+                "LINE_REVENUE_CODE_MISSING",
+                E,
+                f"Line {line.line_number} needs a 4-digit revenue code.",
+                "Use 0260 for IV therapy administration, 0636 for drugs requiring detailed coding, 0258 for IV solutions.",
+                "X223A2 2400 SV201; REFERENCE section 4 (S53)",
+                line,
+            )
         if line.ndc is not None and (len(line.ndc) != 11 or not line.ndc.isdigit()):
-            yield _edit("LINE_NDC_FORMAT", E, f"Line {line.line_number}: NDC '{line.ndc}' is not 11 digits.",
-                        "Enter the NDC from the vial label in 5-4-2 form with hyphens (e.g. 1234-5678-90); it is padded to 11 digits.",
-                        "REFERENCE DRG-N1; X222A1 2410 LIN03", line)
-        if line.ndc is not None and (line.ndc_quantity is None or line.ndc_quantity <= 0 or line.ndc_unit is None):
-            yield _edit("LINE_NDC_QUANTITY_MISSING", E, f"Line {line.line_number}: the NDC needs a quantity and a unit.",
-                        "Enter the NDC quantity and unit (UN vials, ML, GR, F2, ME) actually used.",
-                        "REFERENCE DRG-N2/N3; X222A1 2410 CTP04/CTP05", line)
+            yield _edit(
+                "LINE_NDC_FORMAT",
+                E,
+                f"Line {line.line_number}: NDC '{line.ndc}' is not 11 digits.",
+                "Enter the NDC from the vial label in 5-4-2 form with hyphens (e.g. 1234-5678-90); it is padded to 11 digits.",
+                "REFERENCE DRG-N1; X222A1 2410 LIN03",
+                line,
+            )
+        if line.ndc is not None and (
+            line.ndc_quantity is None or line.ndc_quantity <= 0 or line.ndc_unit is None
+        ):
+            yield _edit(
+                "LINE_NDC_QUANTITY_MISSING",
+                E,
+                f"Line {line.line_number}: the NDC needs a quantity and a unit.",
+                "Enter the NDC quantity and unit (UN vials, ML, GR, F2, ME) actually used.",
+                "REFERENCE DRG-N2/N3; X222A1 2410 CTP04/CTP05",
+                line,
+            )
 
 
 def _authorizations(claim: ClaimDraft, ctx: ScrubContext, needs_auth: set[str]) -> Iterable[Edit]:
@@ -329,37 +461,67 @@ def _authorizations(claim: ClaimDraft, ctx: ScrubContext, needs_auth: set[str]) 
         auths = [a for a in ctx.auths if a.code.upper() == code]
         if not auths:
             if code in needs_auth and not claim.prior_auth_number:
-                yield _edit("AUTH_MISSING", E, f"{code} needs a prior authorization and none is on file.",
-                            "Request the authorization from the payer (or record it in intake) before billing.",
-                            "REFERENCE 6.1; X222A1 2300 REF*G1", lines[0])
+                yield _edit(
+                    "AUTH_MISSING",
+                    E,
+                    f"{code} needs a prior authorization and none is on file.",
+                    "Request the authorization from the payer (or record it in intake) before billing.",
+                    "REFERENCE 6.1; X222A1 2300 REF*G1",
+                    lines[0],
+                )
             continue
         used_auth = True
         for line in lines:
             if not any(a.covers(line.date_from) and a.covers(line.service_to) for a in auths):
-                yield _edit("AUTH_DATES", E, f"Line {line.line_number}: no authorization for {code} covers {line.date_from}..{line.service_to}.",
-                            "Ask the payer to extend the authorization dates or bill only the covered days.",
-                            "REFERENCE 6.1 (date span)", line)
+                yield _edit(
+                    "AUTH_DATES",
+                    E,
+                    f"Line {line.line_number}: no authorization for {code} covers {line.date_from}..{line.service_to}.",
+                    "Ask the payer to extend the authorization dates or bill only the covered days.",
+                    "REFERENCE 6.1 (date span)",
+                    line,
+                )
         billed = sum((ln.units for ln in lines), Decimal(0))
         remaining = sum((a.remaining_units for a in auths), Decimal(0))
         if billed > remaining:
-            yield _edit("AUTH_EXHAUSTED", E, f"{code}: {billed} units billed but only {remaining} authorized units remain.",
-                        "Request more units from the payer before submitting (otherwise CO-198/N54).",
-                        "REFERENCE 5.5 and 6.1", lines[0])
+            yield _edit(
+                "AUTH_EXHAUSTED",
+                E,
+                f"{code}: {billed} units billed but only {remaining} authorized units remain.",
+                "Request more units from the payer before submitting (otherwise CO-198/N54).",
+                "REFERENCE 5.5 and 6.1",
+                lines[0],
+            )
     if used_auth and not claim.prior_auth_number:
         numbers = sorted({a.auth_number for a in ctx.auths if a.code.upper() in by_code})
-        yield _edit("AUTH_NUMBER_NOT_ON_CLAIM", W, "An authorization is on file but its number is not on the claim.",
-                    f"Put the authorization number ({', '.join(numbers)}) in 'prior auth number'.", "X222A1 2300 REF*G1")
+        yield _edit(
+            "AUTH_NUMBER_NOT_ON_CLAIM",
+            W,
+            "An authorization is on file but its number is not on the claim.",
+            f"Put the authorization number ({', '.join(numbers)}) in 'prior auth number'.",
+            "X222A1 2300 REF*G1",
+        )
 
 
 def _eligibility(ctx: ScrubContext) -> Iterable[Edit]:
     """Eligibility verified recently (270/271, REFERENCE 6.2); freshness window per payer."""
     if ctx.eligibility_verified_on is None:
-        yield _edit("ELIGIBILITY_NOT_VERIFIED", E, "Coverage has never been verified for this patient and payer.",
-                    "Run an eligibility check (270/271) before submitting.", "REFERENCE 6.2")
+        yield _edit(
+            "ELIGIBILITY_NOT_VERIFIED",
+            E,
+            "Coverage has never been verified for this patient and payer.",
+            "Run an eligibility check (270/271) before submitting.",
+            "REFERENCE 6.2",
+        )
     elif (ctx.as_of - ctx.eligibility_verified_on).days > ctx.eligibility_fresh_days:
         age = (ctx.as_of - ctx.eligibility_verified_on).days
-        yield _edit("ELIGIBILITY_STALE", W, f"Coverage was last verified {age} days ago (limit {ctx.eligibility_fresh_days}).",
-                    "Re-run the eligibility check; coverage may have terminated or changed.", "REFERENCE 6.2")
+        yield _edit(
+            "ELIGIBILITY_STALE",
+            W,
+            f"Coverage was last verified {age} days ago (limit {ctx.eligibility_fresh_days}).",
+            "Re-run the eligibility check; coverage may have terminated or changed.",
+            "REFERENCE 6.2",
+        )
 
 
 def _duplicate(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
@@ -369,9 +531,13 @@ def _duplicate(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
     clash = duplicate_keys(claim) & ctx.seen_claim_keys
     if clash:
         codes = sorted({k.split("|")[4] for k in clash})
-        yield _edit("DUPLICATE_CLAIM", E, f"{', '.join(codes)} for these dates was already billed on another claim.",
-                    "If this corrects the earlier claim, send it as a replacement (frequency 7) with the payer claim number; otherwise remove the duplicate lines.",
-                    "CARC 18; REFERENCE 5.4")
+        yield _edit(
+            "DUPLICATE_CLAIM",
+            E,
+            f"{', '.join(codes)} for these dates was already billed on another claim.",
+            "If this corrects the earlier claim, send it as a replacement (frequency 7) with the payer claim number; otherwise remove the duplicate lines.",
+            "CARC 18; REFERENCE 5.4",
+        )
 
 
 def _timely_filing(claim: ClaimDraft, rules: Sequence[TimelyFilingRule], ctx: ScrubContext) -> Iterable[Edit]:
@@ -392,7 +558,11 @@ def _timely_filing(claim: ClaimDraft, rules: Sequence[TimelyFilingRule], ctx: Sc
             return
         basis = "through" if claim.form is ClaimForm.INSTITUTIONAL else "from"
         warn = ctx.timely_filing_warn_days
-        source = "REFERENCE TF-1 (42 CFR 424.44)" if claim.payer.kind is PayerKind.MEDICARE else "REFERENCE TF-3 (42 CFR 447.45)"
+        source = (
+            "REFERENCE TF-1 (42 CFR 424.44)"
+            if claim.payer.kind is PayerKind.MEDICARE
+            else "REFERENCE TF-3 (42 CFR 447.45)"
+        )
 
     def deadline(day: date) -> date:
         if rule is not None:
@@ -406,12 +576,25 @@ def _timely_filing(claim: ClaimDraft, rules: Sequence[TimelyFilingRule], ctx: Sc
     line, due = min(((ln, deadline(day)) for ln, day in anchors), key=lambda pair: pair[1])
     rule_id = rule.rule_id if rule else None
     if ctx.as_of > due:
-        yield _edit("TIMELY_FILING_EXPIRED", E, f"The filing deadline passed on {due}.",
-                    "Do not submit as a new claim: check for proof of timely filing (a 999/277CA acceptance) or an exception, else write off (CO-29).",
-                    source, line, rule_id)
+        yield _edit(
+            "TIMELY_FILING_EXPIRED",
+            E,
+            f"The filing deadline passed on {due}.",
+            "Do not submit as a new claim: check for proof of timely filing (a 999/277CA acceptance) or an exception, else write off (CO-29).",
+            source,
+            line,
+            rule_id,
+        )
     elif (due - ctx.as_of).days <= warn:
-        yield _edit("TIMELY_FILING_NEAR", W, f"The filing deadline is {due} ({(due - ctx.as_of).days} days left).",
-                    "Submit this claim in the next batch.", source, line, rule_id)
+        yield _edit(
+            "TIMELY_FILING_NEAR",
+            W,
+            f"The filing deadline is {due} ({(due - ctx.as_of).days} days left).",
+            "Submit this claim in the next batch.",
+            source,
+            line,
+            rule_id,
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -438,7 +621,9 @@ def _modifier_required(rule: ModifierRequiredRule, claim: ClaimDraft) -> Iterabl
         if wanted & set(line.modifiers):
             continue
         if rule.satisfied_by_same_code_line and any(
-            other is not line and other.code == line.code and other.date_from == line.date_from
+            other is not line
+            and other.code == line.code
+            and other.date_from == line.date_from
             and wanted & set(other.modifiers)
             for other in claim.lines
         ):
@@ -448,9 +633,15 @@ def _modifier_required(rule: ModifierRequiredRule, claim: ClaimDraft) -> Iterabl
             hint.append("JW goes on a separate line for the discarded amount; JZ when nothing was discarded.")
         if rule.description:
             hint.append(rule.description)
-        yield _edit("PAYER_MODIFIER_REQUIRED", rule.severity,
-                    f"Line {line.line_number}: {line.code} needs one of the modifiers {', '.join(rule.modifiers_any_of)}.",
-                    " ".join(hint), rule.source or "REFERENCE DRG-W1/W2", line, rule.rule_id)
+        yield _edit(
+            "PAYER_MODIFIER_REQUIRED",
+            rule.severity,
+            f"Line {line.line_number}: {line.code} needs one of the modifiers {', '.join(rule.modifiers_any_of)}.",
+            " ".join(hint),
+            rule.source or "REFERENCE DRG-W1/W2",
+            line,
+            rule.rule_id,
+        )
 
 
 def _ndc_required(rule: NdcRequiredRule, claim: ClaimDraft) -> Iterable[Edit]:
@@ -459,9 +650,15 @@ def _ndc_required(rule: NdcRequiredRule, claim: ClaimDraft) -> Iterable[Edit]:
         if line.ndc or not _in_window(rule, line.date_from):
             continue
         if line.code.startswith(rule.code_prefixes):
-            yield _edit("PAYER_NDC_REQUIRED", rule.severity, f"Line {line.line_number}: {line.code} needs the NDC of the product given.",
-                        "Enter the 11-digit NDC, quantity and unit from the vial/bag label (2410 LIN/CTP).",
-                        rule.source or "REFERENCE DRG-N2", line, rule.rule_id)
+            yield _edit(
+                "PAYER_NDC_REQUIRED",
+                rule.severity,
+                f"Line {line.line_number}: {line.code} needs the NDC of the product given.",
+                "Enter the 11-digit NDC, quantity and unit from the vial/bag label (2410 LIN/CTP).",
+                rule.source or "REFERENCE DRG-N2",
+                line,
+                rule.rule_id,
+            )
 
 
 def _max_units(rule: MaxUnitsPerDayRule, claim: ClaimDraft) -> Iterable[Edit]:
@@ -478,10 +675,15 @@ def _max_units(rule: MaxUnitsPerDayRule, claim: ClaimDraft) -> Iterable[Edit]:
             first_line.setdefault(day, line)
     for day in sorted(per_day):
         if _in_window(rule, day) and per_day[day] > rule.units:
-            yield _edit("PAYER_MAX_UNITS", rule.severity,
-                        f"{rule.code}: {per_day[day].normalize():f} units on {day}, more than the {rule.units.normalize():f} allowed per day.",
-                        "Check the dose and the HCPCS billing unit; split days or attach documentation if the dose is right.",
-                        rule.source or "REFERENCE DRG-U1 and 5.5 (CO-151)", first_line[day], rule.rule_id)
+            yield _edit(
+                "PAYER_MAX_UNITS",
+                rule.severity,
+                f"{rule.code}: {per_day[day].normalize():f} units on {day}, more than the {rule.units.normalize():f} allowed per day.",
+                "Check the dose and the HCPCS billing unit; split days or attach documentation if the dose is right.",
+                rule.source or "REFERENCE DRG-U1 and 5.5 (CO-151)",
+                first_line[day],
+                rule.rule_id,
+            )
 
 
 def _covered_diagnoses(rule: CoveredDiagnosesRule, claim: ClaimDraft) -> Iterable[Edit]:
@@ -490,21 +692,34 @@ def _covered_diagnoses(rule: CoveredDiagnosesRule, claim: ClaimDraft) -> Iterabl
         if line.code != rule.code or not _in_window(rule, line.date_from):
             continue
         if claim.form is ClaimForm.PROFESSIONAL:
-            pointed = [claim.diagnoses[p - 1] for p in line.diagnosis_pointers if 1 <= p <= len(claim.diagnoses)]
+            pointed = [
+                claim.diagnoses[p - 1] for p in line.diagnosis_pointers if 1 <= p <= len(claim.diagnoses)
+            ]
         else:
             pointed = list(claim.diagnoses)
         if not any(dx.startswith(rule.icd10_prefixes) for dx in pointed):
-            yield _edit("PAYER_DIAGNOSIS_NOT_COVERED", rule.severity,
-                        f"Line {line.line_number}: {line.code} is not covered for {', '.join(pointed) or 'no diagnosis'}.",
-                        f"Point the line at a covered diagnosis ({', '.join(rule.icd10_prefixes)}...) if documented; otherwise get an ABN/waiver or coverage review.",
-                        rule.source or "payer medical policy / LCD", line, rule.rule_id)
+            yield _edit(
+                "PAYER_DIAGNOSIS_NOT_COVERED",
+                rule.severity,
+                f"Line {line.line_number}: {line.code} is not covered for {', '.join(pointed) or 'no diagnosis'}.",
+                f"Point the line at a covered diagnosis ({', '.join(rule.icd10_prefixes)}...) if documented; otherwise get an ABN/waiver or coverage review.",
+                rule.source or "payer medical policy / LCD",
+                line,
+                rule.rule_id,
+            )
 
 
 def _claim_form(rule: ClaimFormRule, claim: ClaimDraft) -> Iterable[Edit]:
     """Payer accepts one claim form (REFERENCE section 4: HOPD 837I vs office/AIC/home 837P)."""
     if claim.form is not rule.form:
-        yield _edit("PAYER_CLAIM_FORM", rule.severity, f"{claim.payer.name} takes this service on an {rule.form}, not an {claim.form}.",
-                    f"Rebuild the claim as an {rule.form}.", rule.source or "REFERENCE section 4", rule_id=rule.rule_id)
+        yield _edit(
+            "PAYER_CLAIM_FORM",
+            rule.severity,
+            f"{claim.payer.name} takes this service on an {rule.form}, not an {claim.form}.",
+            f"Rebuild the claim as an {rule.form}.",
+            rule.source or "REFERENCE section 4",
+            rule_id=rule.rule_id,
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -556,7 +771,13 @@ def scrub(claim: ClaimDraft, rules: Sequence[PayerRule], *, context: ScrubContex
 
     return sorted(
         edits,
-        key=lambda e: (e.line_number is not None, e.line_number or 0, _SEVERITY_ORDER[e.severity], e.code, e.message),
+        key=lambda e: (
+            e.line_number is not None,
+            e.line_number or 0,
+            _SEVERITY_ORDER[e.severity],
+            e.code,
+            e.message,
+        ),
     )
 
 

@@ -207,7 +207,9 @@ PatientRelationship = Literal["01", "19", "20", "21", "39", "40", "53", "G8"]
 class Patient(_Frozen):
     """2000C/2010CA patient, only when the patient is not the subscriber."""
 
-    relationship: PatientRelationship = Field(description="01 spouse, 19 child, 20 employee, 21 unknown, G8 other")
+    relationship: PatientRelationship = Field(
+        description="01 spouse, 19 child, 20 employee, 21 unknown, G8 other"
+    )
     last_name: str = Field(min_length=1, max_length=60)
     first_name: str | None = Field(default=None, max_length=35)
     middle_name: str | None = Field(default=None, max_length=25)
@@ -263,12 +265,16 @@ class ServiceLine(_Frozen):
         min_length=1, max_length=50, description="REF*6R; the 835 echoes it back for line posting"
     )
     date_from: date
-    date_to: date | None = Field(default=None, description="defaults to date_from; a later date writes DTP*472*RD8")
+    date_to: date | None = Field(
+        default=None, description="defaults to date_from; a later date writes DTP*472*RD8"
+    )
     code: str = Field(min_length=5, max_length=5, description="CPT/HCPCS, e.g. 96365, J9035, S9500")
     modifiers: tuple[str, ...] = Field(default=(), max_length=4)
     units: Quantity
     charge: Money
-    diagnosis_pointers: tuple[int, ...] = Field(default=(), max_length=4, description="1-based into ClaimDraft.diagnoses")
+    diagnosis_pointers: tuple[int, ...] = Field(
+        default=(), max_length=4, description="1-based into ClaimDraft.diagnoses"
+    )
     ndc: str | None = Field(default=None, description="11 digits 5-4-2; hyphenated labels are normalized")
     ndc_quantity: Quantity | None = None
     ndc_unit: NdcUnit | None = None
@@ -317,7 +323,9 @@ class ClaimDraft(_Frozen):
     `patient` is None when the patient is the subscriber (SBR02 = 18).
     """
 
-    claim_id: str = Field(min_length=1, max_length=38, description="CLM01 patient control number (payers keep 20)")
+    claim_id: str = Field(
+        min_length=1, max_length=38, description="CLM01 patient control number (payers keep 20)"
+    )
     form: ClaimForm
     frequency_code: FrequencyCode = "1"
     billing_provider: BillingProvider
@@ -327,8 +335,12 @@ class ClaimDraft(_Frozen):
     subscriber: Subscriber
     patient: Patient | None = None
     payer: Payer
-    place_of_service: str | None = Field(default=None, description="837P CLM05-1, e.g. 11 office, 12 home, 49")
-    facility_type_code: str | None = Field(default=None, description="837I CLM05-1 (bill type first 2 digits), e.g. 13")
+    place_of_service: str | None = Field(
+        default=None, description="837P CLM05-1, e.g. 11 office, 12 home, 49"
+    )
+    facility_type_code: str | None = Field(
+        default=None, description="837I CLM05-1 (bill type first 2 digits), e.g. 13"
+    )
     patient_status_code: str = Field(default="01", description="837I CL103")
     service_facility: ServiceFacility | None = None
     diagnoses: tuple[str, ...] = Field(default=(), description="ICD-10-CM, first is principal; dots removed")
@@ -432,13 +444,15 @@ class CoveredDiagnosesRule(_RuleBase):
     code: CodeStr = Field(min_length=5, max_length=5)
     icd10_prefixes: tuple[DxPrefix, ...] = Field(min_length=1)
 
+
 class TimelyFilingRule(_RuleBase):
     """Claims must be filed within `days` of the date of service (REFERENCE TF-1..TF-3); overrides the built-in limit."""
 
     kind: Literal["timely_filing"]
     days: int = Field(gt=0, le=3 * 365)
     basis: Literal["from", "through"] = Field(
-        default="from", description="'from' = each line's from date (Part B); 'through' = claim through date (837I)"
+        default="from",
+        description="'from' = each line's from date (Part B); 'through' = claim through date (837I)",
     )
     warn_within_days: int = Field(default=14, ge=0)
 
@@ -491,7 +505,9 @@ class Edit(_Frozen):
     fix_hint: str
     line_number: int | None = None
     rule_id: str | None = Field(default=None, description="payer rule id, or None for a built-in edit")
-    source: str = Field(default="", description="citation: REFERENCE rule id, implementation guide loop/segment")
+    source: str = Field(
+        default="", description="citation: REFERENCE rule id, implementation guide loop/segment"
+    )
 
     @property
     def blocking(self) -> bool:

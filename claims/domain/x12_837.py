@@ -114,7 +114,9 @@ def _require(condition: object, message: str, claim: ClaimDraft) -> None:
 
 
 def _person_nm1(entity: str, person: ProviderRef) -> str:
-    return segment("NM1", entity, "1", person.last_name, person.first_name or "", "", "", "", "XX", person.npi)
+    return segment(
+        "NM1", entity, "1", person.last_name, person.first_name or "", "", "", "", "XX", person.npi
+    )
 
 
 class _Writer:
@@ -161,7 +163,18 @@ class _Writer:
             )
         )
         self.out.append(
-            segment("NM1", "IL", "1", sub.last_name, sub.first_name or "", sub.middle_name or "", "", "", "MI", sub.member_id)
+            segment(
+                "NM1",
+                "IL",
+                "1",
+                sub.last_name,
+                sub.first_name or "",
+                sub.middle_name or "",
+                "",
+                "",
+                "MI",
+                sub.member_id,
+            )
         )
         if sub.address is not None:
             self.out.extend(_address(sub.address))
@@ -169,9 +182,14 @@ class _Writer:
             _fail("subscriber address is required when the patient is the subscriber (2010BA N3/N4)", claim)
         if self_pay:
             if sub.dob is None or sub.gender is None:
-                _fail("subscriber DOB and gender are required when the patient is the subscriber (2010BA DMG)", claim)
+                _fail(
+                    "subscriber DOB and gender are required when the patient is the subscriber (2010BA DMG)",
+                    claim,
+                )
             self.out.append(segment("DMG", "D8", _d8(sub.dob), sub.gender))
-        self.out.append(segment("NM1", "PR", "2", claim.payer.name, "", "", "", "", "PI", claim.payer.payer_id))
+        self.out.append(
+            segment("NM1", "PR", "2", claim.payer.name, "", "", "", "", "PI", claim.payer.payer_id)
+        )
 
         if claim.patient is not None:
             pat = claim.patient
@@ -191,9 +209,15 @@ class _Writer:
         _require(lines, "has no service lines", claim)
         _require(len(lines) <= MAX_LINES[self.form], f"has more than {MAX_LINES[self.form]} lines", claim)
         _require(claim.diagnoses, "has no diagnosis code", claim)
-        _require(len(claim.claim_id) <= 20, "CLM01 patient control number is longer than 20 characters", claim)
+        _require(
+            len(claim.claim_id) <= 20, "CLM01 patient control number is longer than 20 characters", claim
+        )
         if claim.frequency_code in ("7", "8"):
-            _require(claim.original_claim_reference, "replacement/void needs the payer claim number (REF*F8)", claim)
+            _require(
+                claim.original_claim_reference,
+                "replacement/void needs the payer claim number (REF*F8)",
+                claim,
+            )
 
         total = _money(claim.total_charge)
         if institutional:
@@ -262,7 +286,20 @@ class _Writer:
             self.out.append(_person_nm1("DN", claim.referring_provider))
 
     def facility(self, facility: ServiceFacility) -> None:
-        self.out.append(segment("NM1", "77", "2", facility.name, "", "", "", "", "XX" if facility.npi else "", facility.npi or ""))
+        self.out.append(
+            segment(
+                "NM1",
+                "77",
+                "2",
+                facility.name,
+                "",
+                "",
+                "",
+                "",
+                "XX" if facility.npi else "",
+                facility.npi or "",
+            )
+        )
         self.out.extend(_address(facility.address, zip9=True, where="Service facility (2310C/2310E)"))
 
     # -- 2400 / 2410 ------------------------------------------------------
@@ -295,7 +332,9 @@ class _Writer:
             if line.ndc_quantity is None or line.ndc_unit is None:
                 _fail(f"line {line.line_number} NDC needs a quantity and unit (CTP04/CTP05)", claim)
             self.out.append(segment("LIN", "", "N4", line.ndc))
-            self.out.append(segment("CTP", "", "", "", x12_decimal(line.ndc_quantity), Composite(line.ndc_unit)))
+            self.out.append(
+                segment("CTP", "", "", "", x12_decimal(line.ndc_quantity), Composite(line.ndc_unit))
+            )
 
 
 def build_837(
@@ -335,14 +374,26 @@ def build_837(
         chunk = claims[start : start + MAX_CLAIMS_PER_TRANSACTION]
         writer = _Writer(form)
         writer.out.append(
-            segment("BHT", "0019", "00", reference, env.created.strftime("%Y%m%d"), env.created.strftime("%H%M"), "CH")
+            segment(
+                "BHT",
+                "0019",
+                "00",
+                reference,
+                env.created.strftime("%Y%m%d"),
+                env.created.strftime("%H%M"),
+                "CH",
+            )
         )
-        writer.out.append(segment("NM1", "41", "2", submitter.name, "", "", "", "", "46", submitter.submitter_id))
+        writer.out.append(
+            segment("NM1", "41", "2", submitter.name, "", "", "", "", "46", submitter.submitter_id)
+        )
         contact: list[str] = ["TE", submitter.phone]
         if submitter.email:
             contact += ["EM", submitter.email]
         writer.out.append(segment("PER", "IC", submitter.contact_name, *contact))
-        writer.out.append(segment("NM1", "40", "2", receiver.name, "", "", "", "", "46", receiver.receiver_id))
+        writer.out.append(
+            segment("NM1", "40", "2", receiver.name, "", "", "", "", "46", receiver.receiver_id)
+        )
 
         groups: dict[BillingProvider, list[ClaimDraft]] = {}
         for claim in chunk:

@@ -134,8 +134,12 @@ ANTI_INFECTIVE_TOTAL = "S9494"
 # therapy -> {mode (None = unspecified/"total" code): S-code}
 PER_DIEM_BY_THERAPY: Mapping[str, Mapping[str | None, str]] = MappingProxyType(
     {
-        "pain_management": {None: "S9325", "continuous": "S9326", "intermittent": "S9327",
-                            "implanted_pump": "S9328"},
+        "pain_management": {
+            None: "S9325",
+            "continuous": "S9326",
+            "intermittent": "S9327",
+            "implanted_pump": "S9328",
+        },
         "chemotherapy": {None: "S9329", "continuous": "S9330", "intermittent": "S9331"},
         "enteral": {None: "S9340", "gravity": "S9341", "pump": "S9342", "bolus": "S9343"},
         "immunotherapy": {None: "S9338"},
@@ -166,11 +170,17 @@ PER_DIEM_BY_THERAPY: Mapping[str, Mapping[str | None, str]] = MappingProxyType(
 
 # Volume tiers (mL/day upper bound inclusive, code); the "no volume" code is not used with the tiers.
 HYDRATION_TIERS: tuple[tuple[Decimal | None, str], ...] = (
-    (Decimal(1000), "S9374"), (Decimal(2000), "S9375"), (Decimal(3000), "S9376"), (None, "S9377"),
+    (Decimal(1000), "S9374"),
+    (Decimal(2000), "S9375"),
+    (Decimal(3000), "S9376"),
+    (None, "S9377"),
 )
 HYDRATION_NO_VOLUME = "S9373"
 TPN_TIERS: tuple[tuple[Decimal | None, str], ...] = (
-    (Decimal(1000), "S9365"), (Decimal(2000), "S9366"), (Decimal(3000), "S9367"), (None, "S9368"),
+    (Decimal(1000), "S9365"),
+    (Decimal(2000), "S9366"),
+    (Decimal(3000), "S9367"),
+    (None, "S9368"),
 )
 TPN_NO_VOLUME = "S9364"
 
@@ -233,9 +243,13 @@ class CodeTables:
 
     drugs: DrugCatalog
     options: CodingOptions = field(default_factory=CodingOptions)
-    anti_infective_by_frequency: Mapping[int, str] = field(default_factory=lambda: ANTI_INFECTIVE_BY_FREQUENCY)
+    anti_infective_by_frequency: Mapping[int, str] = field(
+        default_factory=lambda: ANTI_INFECTIVE_BY_FREQUENCY
+    )
     anti_infective_total: str = ANTI_INFECTIVE_TOTAL
-    per_diem_by_therapy: Mapping[str, Mapping[str | None, str]] = field(default_factory=lambda: PER_DIEM_BY_THERAPY)
+    per_diem_by_therapy: Mapping[str, Mapping[str | None, str]] = field(
+        default_factory=lambda: PER_DIEM_BY_THERAPY
+    )
     hydration_tiers: tuple[tuple[Decimal | None, str], ...] = HYDRATION_TIERS
     hydration_no_volume: str = HYDRATION_NO_VOLUME
     tpn_tiers: tuple[tuple[Decimal | None, str], ...] = TPN_TIERS

@@ -50,8 +50,17 @@ class DrugUse:
 
     __slots__ = ("amount", "dose", "dose_unit", "drug", "ndc", "ndc_quantity", "ndc_unit", "path", "wasted")
 
-    def __init__(self, drug: Drug, dose: Decimal, dose_unit: str, wasted: Decimal | None, path: str,
-                 ndc: str | None = None, ndc_quantity: Decimal | None = None, ndc_unit: str | None = None):
+    def __init__(
+        self,
+        drug: Drug,
+        dose: Decimal,
+        dose_unit: str,
+        wasted: Decimal | None,
+        path: str,
+        ndc: str | None = None,
+        ndc_quantity: Decimal | None = None,
+        ndc_unit: str | None = None,
+    ):
         scale = drug.scale[dose_unit]
         self.drug = drug
         self.dose = dose
@@ -102,7 +111,9 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
             wasted = first.wasted
         else:
             total = sum((u.amount for u in group), Decimal(0))
-            wasted = None if any(u.wasted is None for u in group) else sum((u.wasted for u in group), Decimal(0))
+            wasted = (
+                None if any(u.wasted is None for u in group) else sum((u.wasted for u in group), Decimal(0))
+            )
         check_waste = jw_payer and drug.single_dose
         key = (id(drug), total, count, wasted if check_waste else None, check_waste)
         core = _MEMO.get(key)
@@ -114,27 +125,48 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
         if units <= 0:
             continue
         if check_waste and wasted is None:
-            book.warn("DRG-W2", f"{code} is a single-dose container drug for a {payer} claim but the discarded "
-                      "amount is not documented: record it (0 when none) so JW or JZ can be reported (DRG-W2)",
-                      first.path + ".wasted")
+            book.warn(
+                "DRG-W2",
+                f"{code} is a single-dose container drug for a {payer} claim but the discarded "
+                "amount is not documented: record it (0 when none) so JW or JZ can be reported (DRG-W2)",
+                first.path + ".wasted",
+            )
         ndc, qty, qty_unit = _ndc_fields(group, book, opts) if first.ndc or count > 1 else (None, None, None)
         if ndc is None and ndc_required:
-            book.warn("DRG-N3", f"{code}: this payer requires the NDC on drug lines (M119 / CARC 211); add the NDC "
-                      "of the product given (DRG-N3)", group[0].path + ".ndc")
+            book.warn(
+                "DRG-N3",
+                f"{code}: this payer requires the NDC on drug lines (M119 / CARC 211); add the NDC "
+                "of the product given (DRG-N3)",
+                group[0].path + ".ndc",
+            )
         if ndc is not None:
             rules += ("DRG-N1", "DRG-N2")
         if drug.verify_current:
-            book.note("DRG-C1", f"{code} ({drug.name}): check the code and descriptor against the current "
-                      "quarterly HCPCS file before billing (DRG-C1)", group[0].path + ".drug")
-        book.add_line(ChargeLine(code, modifiers, units, reason, rules, FAMILY,
-                                 ndc, "N4" if ndc else None, qty, qty_unit))
+            book.note(
+                "DRG-C1",
+                f"{code} ({drug.name}): check the code and descriptor against the current "
+                "quarterly HCPCS file before billing (DRG-C1)",
+                group[0].path + ".drug",
+            )
+        book.add_line(
+            ChargeLine(
+                code, modifiers, units, reason, rules, FAMILY, ndc, "N4" if ndc else None, qty, qty_unit
+            )
+        )
         if waste_units:
-            book.add_line(ChargeLine(
-                code, ("JW",), waste_units,
-                f"{code}-JW {drug.name}: {waste_units} unit(s) of {_measure(drug)} discarded from a single-dose container, "
-                "rounded down; only whole units are reported (DRG-W1, DRG-W3)",
-                ("DRG-W1", "DRG-W3"), FAMILY, ndc, "N4" if ndc else None,
-            ))
+            book.add_line(
+                ChargeLine(
+                    code,
+                    ("JW",),
+                    waste_units,
+                    f"{code}-JW {drug.name}: {waste_units} unit(s) of {_measure(drug)} discarded from a single-dose container, "
+                    "rounded down; only whole units are reported (DRG-W1, DRG-W3)",
+                    ("DRG-W1", "DRG-W3"),
+                    FAMILY,
+                    ndc,
+                    "N4" if ndc else None,
+                )
+            )
 
 
 _MEMO: dict[tuple, tuple] = {}
@@ -147,8 +179,10 @@ def _units_and_reason(drug: Drug, total: Decimal, count: int, wasted: Decimal | 
     code = drug.code
     units = int((total / per).to_integral_value(rounding=ROUND_CEILING))
     times = f" in {count} doses" if count > 1 else ""
-    reason = (f"{code} {drug.name}: {_plain(total)} {drug.billing_unit} given{times} = {units} unit(s) of "
-              f"{_measure(drug)}, rounded up (DRG-U1{', DRG-U2' if count > 1 else ''})")
+    reason = (
+        f"{code} {drug.name}: {_plain(total)} {drug.billing_unit} given{times} = {units} unit(s) of "
+        f"{_measure(drug)}, rounded up (DRG-U1{', DRG-U2' if count > 1 else ''})"
+    )
     rules: tuple[str, ...] = ("DRG-U1", "DRG-U2") if count > 1 else ("DRG-U1",)
     modifiers: tuple[str, ...] = ()
     waste_units = 0
@@ -160,8 +194,10 @@ def _units_and_reason(drug: Drug, total: Decimal, count: int, wasted: Decimal | 
         else:
             modifiers = ("JZ",)
             if wasted > 0:
-                reason += (f"; JZ: the {_plain(wasted)} {drug.billing_unit} discarded is under one billing "
-                           "unit, which the units given already cover (DRG-W3)")
+                reason += (
+                    f"; JZ: the {_plain(wasted)} {drug.billing_unit} discarded is under one billing "
+                    "unit, which the units given already cover (DRG-W3)"
+                )
                 rules += ("DRG-W2", "DRG-W3")
             else:
                 reason += "; JZ: nothing was discarded from the single-dose container (DRG-W2)"
@@ -177,8 +213,12 @@ def _ndc_fields(group: list[DrugUse], book: LineBook, opts: CodingOptions):
         return None, None, None
     ndc = ndcs[0].ndc
     if any(u.ndc != ndc for u in ndcs):
-        book.warn("DRG-B1", f"{group[0].drug.code} was given from products with different NDCs; the line carries "
-                  f"{ndc}. Bill each product under its own code when they differ (DRG-B1)", ndcs[0].path + ".ndc")
+        book.warn(
+            "DRG-B1",
+            f"{group[0].drug.code} was given from products with different NDCs; the line carries "
+            f"{ndc}. Bill each product under its own code when they differ (DRG-B1)",
+            ndcs[0].path + ".ndc",
+        )
     if all(u.ndc_quantity is not None for u in group):
         unit = group[0].ndc_unit or "UN"
         qty = sum((u.ndc_quantity for u in group), Decimal(0))
@@ -188,6 +228,10 @@ def _ndc_fields(group: list[DrugUse], book: LineBook, opts: CodingOptions):
         for u in group:
             qty += u.dose * _NDC_QTY_SCALE.get(u.dose_unit, _ONE)
         if unit == "ME" and not opts.ndc_milligram_unit_ok:
-            book.warn("DRG-N3", f"{group[0].drug.code}: this payer does not accept ME (milligram) NDC quantities; "
-                      "document the quantity in vials (UN) or mL (DRG-N3)", group[0].path + ".ndc_quantity")
+            book.warn(
+                "DRG-N3",
+                f"{group[0].drug.code}: this payer does not accept ME (milligram) NDC quantities; "
+                "document the quantity in vials (UN) or mL (DRG-N3)",
+                group[0].path + ".ndc_quantity",
+            )
     return ndc, Decimal(_plain(qty.quantize(_THOUSANDTH))), unit

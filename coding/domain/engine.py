@@ -76,10 +76,22 @@ _NONE = Decimal(-1)
 def _canonical_key(a: Administration) -> tuple:
     """Every field, so that equal keys mean interchangeable administrations."""
     return (
-        a.encounter, a.iv_site, a.start, a.ends_next_day, a.stop or "", a.route, a.drug or "",
-        a.purpose or "", _NONE if a.dose is None else a.dose, a.dose_unit or "",
-        _NONE if a.wasted is None else a.wasted, a.primary, a.protocol_hydration,
-        a.ndc or "", _NONE if a.ndc_quantity is None else a.ndc_quantity, a.ndc_unit or "",
+        a.encounter,
+        a.iv_site,
+        a.start,
+        a.ends_next_day,
+        a.stop or "",
+        a.route,
+        a.drug or "",
+        a.purpose or "",
+        _NONE if a.dose is None else a.dose,
+        a.dose_unit or "",
+        _NONE if a.wasted is None else a.wasted,
+        a.primary,
+        a.protocol_hydration,
+        a.ndc or "",
+        _NONE if a.ndc_quantity is None else a.ndc_quantity,
+        a.ndc_unit or "",
     )
 
 
@@ -101,8 +113,11 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
         start = minutes_of(a.start)
         if a.stop is None:
             if route in _NEEDS_STOP:
-                raise EncounterError(eid, path + ".stop", "is required for an infusion: start and stop times are "
-                                     "documented (ADM-T4)")
+                raise EncounterError(
+                    eid,
+                    path + ".stop",
+                    "is required for an infusion: start and stop times are documented (ADM-T4)",
+                )
             stop = start
         else:
             stop = minutes_of(a.stop) + (1440 if a.ends_next_day else 0)
@@ -115,19 +130,29 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
             if drug is None:
                 raise EncounterError(eid, path + ".drug", f"{code} is not in the drug catalog")
             if a.dose is None or a.dose_unit is None:
-                raise EncounterError(eid, path + (".dose" if a.dose is None else ".dose_unit"),
-                                     f"is required when a drug ({code}) is given")
+                raise EncounterError(
+                    eid,
+                    path + (".dose" if a.dose is None else ".dose_unit"),
+                    f"is required when a drug ({code}) is given",
+                )
             if a.dose_unit not in drug.scale:
-                raise EncounterError(eid, path + ".dose_unit", f"{a.dose_unit} cannot be converted to the billing "
-                                     f"unit {drug.billing_unit} of {code}")
+                raise EncounterError(
+                    eid,
+                    path + ".dose_unit",
+                    f"{a.dose_unit} cannot be converted to the billing unit {drug.billing_unit} of {code}",
+                )
             if a.dose <= 0:
                 raise EncounterError(eid, path + ".dose", f"{a.dose} must be more than zero")
         purpose = a.purpose
         if purpose is not None:
             cat, hormonal = PURPOSE_CATEGORY[purpose]
             if purpose == "hydration" and drug is not None and drug.drug_class != "hydration_fluid":
-                book.warn("ADM-D2", f"{drug.name} documented as hydration: electrolyte or drug replacement for a lab "
-                          "abnormality may be a therapeutic infusion (96365); coder review (ADM-D2)", path)
+                book.warn(
+                    "ADM-D2",
+                    f"{drug.name} documented as hydration: electrolyte or drug replacement for a lab "
+                    "abnormality may be a therapeutic infusion (96365); coder review (ADM-D2)",
+                    path,
+                )
         elif drug is None:
             cat, hormonal = HYD, False
         else:
@@ -145,11 +170,27 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
         if ndc is not None:
             ndc = normalize_ndc(ndc)
             if ndc is None:
-                raise EncounterError(eid, path + ".ndc", f"{a.ndc!r} is not an NDC (5-4-2, 4-4-2, 5-3-2 or 5-4-1 "
-                                     "digits, or 11 digits) (DRG-N1)")
+                raise EncounterError(
+                    eid,
+                    path + ".ndc",
+                    f"{a.ndc!r} is not an NDC (5-4-2, 4-4-2, 5-3-2 or 5-4-1 digits, or 11 digits) (DRG-N1)",
+                )
         volume = a.dose if a.dose_unit == "mL" else None
-        item = Adm(index, code, name, cat, hormonal, kind, start, stop, a.iv_site, a.encounter, a.primary,
-                   a.protocol_hydration, volume)
+        item = Adm(
+            index,
+            code,
+            name,
+            cat,
+            hormonal,
+            kind,
+            start,
+            stop,
+            a.iv_site,
+            a.encounter,
+            a.primary,
+            a.protocol_hydration,
+            volume,
+        )
         if kind == PUSH and route == "iv_infusion":
             item.name = f"{name} (infused in {stop - start} min, so coded as a push: ADM-D1, ADM-T1)"
         elif kind == INJ and route == "subcutaneous_infusion":
@@ -160,22 +201,38 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
     return out
 
 
-def _evaluation_line(enc: Encounter, tables: CodeTables, book: LineBook, has_procedure: bool) -> ChargeLine | None:
+def _evaluation_line(
+    enc: Encounter, tables: CodeTables, book: LineBook, has_procedure: bool
+) -> ChargeLine | None:
     """ADM-EM1 / ADM-EM2: a separately identifiable E/M the same day, with modifier 25."""
     ev = enc.evaluation
     if ev is None:
         return None
     if not ev.separately_identifiable:
-        book.note("ADM-EM1", f"E/M {ev.code} is not documented as separately identifiable: nursing assessment and "
-                  "monitoring are part of the administration, so no E/M is billed (ADM-EM1)", "evaluation")
+        book.note(
+            "ADM-EM1",
+            f"E/M {ev.code} is not documented as separately identifiable: nursing assessment and "
+            "monitoring are part of the administration, so no E/M is billed (ADM-EM1)",
+            "evaluation",
+        )
         return None
     if ev.code == "99211" and has_procedure and enc.payer_type in tables.options.em_99211_denied_payers:
-        book.warn("ADM-EM2", "Medicare does not pay 99211 with drug administration codes; 99211 is not billed "
-                  "(ADM-EM2)", "evaluation.code")
+        book.warn(
+            "ADM-EM2",
+            "Medicare does not pay 99211 with drug administration codes; 99211 is not billed (ADM-EM2)",
+            "evaluation.code",
+        )
         return None
     if has_procedure:
-        return ChargeLine(ev.code, ("25",), 1, f"{ev.code}-25: a separately identifiable E/M by the physician or "
-                          "practitioner on the day of the drug administration (ADM-EM1)", ("ADM-EM1",), "em")
+        return ChargeLine(
+            ev.code,
+            ("25",),
+            1,
+            f"{ev.code}-25: a separately identifiable E/M by the physician or "
+            "practitioner on the day of the drug administration (ADM-EM1)",
+            ("ADM-EM1",),
+            "em",
+        )
     return ChargeLine(ev.code, (), 1, f"{ev.code}: E/M visit, no procedure the same day", ("ADM-EM1",), "em")
 
 
@@ -189,15 +246,23 @@ def code_encounter(encounter: Encounter, *, catalog: CodeTables) -> CodingResult
     uses: list[DrugUse] = []
 
     if enc.administrations and site in _HOME_ONLY_SITES:
-        raise EncounterError(enc.id, "administrations", "are coded only in an office, AIC, AIS or hospital "
-                             "outpatient department; at home use home_therapies and nursing_visits")
+        raise EncounterError(
+            enc.id,
+            "administrations",
+            "are coded only in an office, AIC, AIS or hospital "
+            "outpatient department; at home use home_therapies and nursing_visits",
+        )
     if (enc.home_therapies or enc.nursing_visits) and site not in _HOME_SERVICE_SITES:
         path = "home_therapies" if enc.home_therapies else "nursing_visits"
-        raise EncounterError(enc.id, path, f"are home infusion services; site_of_care {site} cannot bill them")
+        raise EncounterError(
+            enc.id, path, f"are home infusion services; site_of_care {site} cannot bill them"
+        )
 
     for i, visit in enumerate(enc.nursing_visits):
         if visit.stop < visit.start and not visit.ends_next_day:
-            raise EncounterError(enc.id, f"nursing_visits[{i}].stop", f"{visit.stop} is before start {visit.start}")
+            raise EncounterError(
+                enc.id, f"nursing_visits[{i}].stop", f"{visit.stop} is before start {visit.start}"
+            )
     if enc.administrations:
         adms = _classify(enc, tables, book, uses)
         code_administrations(adms, book, opts, site in opts.facility_sites)
@@ -213,8 +278,11 @@ def code_encounter(encounter: Encounter, *, catalog: CodeTables) -> CodingResult
                 else:
                     book.warn("HIT-P1", f"per diems are not billed to this {payer} plan (contract setting)")
                 if payer == "medicaid":
-                    book.note("HIT-M1", "Medicaid home infusion varies by state: drugs may belong on the pharmacy "
-                              "benefit (NCPDP) and some states use A/E codes instead of per diems (§3.6)")
+                    book.note(
+                        "HIT-M1",
+                        "Medicaid home infusion varies by state: drugs may belong on the pharmacy "
+                        "benefit (NCPDP) and some states use A/E codes instead of per diems (§3.6)",
+                    )
             code_nursing(enc, tables, book)
     if uses:
         code_drugs(uses, book, opts, enc.payer_type)
@@ -227,22 +295,34 @@ def code_encounter(encounter: Encounter, *, catalog: CodeTables) -> CodingResult
         lines = (em, *lines)
     facility_claim = site in opts.facility_claim_sites
     return CodingResult(
-        enc.id, lines, tuple(book.findings), opts.place_of_service.get(site, ""),
+        enc.id,
+        lines,
+        tuple(book.findings),
+        opts.place_of_service.get(site, ""),
         "837I" if facility_claim else "837P",
     )
 
 
-def _site_findings(enc: Encounter, tables: CodeTables, book: LineBook, has_procedure: bool, has_em: bool) -> None:
+def _site_findings(
+    enc: Encounter, tables: CodeTables, book: LineBook, has_procedure: bool, has_em: bool
+) -> None:
     """§4 site-of-care notes (ADM-F1, SOC-AIS, SOC-SUP1)."""
     site = enc.site_of_care
     if site in tables.options.facility_claim_sites and has_procedure:
-        msg = "administration codes go on the hospital's facility claim (837I); a physician may not bill them " \
-              "with a facility place of service (ADM-F1)"
+        msg = (
+            "administration codes go on the hospital's facility claim (837I); a physician may not bill them "
+            "with a facility place of service (ADM-F1)"
+        )
         if has_em:
             msg += "; the E/M belongs on the physician's professional claim"
         book.note("ADM-F1", msg)
     if site == "ais" and enc.payer_type == "medicare":
-        book.warn("SOC-AIS", "Medicare does not cover services in a pharmacy's ambulatory infusion suite (SOC-AIS)")
+        book.warn(
+            "SOC-AIS", "Medicare does not cover services in a pharmacy's ambulatory infusion suite (SOC-AIS)"
+        )
     if site == "aic" and enc.payer_type == "medicare" and has_procedure:
-        book.note("SOC-SUP1", "Medicare incident-to billing at an AIC needs direct supervision (on site, or real-time "
-                  "audio-video from CY2026) (SOC-SUP1)")
+        book.note(
+            "SOC-SUP1",
+            "Medicare incident-to billing at an AIC needs direct supervision (on site, or real-time "
+            "audio-video from CY2026) (SOC-SUP1)",
+        )

@@ -34,8 +34,11 @@ def therapy_drug_uses(enc: Encounter, tables: CodeTables, uses: list[DrugUse]) -
             if t.dose is None or t.dose_unit is None:
                 raise EncounterError(enc.id, path + ".dose", f"is required with drug {t.drug}")
             if t.dose_unit not in drug.scale:
-                raise EncounterError(enc.id, path + ".dose_unit", f"{t.dose_unit} cannot be converted to the "
-                                     f"billing unit {drug.billing_unit} of {t.drug}")
+                raise EncounterError(
+                    enc.id,
+                    path + ".dose_unit",
+                    f"{t.dose_unit} cannot be converted to the billing unit {drug.billing_unit} of {t.drug}",
+                )
             doses = t.days if not t.frequency_hours else max(1, (t.days * 24) // t.frequency_hours)
             uses.append(DrugUse(drug, t.dose * doses, t.dose_unit, None, path, t.ndc))
         for j, add in enumerate(t.additives):
@@ -44,8 +47,12 @@ def therapy_drug_uses(enc: Encounter, tables: CodeTables, uses: list[DrugUse]) -
             if drug is None:
                 raise EncounterError(enc.id, apath + ".drug", f"{add.drug} is not in the drug catalog")
             if add.dose_unit not in drug.scale:
-                raise EncounterError(enc.id, apath + ".dose_unit", f"{add.dose_unit} cannot be converted to the "
-                                     f"billing unit {drug.billing_unit} of {add.drug}")
+                raise EncounterError(
+                    enc.id,
+                    apath + ".dose_unit",
+                    f"{add.dose_unit} cannot be converted to the "
+                    f"billing unit {drug.billing_unit} of {add.drug}",
+                )
             uses.append(DrugUse(drug, add.dose * t.days, add.dose_unit, None, apath))
 
 
@@ -65,13 +72,20 @@ def per_diem_code(enc_id: str, i: int, t: HomeTherapy, tables: CodeTables, book:
     path = f"home_therapies[{i}]"
     if therapy == "anti_infective":
         if t.frequency_hours is None:
-            book.note("HIT-P1", "anti-infective without a dosing interval: the total per diem S9494 is used "
-                      "(not combined with the hourly codes)", path + ".frequency_hours")
+            book.note(
+                "HIT-P1",
+                "anti-infective without a dosing interval: the total per diem S9494 is used "
+                "(not combined with the hourly codes)",
+                path + ".frequency_hours",
+            )
             return tables.anti_infective_total
         code = tables.anti_infective_by_frequency.get(t.frequency_hours)
         if code is None:
-            book.warn("HIT-P1", f"no anti-infective per diem for every {t.frequency_hours} h; S9494 used, check "
-                      "the contract", path + ".frequency_hours")
+            book.warn(
+                "HIT-P1",
+                f"no anti-infective per diem for every {t.frequency_hours} h; S9494 used, check the contract",
+                path + ".frequency_hours",
+            )
             return tables.anti_infective_total
         return code
     if therapy == "hydration":
@@ -83,11 +97,16 @@ def per_diem_code(enc_id: str, i: int, t: HomeTherapy, tables: CodeTables, book:
         return _tier(volume, tables.tpn_tiers, tables.tpn_no_volume)
     family = tables.per_diem_by_therapy.get(therapy)
     if family is None:
-        raise EncounterError(enc_id, path + ".therapy", f"{therapy!r} is not a per-diem family of the code tables")
+        raise EncounterError(
+            enc_id, path + ".therapy", f"{therapy!r} is not a per-diem family of the code tables"
+        )
     code = family.get(t.mode)
     if code is None:
-        raise EncounterError(enc_id, path + ".mode", f"{t.mode!r} is not a mode of {therapy} "
-                             f"(one of {', '.join(sorted(m for m in family if m))})")
+        raise EncounterError(
+            enc_id,
+            path + ".mode",
+            f"{t.mode!r} is not a mode of {therapy} (one of {', '.join(sorted(m for m in family if m))})",
+        )
     return code
 
 
@@ -102,9 +121,13 @@ def code_per_diems(enc: Encounter, tables: CodeTables, book: LineBook) -> None:
     for i in order:
         t = therapies[i]
         if t.frequency_hours is not None and t.frequency_hours > opts.per_diem_max_interval_hours:
-            book.warn("HIT-P5", f"{t.therapy} every {t.frequency_hours} h is less frequent than every "
-                      f"{opts.per_diem_max_interval_hours} h: outside the per-diem structure, needs a separately "
-                      "contracted rate (HIT-P5)", f"home_therapies[{i}].frequency_hours")
+            book.warn(
+                "HIT-P5",
+                f"{t.therapy} every {t.frequency_hours} h is less frequent than every "
+                f"{opts.per_diem_max_interval_hours} h: outside the per-diem structure, needs a separately "
+                "contracted rate (HIT-P5)",
+                f"home_therapies[{i}].frequency_hours",
+            )
             continue
         code = per_diem_code(enc.id, i, t, tables, book)
         mods: list[str] = []
@@ -127,9 +150,18 @@ def code_per_diems(enc: Encounter, tables: CodeTables, book: LineBook) -> None:
             why += "; SS: given in the pharmacy's infusion suite (HIT-A1)"
             rules += ("HIT-A1",)
         freq = f" every {t.frequency_hours} h" if t.frequency_hours else ""
-        book.add(code, t.days, f"{code} home infusion per diem, {t.therapy.replace('_', ' ')}{freq}, {t.days} day(s): "
-                 f"pharmacy services, supplies and equipment; drug and nursing billed separately (HIT-P1){why}",
-                 rules, PER_DIEM, tuple(mods), None, None, factor)
+        book.add(
+            code,
+            t.days,
+            f"{code} home infusion per diem, {t.therapy.replace('_', ' ')}{freq}, {t.days} day(s): "
+            f"pharmacy services, supplies and equipment; drug and nursing billed separately (HIT-P1){why}",
+            rules,
+            PER_DIEM,
+            tuple(mods),
+            None,
+            None,
+            factor,
+        )
         rank += 1
 
 
@@ -148,46 +180,83 @@ def code_nursing(enc: Encounter, tables: CodeTables, book: LineBook) -> None:
     if rn:
         total = sum(_visit_minutes(v) for v in rn)
         spans = ", ".join(f"{v.start}–{v.stop}" for v in rn)
-        book.add("99601", 1, f"99601 home infusion nursing visit, first 2 hours: RN {spans} ({total} min) (HIT-N1)",
-                 ("HIT-N1",), NURSING, mods)
+        book.add(
+            "99601",
+            1,
+            f"99601 home infusion nursing visit, first 2 hours: RN {spans} ({total} min) (HIT-N1)",
+            ("HIT-N1",),
+            NURSING,
+            mods,
+        )
         extra = total - opts.nursing_base_minutes
         units = addon_hours_from_zero(extra, opts.nursing_additional_min_minutes - 1) if extra > 0 else 0
         cap = max(0, (opts.nursing_max_minutes_per_day - opts.nursing_base_minutes) // 60)
         if units > cap:
-            book.warn("HIT-N1", f"{total} min of nursing exceeds the {opts.nursing_max_minutes_per_day // 60} h a day "
-                      f"limit; 99602 capped at {cap} (HIT-N1)", "nursing_visits")
+            book.warn(
+                "HIT-N1",
+                f"{total} min of nursing exceeds the {opts.nursing_max_minutes_per_day // 60} h a day "
+                f"limit; 99602 capped at {cap} (HIT-N1)",
+                "nursing_visits",
+            )
             units = cap
         if units:
-            book.add("99602", units, f"99602 x{units}: {extra} min beyond the first 2 hours, each further hour "
-                     f"counted when at least {opts.nursing_additional_min_minutes} min (HIT-N1)",
-                     ("HIT-N1",), NURSING, mods)
+            book.add(
+                "99602",
+                units,
+                f"99602 x{units}: {extra} min beyond the first 2 hours, each further hour "
+                f"counted when at least {opts.nursing_additional_min_minutes} min (HIT-N1)",
+                ("HIT-N1",),
+                NURSING,
+                mods,
+            )
     if lpn:
         total = sum(_visit_minutes(v) for v in lpn)
         units = max(1, addon_hours_from_zero(total))
-        book.add("S9124", units, f"S9124 x{units}: LPN home nursing, {total} min, per hour; LPNs cannot bill "
-                 "99601/99602 (HIT-N1)", ("HIT-N1",), NURSING)
+        book.add(
+            "S9124",
+            units,
+            f"S9124 x{units}: LPN home nursing, {total} min, per hour; LPNs cannot bill 99601/99602 (HIT-N1)",
+            ("HIT-N1",),
+            NURSING,
+        )
     if enc.site_of_care == "ais" and enc.nursing_visits:
-        book.warn("HIT-A1", "nursing in an infusion suite is contract-specific: check the payer's contract "
-                  "(HIT-A1)", "nursing_visits")
+        book.warn(
+            "HIT-A1",
+            "nursing in an infusion suite is contract-specific: check the payer's contract (HIT-A1)",
+            "nursing_visits",
+        )
 
 
 def code_medicare_home(enc: Encounter, tables: CodeTables, book: LineBook) -> None:
     """HIT-M1..M4 for Medicare fee-for-service at home."""
     opts = tables.options
     if enc.home_therapies:
-        book.warn("HIT-M1", "Medicare fee-for-service pays no S-code per diems: none are billed. Drugs are covered "
-                  "only through a DME infusion pump (DME MAC) or Part D (HIT-M1, HIT-M2)", "home_therapies")
-        book.note("HIT-M2", "bill pump, supplies and pump drugs to the DME MAC (E0779-E0791/K0455, A4221-A4223, "
-                  "J-codes); the drug lines here are for that claim (HIT-M2)", "home_therapies")
+        book.warn(
+            "HIT-M1",
+            "Medicare fee-for-service pays no S-code per diems: none are billed. Drugs are covered "
+            "only through a DME infusion pump (DME MAC) or Part D (HIT-M1, HIT-M2)",
+            "home_therapies",
+        )
+        book.note(
+            "HIT-M2",
+            "bill pump, supplies and pump drugs to the DME MAC (E0779-E0791/K0455, A4221-A4223, "
+            "J-codes); the drug lines here are for that claim (HIT-M2)",
+            "home_therapies",
+        )
     if opts.medicare_home_mode == "denial_for_secondary":
-        book.note("HIT-M4", "nursing coded 99601/99602 to obtain a Medicare denial for the secondary payer (HIT-M4)")
+        book.note(
+            "HIT-M4", "nursing coded 99601/99602 to obtain a Medicare denial for the secondary payer (HIT-M4)"
+        )
         code_nursing(enc, tables, book)
         return
     if not enc.nursing_visits:
         return
     if not enc.home_therapies:
-        book.warn("HIT-M3", "a home visit without an infusion drug that day is not a HIT service day (HIT-M3)",
-                  "nursing_visits")
+        book.warn(
+            "HIT-M3",
+            "a home visit without an infusion drug that day is not a HIT service day (HIT-M3)",
+            "nursing_visits",
+        )
         return
     category = max(tables.hit_category_by_therapy.get(t.therapy, 1) for t in enc.home_therapies)
     initial_code, later_code = tables.hit_gcodes[category]
@@ -199,6 +268,12 @@ def code_medicare_home(enc: Encounter, tables: CodeTables, book: LineBook) -> No
     else:
         units, basis = max(1, (total + 7) // 15), f"{total} min in 15-minute units"
     start = min(minutes_of(v.start) for v in enc.nursing_visits)
-    book.add(code, units, f"{code} Medicare home infusion therapy services, category {category}"
-             f"{', first visit' if first else ''}: professional in the home at {clock_of(start)} on a drug day; "
-             f"{basis} (unit reporting to confirm with the A/B MAC) (HIT-M3)", ("HIT-M3",), "hit")
+    book.add(
+        code,
+        units,
+        f"{code} Medicare home infusion therapy services, category {category}"
+        f"{', first visit' if first else ''}: professional in the home at {clock_of(start)} on a drug day; "
+        f"{basis} (unit reporting to confirm with the A/B MAC) (HIT-M3)",
+        ("HIT-M3",),
+        "hit",
+    )

@@ -46,7 +46,11 @@ def _problem(err: dict[str, Any]) -> str:
     if kind.startswith("decimal") or kind == "value_error":
         msg = err.get("msg", "")
         msg = msg.removeprefix("Value error, ")
-        return f"{value!r} is not a decimal amount ({msg})" if kind.startswith("decimal") else f"{value!r}: {msg}"
+        return (
+            f"{value!r} is not a decimal amount ({msg})"
+            if kind.startswith("decimal")
+            else f"{value!r}: {msg}"
+        )
     return f"{value!r}: {err.get('msg', 'invalid')}"
 
 
@@ -85,12 +89,17 @@ def _check_times(enc: Encounter) -> None:
     for i, a in enumerate(enc.administrations):
         if a.stop is None:
             if a.route in ("iv_infusion", "subcutaneous_infusion"):
-                raise EncounterError(enc.id, f"administrations[{i}].stop", "is required for an infusion: start "
-                                     "and stop times are documented (ADM-T4)")
+                raise EncounterError(
+                    enc.id,
+                    f"administrations[{i}].stop",
+                    "is required for an infusion: start and stop times are documented (ADM-T4)",
+                )
         elif a.stop < a.start and not a.ends_next_day:
             raise EncounterError(enc.id, f"administrations[{i}].stop", f"{a.stop} is before start {a.start}")
         if a.drug is not None and a.dose is None:
-            raise EncounterError(enc.id, f"administrations[{i}].dose", f"is required when a drug ({a.drug}) is given")
+            raise EncounterError(
+                enc.id, f"administrations[{i}].dose", f"is required when a drug ({a.drug}) is given"
+            )
     for i, v in enumerate(enc.nursing_visits):
         if v.stop < v.start and not v.ends_next_day:
             raise EncounterError(enc.id, f"nursing_visits[{i}].stop", f"{v.stop} is before start {v.start}")

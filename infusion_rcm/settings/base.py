@@ -100,7 +100,9 @@ TEMPLATES = [
 # Database: DATABASE_URL (postgres://...) or the embedded SQLite file.
 _db_url = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 if _db_url:
-    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))}
+    DATABASES = {
+        "default": dj_database_url.parse(_db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))
+    }
 elif IS_PRODUCTION:
     raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production")
 else:

@@ -20,23 +20,36 @@ DOS = dt.date(2026, 11, 2)
 
 
 def start_visit(order, nurse) -> Visit:
-    return services.visit_start(patient=order.patient, location=order.location, order=order, actor=nurse,
-                                date_of_service=DOS)
+    return services.visit_start(
+        patient=order.patient, location=order.location, order=order, actor=nurse, date_of_service=DOS
+    )
 
 
 def add_admin(visit, hcpcs, start, stop, dose, unit="mg", wasted="0", site="A", route="iv_infusion"):
     drug = Drug.objects.get(hcpcs=hcpcs) if hcpcs else None
-    return services.administration_save(visit=visit, administration=Administration(
-        drug=drug, route=route, start=dt.time.fromisoformat(start), stop=dt.time.fromisoformat(stop),
-        dose=Decimal(dose) if dose else None, dose_unit=unit if dose else "", wasted=Decimal(wasted) if dose else None,
-        iv_site=site,
-    ))
+    return services.administration_save(
+        visit=visit,
+        administration=Administration(
+            drug=drug,
+            route=route,
+            start=dt.time.fromisoformat(start),
+            stop=dt.time.fromisoformat(stop),
+            dose=Decimal(dose) if dose else None,
+            dose_unit=unit if dose else "",
+            wasted=Decimal(wasted) if dose else None,
+            iv_site=site,
+        ),
+    )
 
 
 def test_signing_codes_the_visit_and_prices_lines(nurse):
     _, order = covered_patient(payer_kind="medicare")
-    ChargeMasterEntry.objects.update_or_create(code="96365", modifier="", effective_from=dt.date(2026, 1, 1),
-                                               defaults={"unit_price": Decimal("350.00")})
+    ChargeMasterEntry.objects.update_or_create(
+        code="96365",
+        modifier="",
+        effective_from=dt.date(2026, 1, 1),
+        defaults={"unit_price": Decimal("350.00")},
+    )
     visit = start_visit(order, nurse)
     add_admin(visit, "J1745", "09:00", "11:45", "400")
     services.visit_sign(visit=visit, actor=nurse)
@@ -58,17 +71,27 @@ def test_signed_visit_is_locked(nurse):
     services.visit_sign(visit=visit, actor=nurse)
     with pytest.raises(DomainError, match="locked"):
         add_admin(visit, "J1745", "12:00", "13:00", "100")
-    addendum = services.visit_addendum_add(visit=visit, actor=nurse, text="Patient reported mild headache at 11:00.")
-    assert AuditEntry.objects.filter(object_type="coding.visitaddendum", object_id=str(addendum.pk),
-                                     action="create").exists()
+    addendum = services.visit_addendum_add(
+        visit=visit, actor=nurse, text="Patient reported mild headache at 11:00."
+    )
+    assert AuditEntry.objects.filter(
+        object_type="coding.visitaddendum", object_id=str(addendum.pk), action="create"
+    ).exists()
 
 
 def test_a_coding_error_refuses_the_signature_and_changes_nothing(nurse):
     _, order = covered_patient()
     visit = start_visit(order, nurse)
     # a stop before start can only come from bad data (forms refuse it); it must not code
-    Administration.objects.create(visit=visit, drug=Drug.objects.get(hcpcs="J1745"), route="iv_infusion",
-                                  start=dt.time(10, 0), stop=dt.time(9, 0), dose=Decimal("100"), dose_unit="mg")
+    Administration.objects.create(
+        visit=visit,
+        drug=Drug.objects.get(hcpcs="J1745"),
+        route="iv_infusion",
+        start=dt.time(10, 0),
+        stop=dt.time(9, 0),
+        dose=Decimal("100"),
+        dose_unit="mg",
+    )
     with pytest.raises(DomainError, match=r"administrations\[0\]\.stop"):
         services.visit_sign(visit=visit, actor=nurse)
     visit.refresh_from_db()
@@ -87,9 +110,16 @@ def test_no_coverage_refuses_signing(nurse):
 
 def test_coded_units_draw_down_the_prior_authorization(nurse):
     patient, order = covered_patient()
-    auth = PriorAuthorization.objects.create(patient=patient, coverage=patient.coverages.get(), auth_number="PA-1",
-                                             start_date=dt.date(2026, 10, 1), end_date=dt.date(2027, 3, 31))
-    service = AuthorizedService.objects.create(authorization=auth, code="J1745", authorized_units=Decimal("200"))
+    auth = PriorAuthorization.objects.create(
+        patient=patient,
+        coverage=patient.coverages.get(),
+        auth_number="PA-1",
+        start_date=dt.date(2026, 10, 1),
+        end_date=dt.date(2027, 3, 31),
+    )
+    service = AuthorizedService.objects.create(
+        authorization=auth, code="J1745", authorized_units=Decimal("200")
+    )
     visit = start_visit(order, nurse)
     add_admin(visit, "J1745", "09:00", "11:00", "400")
     services.visit_sign(visit=visit, actor=nurse)
@@ -105,9 +135,12 @@ def test_biller_override_keeps_the_engine_line(nurse, biller):
     services.visit_sign(visit=visit, actor=nurse)
     line = visit.charge_lines.get(code="J1745")
     with pytest.raises(DomainError, match="reason"):
-        services.charge_line_override(line=line, actor=biller, code="J1745", modifiers=[], units=31, reason=" ")
-    services.charge_line_override(line=line, actor=biller, code="J1745", modifiers=[], units=31,
-                                  reason="Vial overfill documented")
+        services.charge_line_override(
+            line=line, actor=biller, code="J1745", modifiers=[], units=31, reason=" "
+        )
+    services.charge_line_override(
+        line=line, actor=biller, code="J1745", modifiers=[], units=31, reason="Vial overfill documented"
+    )
     line.refresh_from_db()
     assert (line.code, line.units) == ("J1745", 30)
     assert (line.billed_code, line.billed_units, line.status) == ("J1745", 31, "reviewed")
@@ -128,15 +161,40 @@ def test_nurse_documents_through_the_page(nurse_client, nurse):
     visit = Visit.objects.get(order=order)
     assert response.status_code == 302
     url = reverse("coding:visit_detail", args=[visit.public_id])
-    bad = nurse_client.post(url, {"action": "administration", "drug": Drug.objects.get(hcpcs="J1745").pk,
-                                  "route": "iv_infusion", "iv_site": "A", "encounter": 1, "start": "10:00",
-                                  "stop": "09:00", "dose": "400", "dose_unit": "mg", "wasted": "0"})
+    bad = nurse_client.post(
+        url,
+        {
+            "action": "administration",
+            "drug": Drug.objects.get(hcpcs="J1745").pk,
+            "route": "iv_infusion",
+            "iv_site": "A",
+            "encounter": 1,
+            "start": "10:00",
+            "stop": "09:00",
+            "dose": "400",
+            "dose_unit": "mg",
+            "wasted": "0",
+        },
+    )
     assert bad.status_code == 400
     assert "stop time must be after the start time" in bad.content.decode()
     assert not visit.administrations.exists()
-    nurse_client.post(url, {"action": "administration", "drug": Drug.objects.get(hcpcs="J1745").pk,
-                            "route": "iv_infusion", "iv_site": "A", "encounter": 1, "start": "09:00",
-                            "stop": "11:45", "dose": "600", "dose_unit": "mg", "wasted": "0"}, follow=True)
+    nurse_client.post(
+        url,
+        {
+            "action": "administration",
+            "drug": Drug.objects.get(hcpcs="J1745").pk,
+            "route": "iv_infusion",
+            "iv_site": "A",
+            "encounter": 1,
+            "start": "09:00",
+            "stop": "11:45",
+            "dose": "600",
+            "dose_unit": "mg",
+            "wasted": "0",
+        },
+        follow=True,
+    )
     assert visit.administrations.count() == 1
     page = nurse_client.post(url, {"action": "sign"}, follow=True).content.decode()
     assert "signed" in page
@@ -149,9 +207,22 @@ def test_dose_far_from_the_order_is_flagged(nurse_client):
     nurse_client.post(reverse("coding:visit_list"), {"order": order.public_id})
     visit = Visit.objects.get(order=order)
     url = reverse("coding:visit_detail", args=[visit.public_id])
-    page = nurse_client.post(url, {"action": "administration", "drug": Drug.objects.get(hcpcs="J1745").pk,
-                                   "route": "iv_infusion", "iv_site": "A", "encounter": 1, "start": "09:00",
-                                   "stop": "10:00", "dose": "800", "dose_unit": "mg", "wasted": "0"}, follow=True)
+    page = nurse_client.post(
+        url,
+        {
+            "action": "administration",
+            "drug": Drug.objects.get(hcpcs="J1745").pk,
+            "route": "iv_infusion",
+            "iv_site": "A",
+            "encounter": 1,
+            "start": "09:00",
+            "stop": "10:00",
+            "dose": "800",
+            "dose_unit": "mg",
+            "wasted": "0",
+        },
+        follow=True,
+    )
     assert "differs from the ordered 400" in page.content.decode()
 
 
@@ -179,9 +250,18 @@ def test_ndc_is_checked_against_the_catalog_and_reported_in_vials(nurse, nurse_c
     _, order = covered_patient(payer_kind="medicaid")
     visit = start_visit(order, nurse)
     url = reverse("coding:visit_detail", args=[visit.public_id])
-    form = {"action": "administration", "drug": Drug.objects.get(hcpcs="J1745").pk, "route": "iv_infusion",
-            "iv_site": "A", "encounter": 1, "start": "09:00", "stop": "11:00", "dose": "350", "dose_unit": "mg",
-            "wasted": "50"}
+    form = {
+        "action": "administration",
+        "drug": Drug.objects.get(hcpcs="J1745").pk,
+        "route": "iv_infusion",
+        "iv_site": "A",
+        "encounter": 1,
+        "start": "09:00",
+        "stop": "11:00",
+        "dose": "350",
+        "dose_unit": "mg",
+        "wasted": "50",
+    }
     wrong = nurse_client.post(url, {**form, "ndc": "50242-0060-01"})  # Avastin's package, not infliximab's
     assert wrong.status_code == 400
     assert "not a package of J1745" in wrong.content.decode()
@@ -198,14 +278,25 @@ def test_home_per_diem_lines_span_the_therapy_days(nurse):
 
     _, order = covered_patient(payer_kind="commercial", site="home", drugs=(("J0696", "2", "g"),))
     visit = start_visit(order, nurse)
-    services.home_therapy_save(visit=visit, therapy=HomeTherapyDay(
-        therapy="anti_infective", drug=Drug.objects.get(hcpcs="J0696"), frequency_hours=24, dose=Decimal("2"),
-        dose_unit="g", days=7))
+    services.home_therapy_save(
+        visit=visit,
+        therapy=HomeTherapyDay(
+            therapy="anti_infective",
+            drug=Drug.objects.get(hcpcs="J0696"),
+            frequency_hours=24,
+            dose=Decimal("2"),
+            dose_unit="g",
+            days=7,
+        ),
+    )
     services.nursing_visit_save(visit=visit, entry=NursingVisitEntry(start=dt.time(10), stop=dt.time(11, 30)))
     services.visit_sign(visit=visit, actor=nurse)
     lines = {line.code: line for line in visit.charge_lines.all()}
     assert lines["S9500"].units == 7
-    assert (lines["S9500"].service_date_from, lines["S9500"].service_date_to) == (DOS, DOS + dt.timedelta(days=6))
+    assert (lines["S9500"].service_date_from, lines["S9500"].service_date_to) == (
+        DOS,
+        DOS + dt.timedelta(days=6),
+    )
     assert lines["J0696"].service_date_to == DOS + dt.timedelta(days=6)
     assert lines["99601"].service_date_to == DOS
 
@@ -214,9 +305,16 @@ def test_an_exhausted_auth_does_not_block_signing_but_raises_an_alert(nurse):
     from intake.models import IntakeAlert
 
     patient, order = covered_patient()
-    auth = PriorAuthorization.objects.create(patient=patient, coverage=patient.coverages.get(), auth_number="PA-2",
-                                             start_date=dt.date(2026, 10, 1), end_date=dt.date(2027, 3, 31))
-    service = AuthorizedService.objects.create(authorization=auth, code="J1745", authorized_units=Decimal("30"))
+    auth = PriorAuthorization.objects.create(
+        patient=patient,
+        coverage=patient.coverages.get(),
+        auth_number="PA-2",
+        start_date=dt.date(2026, 10, 1),
+        end_date=dt.date(2027, 3, 31),
+    )
+    service = AuthorizedService.objects.create(
+        authorization=auth, code="J1745", authorized_units=Decimal("30")
+    )
     visit = start_visit(order, nurse)
     add_admin(visit, "J1745", "09:00", "11:00", "400")  # 40 units, only 30 authorized
     services.visit_sign(visit=visit, actor=nurse)

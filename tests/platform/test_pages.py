@@ -126,7 +126,9 @@ def test_domain_packages_may_not_import_django(tmp_path):
     try:
         result = subprocess.run(
             [str(ROOT / ".venv" / "bin" / "ruff"), "check", "--no-cache", "--select", "TID251", str(probe)],
-            cwd=ROOT, capture_output=True, text=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         )
     finally:
         probe.unlink()
@@ -140,6 +142,7 @@ def test_pure_domain_modules_load_without_django_or_celery():
         "intake.domain.eligibility, intake.domain.authorization, infusion_rcm.common.money; "
         "bad = sorted({m.split('.')[0] for m in sys.modules} & {'django', 'celery', 'rest_framework'}); print(bad)"
     )
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", code], cwd=ROOT, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-c", code], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.stdout.strip() == "[]", result.stderr

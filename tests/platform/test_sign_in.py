@@ -122,10 +122,17 @@ def test_password_change(biller):
     client = Client()
     sign_in(client, "bill", PASSWORD)
     url = reverse("accounts:password_change")
-    response = client.post(url, {"old_password": PASSWORD, "new_password1": "simple", "new_password2": "simple"})
+    response = client.post(
+        url, {"old_password": PASSWORD, "new_password1": "simple", "new_password2": "simple"}
+    )
     assert response.status_code == 200  # refused, form shown again
     response = client.post(
-        url, {"old_password": PASSWORD, "new_password1": "Tide-Pool-Harbor-42", "new_password2": "Tide-Pool-Harbor-42"}
+        url,
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Tide-Pool-Harbor-42",
+            "new_password2": "Tide-Pool-Harbor-42",
+        },
     )
     assert response.status_code == 302
     biller.refresh_from_db()

@@ -56,7 +56,9 @@ BILLING = BillingProvider(
     npi=NPI_BILLING,
     tax_id="36-1234567",
     taxonomy="261QI0500X",
-    address=Address(line1="100 Lake Shore Dr", line2="Suite 200", city="Chicago", state="IL", zip="60611-1234"),
+    address=Address(
+        line1="100 Lake Shore Dr", line2="Suite 200", city="Chicago", state="IL", zip="60611-1234"
+    ),
 )
 HOME_PHARMACY = BillingProvider(
     name="Prairie Home Infusion Pharmacy",
@@ -146,7 +148,16 @@ def office_sequential_concurrent() -> ClaimDraft:
             line(3, "96367", "150.00", diagnosis_pointers=(2,)),
             line(4, "96368", "120.00", diagnosis_pointers=(1, 2)),
             line(5, "J1745", "1200.00", 40, ndc="57894-0030-01", ndc_quantity=Decimal("4"), ndc_unit="UN"),
-            line(6, "J1756", "90.00", 200, diagnosis_pointers=(2,), ndc="00517-2340-01", ndc_quantity=Decimal("10"), ndc_unit="ML"),
+            line(
+                6,
+                "J1756",
+                "90.00",
+                200,
+                diagnosis_pointers=(2,),
+                ndc="00517-2340-01",
+                ndc_quantity=Decimal("10"),
+                ndc_unit="ML",
+            ),
         ),
     )
 
@@ -161,7 +172,16 @@ def chemo_with_hydration() -> ClaimDraft:
             line(1, "96413", "400.00"),
             line(2, "96415", "90.00"),
             line(3, "96361", "60.00", diagnosis_pointers=(2,)),
-            line(4, "J9263", "1500.00", 300, modifiers=("JZ",), ndc="00024-0591-20", ndc_quantity=Decimal("30"), ndc_unit="ML"),
+            line(
+                4,
+                "J9263",
+                "1500.00",
+                300,
+                modifiers=("JZ",),
+                ndc="00024-0591-20",
+                ndc_quantity=Decimal("30"),
+                ndc_unit="ML",
+            ),
         ),
     )
 
@@ -198,8 +218,26 @@ def home_infusion_per_diems() -> ClaimDraft:
         lines=(
             line(1, "S9502", "1400.00", 7, **week),
             line(2, "S9501", "700.00", 7, modifiers=("SH",), **week),
-            line(3, "J2185", "2100.00", 210, ndc="63323-0507-20", ndc_quantity=Decimal("21"), ndc_unit="UN", **week),
-            line(4, "J3370", "560.00", 28, ndc="00409-4332-01", ndc_quantity=Decimal("14"), ndc_unit="UN", **week),
+            line(
+                3,
+                "J2185",
+                "2100.00",
+                210,
+                ndc="63323-0507-20",
+                ndc_quantity=Decimal("21"),
+                ndc_unit="UN",
+                **week,
+            ),
+            line(
+                4,
+                "J3370",
+                "560.00",
+                28,
+                ndc="00409-4332-01",
+                ndc_quantity=Decimal("14"),
+                ndc_unit="UN",
+                **week,
+            ),
             line(5, "99601", "250.00", 1, date_from=date(2024, 2, 1)),
         ),
     )
@@ -214,7 +252,16 @@ def medicare_dependent_free() -> ClaimDraft:
         lines=(
             line(1, "96365", "350.00"),
             line(2, "96366", "95.00", 3),
-            line(3, "J1459", "4800.00", 60, modifiers=("JZ",), ndc="44206-0436-90", ndc_quantity=Decimal("300"), ndc_unit="ML"),
+            line(
+                3,
+                "J1459",
+                "4800.00",
+                60,
+                modifiers=("JZ",),
+                ndc="44206-0436-90",
+                ndc_quantity=Decimal("300"),
+                ndc_unit="ML",
+            ),
         ),
     )
 
@@ -225,8 +272,23 @@ def commercial_dependent() -> ClaimDraft:
         claim_id="COMM01",
         frequency_code="7",
         original_claim_reference="PAYERICN12345",
-        subscriber=subscriber(last_name="Smith", first_name="Anna", middle_name=None, member_id="XYZ987654", group_number="GRP100", dob=None, gender=None),
-        patient=Patient(relationship="19", last_name="Smith", first_name="Leo", dob=date(2012, 7, 4), gender="M", address=HOME),
+        subscriber=subscriber(
+            last_name="Smith",
+            first_name="Anna",
+            middle_name=None,
+            member_id="XYZ987654",
+            group_number="GRP100",
+            dob=None,
+            gender=None,
+        ),
+        patient=Patient(
+            relationship="19",
+            last_name="Smith",
+            first_name="Leo",
+            dob=date(2012, 7, 4),
+            gender="M",
+            address=HOME,
+        ),
         service_facility=ServiceFacility(
             name="Lakeside Infusion Suite North",
             npi=NPI_FACILITY,
@@ -256,8 +318,18 @@ def hospital_outpatient_837i() -> ClaimDraft:
         lines=(
             line(1, "96365", "900.00", revenue_code="0260", diagnosis_pointers=()),
             line(2, "96366", "300.00", 2, revenue_code="0260", diagnosis_pointers=()),
-            line(3, "J1745", "5200.00", 50, modifiers=("JZ",), revenue_code="0636", diagnosis_pointers=(),
-                 ndc="57894-0030-01", ndc_quantity=Decimal("5"), ndc_unit="UN"),
+            line(
+                3,
+                "J1745",
+                "5200.00",
+                50,
+                modifiers=("JZ",),
+                revenue_code="0636",
+                diagnosis_pointers=(),
+                ndc="57894-0030-01",
+                ndc_quantity=Decimal("5"),
+                ndc_unit="UN",
+            ),
             line(4, "J7050", "40.00", 1, revenue_code="0258", diagnosis_pointers=()),
         ),
     )

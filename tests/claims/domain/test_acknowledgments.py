@@ -34,7 +34,12 @@ def test_every_valid_999_sample_parses(path: Path) -> None:
 def test_999_accepted() -> None:
     ack = parse_999(read(DIR_999 / "ims__x12_999_accepted.txt"))
     (tx,) = ack.transactions
-    assert (tx.group_control_number, tx.transaction_set_id, tx.control_number, tx.status) == ("17456", "837", "0001", "A")
+    assert (tx.group_control_number, tx.transaction_set_id, tx.control_number, tx.status) == (
+        "17456",
+        "837",
+        "0001",
+        "A",
+    )
     assert tx.accepted and not tx.errors
     assert ack.groups[0].version == "005010X223A2"
     # deliberate tolerance: this sample's IEA02 does not repeat ISA13
@@ -55,7 +60,11 @@ def test_999_mixed_outcomes_with_ik4_and_ctx() -> None:
     ack = parse_999(read(DIR_999 / "staedi__simple999.edi"))
     group = ack.groups[0]
     assert group.status == "P" and group.transaction_sets_accepted == 1
-    assert [(t.control_number, t.accepted) for t in ack.transactions] == [("0001", True), ("0002", False), ("0003", False)]
+    assert [(t.control_number, t.accepted) for t in ack.transactions] == [
+        ("0001", True),
+        ("0002", False),
+        ("0003", False),
+    ]
     second = ack.transactions[1].errors[0]
     assert (second.segment_id, second.segment_position, second.error_code) == ("CLM", 22, "8")
     assert second.claim_ids == ("123456789",)
@@ -100,7 +109,10 @@ def test_999_for_our_own_batch() -> None:
         (lambda t: t.replace("GE*1*77", "GE*2*77"), "GE01"),
         (lambda t: t.replace("GE*1*77", "GE*1*78"), "GE02"),
         (lambda t: t.replace("IK5*A~", "IK5*Q~"), "IK501"),
-        (lambda t: t.replace("AK2*837*0001*005010X222A1~IK5*A~", "IK5*A~AK2*837*0001*005010X222A1~"), "IK5 outside"),
+        (
+            lambda t: t.replace("AK2*837*0001*005010X222A1~IK5*A~", "IK5*A~AK2*837*0001*005010X222A1~"),
+            "IK5 outside",
+        ),
         (lambda t: t.replace("IK5*A~", "").replace("SE*6", "SE*5"), "AK9 before"),
         (lambda t: t.replace("AK9*A*1*1*1~", "").replace("SE*6", "SE*5"), "AK9 is missing"),
         (lambda t: t.replace("AK9*A*1*1*1", "AK9*A*1*1"), "counts"),
@@ -129,7 +141,11 @@ def test_277ca_accepted_sample() -> None:
     assert [(s.category, s.status) for s in claim.statuses] == [("A2", "20")]
     assert claim.total_charge == Decimal("125.00")
     receiver = ack.levels[0]
-    assert receiver.level == "21" and receiver.statuses[0].category == "A1" and receiver.status is ClaimAckStatus.PENDING
+    assert (
+        receiver.level == "21"
+        and receiver.statuses[0].category == "A1"
+        and receiver.status is ClaimAckStatus.PENDING
+    )
 
 
 def test_277ca_rejected_sample() -> None:
@@ -161,11 +177,19 @@ def test_277ca_claims_levels_and_lines() -> None:
     assert accepted.patient_control_number == "OFFICE01" and accepted.accepted
     assert accepted.payer_claim_control_number == "ICN0001"
     assert rejected.patient_control_number == "COMM01" and rejected.status is ClaimAckStatus.REJECTED
-    assert [(s.category, s.status, s.entity) for s in rejected.statuses] == [("A7", "21", "82"), ("A6", "128", "85")]
+    assert [(s.category, s.status, s.entity) for s in rejected.statuses] == [
+        ("A7", "21", "82"),
+        ("A6", "128", "85"),
+    ]
     assert rejected.free_text == "Missing NPI"
     assert rejected.clearinghouse_trace_number == "CH777"
     (line,) = rejected.lines
-    assert (line.line_control_number, line.procedure, line.charge, line.status) == ("LC002", "J3380", Decimal("5460.00"), ClaimAckStatus.REJECTED)
+    assert (line.line_control_number, line.procedure, line.charge, line.status) == (
+        "LC002",
+        "J3380",
+        Decimal("5460.00"),
+        ClaimAckStatus.REJECTED,
+    )
     assert [lv.level for lv in ack.levels] == ["21", "19"]
 
 

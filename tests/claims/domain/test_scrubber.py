@@ -43,8 +43,15 @@ def only(edits: list[Edit], code: str) -> Edit:
 
 # -- baseline ---------------------------------------------------------------------------------
 
-SCENARIOS = [f.office_sequential_concurrent, f.chemo_with_hydration, f.drug_with_waste, f.home_infusion_per_diems,
-             f.medicare_dependent_free, f.commercial_dependent, f.hospital_outpatient_837i]
+SCENARIOS = [
+    f.office_sequential_concurrent,
+    f.chemo_with_hydration,
+    f.drug_with_waste,
+    f.home_infusion_per_diems,
+    f.medicare_dependent_free,
+    f.commercial_dependent,
+    f.hospital_outpatient_837i,
+]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.__name__)
@@ -54,7 +61,9 @@ def test_scenario_claims_are_clean(scenario: Any) -> None:
 
 def test_every_edit_has_a_hint_and_a_source() -> None:
     bad = f.claim(
-        claim_id="X" * 25, diagnoses=("123",), place_of_service=None,
+        claim_id="X" * 25,
+        diagnoses=("123",),
+        place_of_service=None,
         rendering_provider=f.RENDERING.model_copy(update={"npi": "1234567890"}),
         lines=(f.line(1, "96365", "-1", 0, date_from=AS_OF + timedelta(days=3), diagnosis_pointers=(5,)),),
     )
@@ -81,7 +90,10 @@ def test_no_lines() -> None:
 
 
 def test_no_diagnosis() -> None:
-    edit = only(run(f.claim(diagnoses=(), lines=(f.line(1, "96365", "1", diagnosis_pointers=()),))), "CLM_NO_DIAGNOSIS")
+    edit = only(
+        run(f.claim(diagnoses=(), lines=(f.line(1, "96365", "1", diagnosis_pointers=()),))),
+        "CLM_NO_DIAGNOSIS",
+    )
     assert edit.severity is Severity.ERROR and "HI" in edit.source
 
 
@@ -129,7 +141,14 @@ def test_replacement_needs_original_reference() -> None:
 
 @pytest.mark.parametrize(
     ("npi", "ok"),
-    [("1234567893", True), ("1122333341", True), ("1234567890", False), ("123456789", False), ("12345678ab", False), ("3234567893", False)],
+    [
+        ("1234567893", True),
+        ("1122333341", True),
+        ("1234567890", False),
+        ("123456789", False),
+        ("12345678ab", False),
+        ("3234567893", False),
+    ],
 )
 def test_npi_luhn(npi: str, ok: bool) -> None:
     assert npi_is_valid(npi) is ok
@@ -155,7 +174,9 @@ def test_billing_zip9_and_facility_zip9() -> None:
     fac = f.commercial_dependent().service_facility
     assert fac is not None
     short = fac.model_copy(update={"address": f.HOME})
-    assert "FACILITY_ZIP9" in codes(run(f.commercial_dependent().model_copy(update={"service_facility": short})))
+    assert "FACILITY_ZIP9" in codes(
+        run(f.commercial_dependent().model_copy(update={"service_facility": short}))
+    )
 
 
 def test_tax_id() -> None:
@@ -172,7 +193,19 @@ def test_subscriber_demographics_when_patient_is_subscriber() -> None:
 # -- built-in: diagnoses ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("code", "ok"), [("K5090", True), ("C349", True), ("S72001A", True), ("E11", True), ("123", False), ("U071", False), ("K5", False), ("K50900000", False)])
+@pytest.mark.parametrize(
+    ("code", "ok"),
+    [
+        ("K5090", True),
+        ("C349", True),
+        ("S72001A", True),
+        ("E11", True),
+        ("123", False),
+        ("U071", False),
+        ("K5", False),
+        ("K50900000", False),
+    ],
+)
 def test_icd10_shape(code: str, ok: bool) -> None:
     assert icd10_shape_ok(code) is ok
 
@@ -202,7 +235,10 @@ def test_date_in_future() -> None:
     assert "LINE_DATE_FUTURE" in codes(run(f.claim(lines=(span,))))
 
 
-@pytest.mark.parametrize(("units", "code"), [("0", "LINE_UNITS_NOT_POSITIVE"), ("-2", "LINE_UNITS_NOT_POSITIVE"), ("1.5", "LINE_UNITS_FRACTIONAL")])
+@pytest.mark.parametrize(
+    ("units", "code"),
+    [("0", "LINE_UNITS_NOT_POSITIVE"), ("-2", "LINE_UNITS_NOT_POSITIVE"), ("1.5", "LINE_UNITS_FRACTIONAL")],
+)
 def test_units(units: str, code: str) -> None:
     assert code in codes(run(f.claim(lines=(f.line(1, "J1745", "10", units),))))
 
@@ -217,14 +253,20 @@ def test_charge_negative_and_zero() -> None:
 
 
 def test_pointers() -> None:
-    assert "LINE_POINTER_MISSING" in codes(run(f.claim(lines=(f.line(1, "96365", "1", diagnosis_pointers=()),))))
-    edit = only(run(f.claim(lines=(f.line(1, "96365", "1", diagnosis_pointers=(1, 3)),))), "LINE_POINTER_RANGE")
+    assert "LINE_POINTER_MISSING" in codes(
+        run(f.claim(lines=(f.line(1, "96365", "1", diagnosis_pointers=()),)))
+    )
+    edit = only(
+        run(f.claim(lines=(f.line(1, "96365", "1", diagnosis_pointers=(1, 3)),))), "LINE_POINTER_RANGE"
+    )
     assert "3" in edit.message
     assert run(f.claim(lines=(f.line(1, "96365", "1", diagnosis_pointers=(2, 1)),))) == []
 
 
 def test_duplicate_line_numbers() -> None:
-    assert "LINE_NUMBER_DUPLICATE" in codes(run(f.claim(lines=(f.line(1, "96365", "1"), f.line(1, "96366", "1")))))
+    assert "LINE_NUMBER_DUPLICATE" in codes(
+        run(f.claim(lines=(f.line(1, "96365", "1"), f.line(1, "96366", "1"))))
+    )
 
 
 def test_ndc_format_and_quantity() -> None:
@@ -240,7 +282,10 @@ def test_ndc_format_and_quantity() -> None:
 
 
 def test_eligibility() -> None:
-    assert only(run(f.claim(), eligibility_verified_on=None), "ELIGIBILITY_NOT_VERIFIED").severity is Severity.ERROR
+    assert (
+        only(run(f.claim(), eligibility_verified_on=None), "ELIGIBILITY_NOT_VERIFIED").severity
+        is Severity.ERROR
+    )
     stale = only(run(f.claim(), eligibility_verified_on=AS_OF - timedelta(days=31)), "ELIGIBILITY_STALE")
     assert stale.severity is Severity.WARNING and "31 days" in stale.message
     assert run(f.claim(), eligibility_verified_on=AS_OF - timedelta(days=30)) == []
@@ -263,7 +308,13 @@ def test_duplicate_claim() -> None:
 
 
 def test_auth_exhausted_and_dates() -> None:
-    auth = AuthInForce(auth_number="PA1", code="J1745", remaining_units=Decimal(30), start=date(2024, 1, 1), end=date(2024, 6, 30))
+    auth = AuthInForce(
+        auth_number="PA1",
+        code="J1745",
+        remaining_units=Decimal(30),
+        start=date(2024, 1, 1),
+        end=date(2024, 6, 30),
+    )
     claim = f.claim(prior_auth_number="PA1")
     edit = only(run(claim, auths=(auth,)), "AUTH_EXHAUSTED")
     assert "40 units billed" in edit.message and "30" in edit.message and edit.line_number == 2
@@ -281,9 +332,15 @@ def test_auth_number_missing_from_claim_is_a_warning() -> None:
 
 def test_timely_filing_medicare_default() -> None:
     mcare = f.claim(payer=f.MEDICARE, lines=(f.line(1, "96365", "1", date_from=date(2023, 3, 1)),))
-    assert run(mcare, as_of=date(2024, 3, 1), eligibility_verified_on=date(2024, 3, 1)) != []  # deadline day: warns
-    assert "TIMELY_FILING_NEAR" in codes(run(mcare, as_of=date(2024, 2, 20), eligibility_verified_on=date(2024, 2, 20)))
-    expired = only(run(mcare, as_of=date(2024, 3, 2), eligibility_verified_on=date(2024, 3, 1)), "TIMELY_FILING_EXPIRED")
+    assert (
+        run(mcare, as_of=date(2024, 3, 1), eligibility_verified_on=date(2024, 3, 1)) != []
+    )  # deadline day: warns
+    assert "TIMELY_FILING_NEAR" in codes(
+        run(mcare, as_of=date(2024, 2, 20), eligibility_verified_on=date(2024, 2, 20))
+    )
+    expired = only(
+        run(mcare, as_of=date(2024, 3, 2), eligibility_verified_on=date(2024, 3, 1)), "TIMELY_FILING_EXPIRED"
+    )
     assert "TF-1" in expired.source and expired.line_number == 1
     assert run(mcare, as_of=date(2024, 1, 1), eligibility_verified_on=date(2024, 1, 1)) == []
 
@@ -300,9 +357,16 @@ def test_timely_filing_commercial_has_no_default() -> None:
 
 # -- payer rules ------------------------------------------------------------------------------
 
-JWJZ = {"kind": "modifier_required", "rule_id": "mcare-jwjz", "codes": ["J9035", "J1745", "J1459", "J9263"],
-        "modifiers_any_of": ["JW", "JZ"], "payer_kinds": ["medicare"], "satisfied_by_same_code_line": True,
-        "effective_from": "2023-07-01", "source": "REFERENCE DRG-W2"}
+JWJZ = {
+    "kind": "modifier_required",
+    "rule_id": "mcare-jwjz",
+    "codes": ["J9035", "J1745", "J1459", "J9263"],
+    "modifiers_any_of": ["JW", "JZ"],
+    "payer_kinds": ["medicare"],
+    "satisfied_by_same_code_line": True,
+    "effective_from": "2023-07-01",
+    "source": "REFERENCE DRG-W2",
+}
 
 
 def test_modifier_required_fires_and_cites() -> None:
@@ -327,10 +391,18 @@ def test_modifier_required_scoped_by_payer_kind_and_date() -> None:
 
 
 def test_per_diem_second_therapy_needs_sh() -> None:
-    rule = {"kind": "modifier_required", "rule_id": "sh", "codes": ["S9501"], "modifiers_any_of": ["SH", "SJ"], "severity": "warning"}
+    rule = {
+        "kind": "modifier_required",
+        "rule_id": "sh",
+        "codes": ["S9501"],
+        "modifiers_any_of": ["SH", "SJ"],
+        "severity": "warning",
+    }
     assert run(f.home_infusion_per_diems(), [rule]) == []
     claim = f.home_infusion_per_diems()
-    without = claim.model_copy(update={"lines": tuple(ln.model_copy(update={"modifiers": ()}) for ln in claim.lines)})
+    without = claim.model_copy(
+        update={"lines": tuple(ln.model_copy(update={"modifiers": ()}) for ln in claim.lines)}
+    )
     assert only(run(without, [rule]), "PAYER_MODIFIER_REQUIRED").severity is Severity.WARNING
 
 
@@ -349,7 +421,9 @@ def test_prior_auth_required() -> None:
     assert edit.line_number == 2
     auth = AuthInForce(auth_number="PA1", code="J1745", remaining_units=Decimal(40))
     assert run(f.claim(prior_auth_number="PA1"), [rule], auths=(auth,)) == []
-    assert run(f.claim(prior_auth_number="PA-ON-CLAIM"), [rule]) == []  # number on claim, auth not tracked here
+    assert (
+        run(f.claim(prior_auth_number="PA-ON-CLAIM"), [rule]) == []
+    )  # number on claim, auth not tracked here
     assert run(f.claim(lines=(f.line(1, "96365", "1"),)), [rule]) == []
 
 
@@ -357,7 +431,9 @@ def test_max_units_per_day() -> None:
     rule = {"kind": "max_units_per_day", "rule_id": "mue-j2185", "code": "J2185", "units": "30"}
     assert run(f.home_infusion_per_diems(), [rule]) == []  # 210 units over 7 days = 30/day
     claim = f.home_infusion_per_diems()
-    more = tuple(ln.model_copy(update={"units": Decimal(217)}) if ln.code == "J2185" else ln for ln in claim.lines)
+    more = tuple(
+        ln.model_copy(update={"units": Decimal(217)}) if ln.code == "J2185" else ln for ln in claim.lines
+    )
     edits = run(claim.model_copy(update={"lines": more}), [rule])
     assert codes(edits) == ["PAYER_MAX_UNITS"] * 7
     assert "31 units on 2024-02-01" in edits[0].message
@@ -366,7 +442,12 @@ def test_max_units_per_day() -> None:
 
 
 def test_covered_diagnoses() -> None:
-    rule = {"kind": "covered_diagnoses", "rule_id": "lcd-j1745", "code": "J1745", "icd10_prefixes": ["K50", "K51", "M05"]}
+    rule = {
+        "kind": "covered_diagnoses",
+        "rule_id": "lcd-j1745",
+        "code": "J1745",
+        "icd10_prefixes": ["K50", "K51", "M05"],
+    }
     assert run(f.claim(), [rule]) == []  # points at K50.90
     off_label = f.claim(lines=(f.line(1, "J1745", "1", 10, diagnosis_pointers=(2,)),))
     edit = only(run(off_label, [rule]), "PAYER_DIAGNOSIS_NOT_COVERED")
@@ -384,7 +465,9 @@ def test_timely_filing_rule_overrides_default() -> None:
     assert codes(run(old, [near])) == ["TIMELY_FILING_NEAR"]
     assert run(old, [{**rule, "days": 180}]) == []
     # 'through' basis uses the claim's last date
-    span = f.claim(lines=(f.line(1, "S9500", "1", 7, date_from=date(2023, 12, 5), date_to=date(2023, 12, 11)),))
+    span = f.claim(
+        lines=(f.line(1, "S9500", "1", 7, date_from=date(2023, 12, 5), date_to=date(2023, 12, 11)),)
+    )
     assert codes(run(span, [{**rule, "basis": "through"}])) == ["TIMELY_FILING_NEAR"]
     assert codes(run(span, [{**rule, "basis": "from"}])) == ["TIMELY_FILING_EXPIRED"]
 
@@ -397,6 +480,8 @@ def test_claim_form_rule() -> None:
 
 
 def test_scrub_is_pure_and_deterministic() -> None:
-    rules: tuple[PayerRule, ...] = parse_payer_rules([JWJZ, {"kind": "timely_filing", "rule_id": "t", "days": 30}])
+    rules: tuple[PayerRule, ...] = parse_payer_rules(
+        [JWJZ, {"kind": "timely_filing", "rule_id": "t", "days": 30}]
+    )
     claim = f.claim(payer=f.MEDICARE, form=ClaimForm.PROFESSIONAL)
     assert scrub(claim, rules, context=CTX) == scrub(claim, rules, context=CTX)

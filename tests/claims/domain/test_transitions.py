@@ -12,17 +12,39 @@ from infusion_rcm.common.errors import IllegalTransitionError
 
 # Written out independently of the table so a change to either shows up here.
 ALLOWED: set[tuple[S, S]] = {
-    (S.DRAFT, S.NEEDS_FIX), (S.DRAFT, S.READY), (S.DRAFT, S.VOID),
-    (S.NEEDS_FIX, S.DRAFT), (S.NEEDS_FIX, S.READY), (S.NEEDS_FIX, S.VOID),
-    (S.READY, S.BATCHED), (S.READY, S.DRAFT), (S.READY, S.NEEDS_FIX), (S.READY, S.VOID),
-    (S.BATCHED, S.SUBMITTED), (S.BATCHED, S.READY), (S.BATCHED, S.VOID),
-    (S.SUBMITTED, S.ACCEPTED), (S.SUBMITTED, S.REJECTED),
-    (S.REJECTED, S.DRAFT), (S.REJECTED, S.VOID),
-    (S.ACCEPTED, S.PAID), (S.ACCEPTED, S.PARTIALLY_PAID), (S.ACCEPTED, S.DENIED), (S.ACCEPTED, S.REPLACED),
-    (S.PAID, S.CLOSED), (S.PAID, S.REPLACED),
-    (S.PARTIALLY_PAID, S.CLOSED), (S.PARTIALLY_PAID, S.APPEALED), (S.PARTIALLY_PAID, S.REPLACED),
-    (S.DENIED, S.APPEALED), (S.DENIED, S.REPLACED), (S.DENIED, S.CLOSED),
-    (S.APPEALED, S.PAID), (S.APPEALED, S.PARTIALLY_PAID), (S.APPEALED, S.DENIED), (S.APPEALED, S.CLOSED),
+    (S.DRAFT, S.NEEDS_FIX),
+    (S.DRAFT, S.READY),
+    (S.DRAFT, S.VOID),
+    (S.NEEDS_FIX, S.DRAFT),
+    (S.NEEDS_FIX, S.READY),
+    (S.NEEDS_FIX, S.VOID),
+    (S.READY, S.BATCHED),
+    (S.READY, S.DRAFT),
+    (S.READY, S.NEEDS_FIX),
+    (S.READY, S.VOID),
+    (S.BATCHED, S.SUBMITTED),
+    (S.BATCHED, S.READY),
+    (S.BATCHED, S.VOID),
+    (S.SUBMITTED, S.ACCEPTED),
+    (S.SUBMITTED, S.REJECTED),
+    (S.REJECTED, S.DRAFT),
+    (S.REJECTED, S.VOID),
+    (S.ACCEPTED, S.PAID),
+    (S.ACCEPTED, S.PARTIALLY_PAID),
+    (S.ACCEPTED, S.DENIED),
+    (S.ACCEPTED, S.REPLACED),
+    (S.PAID, S.CLOSED),
+    (S.PAID, S.REPLACED),
+    (S.PARTIALLY_PAID, S.CLOSED),
+    (S.PARTIALLY_PAID, S.APPEALED),
+    (S.PARTIALLY_PAID, S.REPLACED),
+    (S.DENIED, S.APPEALED),
+    (S.DENIED, S.REPLACED),
+    (S.DENIED, S.CLOSED),
+    (S.APPEALED, S.PAID),
+    (S.APPEALED, S.PARTIALLY_PAID),
+    (S.APPEALED, S.DENIED),
+    (S.APPEALED, S.CLOSED),
 }
 
 ALL_PAIRS = list(itertools.product(S, S))
@@ -30,8 +52,20 @@ ALL_PAIRS = list(itertools.product(S, S))
 
 def test_status_values_are_lowercase_strings() -> None:
     assert [s.value for s in S] == [
-        "draft", "needs_fix", "ready", "batched", "submitted", "accepted", "rejected",
-        "paid", "partially_paid", "denied", "appealed", "closed", "void", "replaced",
+        "draft",
+        "needs_fix",
+        "ready",
+        "batched",
+        "submitted",
+        "accepted",
+        "rejected",
+        "paid",
+        "partially_paid",
+        "denied",
+        "appealed",
+        "closed",
+        "void",
+        "replaced",
     ]
 
 

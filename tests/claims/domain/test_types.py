@@ -22,12 +22,25 @@ from claims.domain.types import (
 from tests.claims.domain import factories as f
 
 GOOD_RULES = [
-    {"kind": "modifier_required", "rule_id": "mcare-jwjz", "codes": ["j9035", "J1745"], "modifiers_any_of": ["JW", "jz"],
-     "payer_kinds": ["medicare"], "satisfied_by_same_code_line": True, "effective_from": "2023-07-01", "source": "REFERENCE DRG-W2"},
+    {
+        "kind": "modifier_required",
+        "rule_id": "mcare-jwjz",
+        "codes": ["j9035", "J1745"],
+        "modifiers_any_of": ["JW", "jz"],
+        "payer_kinds": ["medicare"],
+        "satisfied_by_same_code_line": True,
+        "effective_from": "2023-07-01",
+        "source": "REFERENCE DRG-W2",
+    },
     {"kind": "ndc_required", "rule_id": "mcd-ndc", "code_prefixes": ["J", "Q"], "payer_kinds": ["medicaid"]},
     {"kind": "prior_auth_required", "rule_id": "auth-ivig", "codes": ["J1459"]},
     {"kind": "max_units_per_day", "rule_id": "mue-j1745", "code": "J1745", "units": "150"},
-    {"kind": "covered_diagnoses", "rule_id": "lcd-j1745", "code": "J1745", "icd10_prefixes": ["K50", "K51", "M05.7"]},
+    {
+        "kind": "covered_diagnoses",
+        "rule_id": "lcd-j1745",
+        "code": "J1745",
+        "icd10_prefixes": ["K50", "K51", "M05.7"],
+    },
     {"kind": "timely_filing", "rule_id": "tf-90", "days": 90},
     {"kind": "claim_form", "rule_id": "form", "form": "837P", "severity": "warning"},
 ]
@@ -54,18 +67,41 @@ def test_good_rules_parse_and_normalize() -> None:
     [
         ({"kind": "bogus", "rule_id": "x"}, "does not match any of the expected tags"),
         ({"rule_id": "x", "codes": ["J9035"]}, "Unable to extract tag using discriminator 'kind'"),
-        ({"kind": "modifier_required", "rule_id": "x", "codes": ["J9035"]}, "modifiers_any_of\n  Field required"),
-        ({"kind": "modifier_required", "rule_id": "x", "codes": [], "modifiers_any_of": ["JW"]}, "codes\n  Tuple should have at least 1 item"),
-        ({"kind": "ndc_required", "rule_id": "x", "code_prefixes": ["J"], "prefixes": ["Q"]}, "prefixes\n  Extra inputs are not permitted"),
+        (
+            {"kind": "modifier_required", "rule_id": "x", "codes": ["J9035"]},
+            "modifiers_any_of\n  Field required",
+        ),
+        (
+            {"kind": "modifier_required", "rule_id": "x", "codes": [], "modifiers_any_of": ["JW"]},
+            "codes\n  Tuple should have at least 1 item",
+        ),
+        (
+            {"kind": "ndc_required", "rule_id": "x", "code_prefixes": ["J"], "prefixes": ["Q"]},
+            "prefixes\n  Extra inputs are not permitted",
+        ),
         ({"kind": "max_units_per_day", "rule_id": "x", "code": "J1745", "units": 2.5}, "never a float"),
         ({"kind": "max_units_per_day", "rule_id": "x", "code": "J1745", "units": "0"}, "greater than 0"),
         ({"kind": "timely_filing", "rule_id": "x", "days": 0}, "greater than 0"),
-        ({"kind": "timely_filing", "rule_id": "x", "days": 90, "basis": "received"}, "Input should be 'from' or 'through'"),
+        (
+            {"kind": "timely_filing", "rule_id": "x", "days": 90, "basis": "received"},
+            "Input should be 'from' or 'through'",
+        ),
         ({"kind": "claim_form", "rule_id": "x", "form": "CMS1500"}, "Input should be '837P' or '837I'"),
         ({"kind": "claim_form", "rule_id": "x", "form": "837P", "payer_kinds": ["tricare"]}, "payer_kinds.0"),
-        ({"kind": "claim_form", "rule_id": "", "form": "837P"}, "rule_id\n  String should have at least 1 character"),
-        ({"kind": "timely_filing", "rule_id": "x", "days": 90, "effective_from": "2024-02-01", "effective_to": "2024-01-01"},
-         "effective_from is after effective_to"),
+        (
+            {"kind": "claim_form", "rule_id": "", "form": "837P"},
+            "rule_id\n  String should have at least 1 character",
+        ),
+        (
+            {
+                "kind": "timely_filing",
+                "rule_id": "x",
+                "days": 90,
+                "effective_from": "2024-02-01",
+                "effective_to": "2024-01-01",
+            },
+            "effective_from is after effective_to",
+        ),
     ],
 )
 def test_bad_rule_config_is_refused_with_a_clear_message(config: dict, message: str) -> None:
@@ -110,8 +146,15 @@ def test_money_refuses_float_and_quantizes() -> None:
 
 
 def test_line_defaults_and_normalization() -> None:
-    ln = ServiceLine(line_number=1, line_control_number="A", date_from=date(2024, 1, 2), code="j9035",
-                     modifiers=("jw",), units=Decimal(6), charge=Decimal("10"))
+    ln = ServiceLine(
+        line_number=1,
+        line_control_number="A",
+        date_from=date(2024, 1, 2),
+        code="j9035",
+        modifiers=("jw",),
+        units=Decimal(6),
+        charge=Decimal("10"),
+    )
     assert ln.date_to == date(2024, 1, 2)
     assert ln.code == "J9035"
     assert ln.modifiers == ("JW",)

@@ -164,12 +164,17 @@ def test_output_is_byte_stable_and_plain() -> None:
     assert a.isascii()
     assert not a.startswith("\ufeff")
     assert a.count("\n") == 1 and a.endswith("~\n")
-    assert a.startswith("ISA*00*          *00*          *ZZ*SUB12345       *ZZ*CLEAR01        *240305*1430*^*00501*000000001*0*T*:~")
+    assert a.startswith(
+        "ISA*00*          *00*          *ZZ*SUB12345       *ZZ*CLEAR01        *240305*1430*^*00501*000000001*0*T*:~"
+    )
 
 
 def test_se_count_matches() -> None:
     segs = segments(build(f.chemo_with_hydration()))
-    st, se = segs.index("ST*837*0001*005010X222A1"), next(i for i, s in enumerate(segs) if s.startswith("SE*"))
+    st, se = (
+        segs.index("ST*837*0001*005010X222A1"),
+        next(i for i, s in enumerate(segs) if s.startswith("SE*")),
+    )
     assert segs[se] == f"SE*{se - st + 1}*0001"
 
 
@@ -203,7 +208,10 @@ def test_empty_batch_and_duplicate_ids_refused() -> None:
         ({"lines": (f.line(1, "96365", "1", diagnosis_pointers=()),)}, "diagnosis pointer"),
         ({"lines": (f.line(1, "96365", "1", diagnosis_pointers=(3,)),)}, "not on the claim"),
         ({"lines": (f.line(1, "J1745", "1", ndc="57894003001"),)}, "quantity and unit"),
-        ({"lines": (f.line(1, "J1745", "1", ndc="5789400300", ndc_quantity=Decimal(1), ndc_unit="UN"),)}, "11 digits"),
+        (
+            {"lines": (f.line(1, "J1745", "1", ndc="5789400300", ndc_quantity=Decimal(1), ndc_unit="UN"),)},
+            "11 digits",
+        ),
         ({"subscriber": f.subscriber(dob=None)}, "DOB and gender"),
         ({"subscriber": f.subscriber(address=None)}, "subscriber address"),
         ({"billing_provider": f.BILLING.model_copy(update={"address": f.HOME})}, "9 digits"),
@@ -251,13 +259,22 @@ def test_claim_filing_indicator(kind: PayerKind, form: ClaimForm, code: str) -> 
 
 def test_medicaid_and_medicare_advantage_claims_pass_pyx12() -> None:
     mcd = f.claim(claim_id="MCD01", payer=f.MEDICAID)
-    ma = f.claim(claim_id="MA01", payer=Payer(name="Humana Gold Plus", payer_id="61101", kind=PayerKind.MEDICARE_ADVANTAGE))
+    ma = f.claim(
+        claim_id="MA01",
+        payer=Payer(name="Humana Gold Plus", payer_id="61101", kind=PayerKind.MEDICARE_ADVANTAGE),
+    )
     assert_pyx12_clean(build(mcd, ma))
 
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(Decimal("350.00"), "350"), (Decimal("103.37"), "103.37"), (Decimal("2.50"), "2.5"), (Decimal("1E+2"), "100"), (Decimal("0"), "0")],
+    [
+        (Decimal("350.00"), "350"),
+        (Decimal("103.37"), "103.37"),
+        (Decimal("2.50"), "2.5"),
+        (Decimal("1E+2"), "100"),
+        (Decimal("0"), "0"),
+    ],
 )
 def test_x12_decimal(value: Decimal, text: str) -> None:
     assert x12_decimal(value) == text
@@ -268,7 +285,9 @@ def test_x12_decimal(value: Decimal, text: str) -> None:
 
 def test_validator_reports_errors_with_location() -> None:
     text = build(f.home_infusion_per_diems())
-    broken = text.replace("SV1*HC:S9502*1400*UN*7***1~", "SV1*HC:S9502*1400*UN*7~").replace("REF*EI*361112222~", "")
+    broken = text.replace("SV1*HC:S9502*1400*UN*7***1~", "SV1*HC:S9502*1400*UN*7~").replace(
+        "REF*EI*361112222~", ""
+    )
     errors = validate_with_pyx12(broken)
     assert any("SV107" in e and "SV1 (Professional Service)" in e for e in errors), errors
     assert any("Billing Provider Tax Identification" in e for e in errors), errors
@@ -281,7 +300,9 @@ def test_validator_on_unreadable_input() -> None:
     assert validate_with_pyx12("not x12 at all")
     assert validate_with_pyx12("\ufeff" + build(f.claim()))
     wrong_map = build(f.claim()).replace("005010X222A1", "005010X222A2")
-    assert validate_with_pyx12(wrong_map) == ["pyx12 engine error: Map not found.  icvn=00501, fic=HC, vriic=005010X222A2"]
+    assert validate_with_pyx12(wrong_map) == [
+        "pyx12 engine error: Map not found.  icvn=00501, fic=HC, vriic=005010X222A2"
+    ]
 
 
 def test_validator_on_published_samples() -> None:
@@ -295,7 +316,18 @@ def test_validator_on_published_samples() -> None:
 
 def test_service_dates_span_written_as_rd8_in_837i() -> None:
     claim = f.hospital_outpatient_837i().model_copy(
-        update={"lines": (f.line(1, "96365", "900.00", revenue_code="0260", date_from=date(2024, 3, 1), date_to=date(2024, 3, 3)),)}
+        update={
+            "lines": (
+                f.line(
+                    1,
+                    "96365",
+                    "900.00",
+                    revenue_code="0260",
+                    date_from=date(2024, 3, 1),
+                    date_to=date(2024, 3, 3),
+                ),
+            )
+        }
     )
     segs = segments(build(claim))
     assert "DTP*434*RD8*20240301-20240303" in segs

@@ -34,9 +34,17 @@ def test_hit_p1_drugs_billed_beside_the_per_diem(catalog):
     assert keys(result, "drug") == want(("J2185", 30))
 
 
-@pytest.mark.parametrize(("volume", "code"), [
-    (None, "S9364"), ("900", "S9365"), ("1000", "S9365"), ("1500", "S9366"), ("2500", "S9367"), ("3200", "S9368"),
-])
+@pytest.mark.parametrize(
+    ("volume", "code"),
+    [
+        (None, "S9364"),
+        ("900", "S9365"),
+        ("1000", "S9365"),
+        ("1500", "S9366"),
+        ("2500", "S9367"),
+        ("3200", "S9368"),
+    ],
+)
 def test_hit_p2_tpn_volume_tiers(catalog, volume, code):
     t = therapy("tpn", additives=[{"drug": "B4185", "dose": "20", "dose_unit": "g"}])
     if volume:
@@ -47,7 +55,9 @@ def test_hit_p2_tpn_volume_tiers(catalog, volume, code):
 
 
 def test_hit_p2_lipid_volume_tier_is_configurable(catalog):
-    t = therapy("tpn", volume_ml_per_day="1900", additives=[{"drug": "B4185", "dose": "250", "dose_unit": "g"}])
+    t = therapy(
+        "tpn", volume_ml_per_day="1900", additives=[{"drug": "B4185", "dose": "250", "dose_unit": "g"}]
+    )
     assert per_diems(run(catalog, home(t))) == want(("S9366",))
 
 
@@ -78,27 +88,30 @@ def test_hit_p5_per_diem_per_day_and_not_for_weekly_therapy(catalog):
     assert "HIT-P5" in codes(result)
 
 
-@pytest.mark.parametrize(("fields", "code"), [
-    ({"therapy": "anti_infective", "frequency_hours": 3}, "S9497"),
-    ({"therapy": "anti_infective", "frequency_hours": 4}, "S9504"),
-    ({"therapy": "anti_infective", "frequency_hours": 6}, "S9503"),
-    ({"therapy": "anti_infective", "frequency_hours": 24}, "S9500"),
-    ({"therapy": "anti_infective"}, "S9494"),
-    ({"therapy": "pain_management"}, "S9325"),
-    ({"therapy": "pain_management", "mode": "continuous"}, "S9326"),
-    ({"therapy": "pain_management", "mode": "implanted_pump"}, "S9328"),
-    ({"therapy": "chemotherapy", "mode": "intermittent"}, "S9331"),
-    ({"therapy": "hydration"}, "S9373"),
-    ({"therapy": "hydration", "volume_ml_per_day": "1500"}, "S9375"),
-    ({"therapy": "hydration", "volume_ml_per_day": "3500"}, "S9377"),
-    ({"therapy": "enteral", "mode": "pump"}, "S9342"),
-    ({"therapy": "immunotherapy"}, "S9338"),
-    ({"therapy": "anti_tnf"}, "S9359"),
-    ({"therapy": "inotropic"}, "S9348"),
-    ({"therapy": "anticoagulant", "mode": "intermittent"}, "S9372"),
-    ({"therapy": "catheter_care", "mode": "simple"}, "S5498"),
-    ({"therapy": "infusion_noc"}, "S9379"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"therapy": "anti_infective", "frequency_hours": 3}, "S9497"),
+        ({"therapy": "anti_infective", "frequency_hours": 4}, "S9504"),
+        ({"therapy": "anti_infective", "frequency_hours": 6}, "S9503"),
+        ({"therapy": "anti_infective", "frequency_hours": 24}, "S9500"),
+        ({"therapy": "anti_infective"}, "S9494"),
+        ({"therapy": "pain_management"}, "S9325"),
+        ({"therapy": "pain_management", "mode": "continuous"}, "S9326"),
+        ({"therapy": "pain_management", "mode": "implanted_pump"}, "S9328"),
+        ({"therapy": "chemotherapy", "mode": "intermittent"}, "S9331"),
+        ({"therapy": "hydration"}, "S9373"),
+        ({"therapy": "hydration", "volume_ml_per_day": "1500"}, "S9375"),
+        ({"therapy": "hydration", "volume_ml_per_day": "3500"}, "S9377"),
+        ({"therapy": "enteral", "mode": "pump"}, "S9342"),
+        ({"therapy": "immunotherapy"}, "S9338"),
+        ({"therapy": "anti_tnf"}, "S9359"),
+        ({"therapy": "inotropic"}, "S9348"),
+        ({"therapy": "anticoagulant", "mode": "intermittent"}, "S9372"),
+        ({"therapy": "catheter_care", "mode": "simple"}, "S5498"),
+        ({"therapy": "infusion_noc"}, "S9379"),
+    ],
+)
 def test_hit_section_3_2_per_diem_codes(catalog, fields, code):
     assert per_diems(run(catalog, home(fields))) == want((code,))
 
@@ -110,15 +123,18 @@ def test_hit_section_3_2_unknown_family_or_mode_blocks(catalog):
         run(catalog, home(therapy("enteral", mode="drip")))
 
 
-@pytest.mark.parametrize(("visits", "expected"), [
-    ([("09:00", "10:00")], want(("99601",))),
-    ([("09:00", "11:00")], want(("99601",))),
-    ([("09:00", "11:30")], want(("99601",))),
-    ([("09:00", "11:31")], want(("99601",), ("99602",))),
-    ([("09:00", "11:40")], want(("99601",), ("99602",))),
-    ([("09:00", "13:00")], want(("99601",), ("99602", 2))),
-    ([("08:00", "09:30"), ("15:00", "16:15")], want(("99601",), ("99602",))),
-])
+@pytest.mark.parametrize(
+    ("visits", "expected"),
+    [
+        ([("09:00", "10:00")], want(("99601",))),
+        ([("09:00", "11:00")], want(("99601",))),
+        ([("09:00", "11:30")], want(("99601",))),
+        ([("09:00", "11:31")], want(("99601",), ("99602",))),
+        ([("09:00", "11:40")], want(("99601",), ("99602",))),
+        ([("09:00", "13:00")], want(("99601",), ("99602", 2))),
+        ([("08:00", "09:30"), ("15:00", "16:15")], want(("99601",), ("99602",))),
+    ],
+)
 def test_hit_n1_nursing_visit_hours(catalog, visits, expected):
     nursing = [{"start": s, "stop": e} for s, e in visits]
     assert keys(run(catalog, home(nursing=nursing))) == expected
@@ -154,10 +170,16 @@ def test_hit_m1_m2_medicare_ffs_gets_no_per_diem(catalog):
     assert {"HIT-M1", "HIT-M2"} <= codes(result)
 
 
-@pytest.mark.parametrize(("name", "initial", "code"), [
-    ("anti_infective", False, "G0068"), ("anti_infective", True, "G0088"),
-    ("immunotherapy", False, "G0069"), ("chemotherapy", True, "G0090"), ("inotropic", False, "G0068"),
-])
+@pytest.mark.parametrize(
+    ("name", "initial", "code"),
+    [
+        ("anti_infective", False, "G0068"),
+        ("anti_infective", True, "G0088"),
+        ("immunotherapy", False, "G0069"),
+        ("chemotherapy", True, "G0090"),
+        ("inotropic", False, "G0068"),
+    ],
+)
 def test_hit_m3_medicare_hit_g_codes(catalog, name, initial, code):
     visit = {"start": "09:00", "stop": "10:00", "initial_visit": initial}
     result = run(catalog, home(therapy(name), nursing=[visit], payer_type="medicare"))
@@ -184,17 +206,27 @@ def test_hit_3_6_medicare_advantage_and_medicaid_use_per_diems(catalog):
     medicaid = run(catalog, home(MERO, payer_type="medicaid"))
     assert per_diems(medicaid) == want(("S9502",))
     assert "HIT-M1" in codes(medicaid)
-    none = run(catalog, home(MERO, payer_type="medicaid"),
-               per_diem_payers=frozenset({"commercial", "medicare_advantage"}))
+    none = run(
+        catalog,
+        home(MERO, payer_type="medicaid"),
+        per_diem_payers=frozenset({"commercial", "medicare_advantage"}),
+    )
     assert per_diems(none) == want()
 
 
 # --- §4 site of care -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("site", "pos", "form"), [
-    ("office", "11", "837P"), ("aic", "11", "837P"), ("ais", "49", "837P"), ("hopd", "22", "837I"),
-    ("home", "12", "837P"),
-])
+
+@pytest.mark.parametrize(
+    ("site", "pos", "form"),
+    [
+        ("office", "11", "837P"),
+        ("aic", "11", "837P"),
+        ("ais", "49", "837P"),
+        ("hopd", "22", "837I"),
+        ("home", "12", "837P"),
+    ],
+)
 def test_soc_pos_place_of_service_and_claim_form(catalog, site, pos, form):
     data = enc(site_of_care=site)
     result = run(catalog, data)
@@ -202,14 +234,20 @@ def test_soc_pos_place_of_service_and_claim_form(catalog, site, pos, form):
 
 
 def test_soc_pos_aic_can_be_49_for_some_payers(catalog):
-    result = run(catalog, enc(site_of_care="aic"),
-                 place_of_service={"office": "11", "aic": "49", "ais": "49", "home": "12", "hopd": "22"})
+    result = run(
+        catalog,
+        enc(site_of_care="aic"),
+        place_of_service={"office": "11", "aic": "49", "ais": "49", "home": "12", "hopd": "22"},
+    )
     assert result.place_of_service == "49"
 
 
 def test_soc_sup1_medicare_aic_supervision_note(catalog):
-    data = enc(site_of_care="aic", payer_type="medicare",
-               administrations=[adm("09:00", "10:00", "J1745", "400", wasted="0")])
+    data = enc(
+        site_of_care="aic",
+        payer_type="medicare",
+        administrations=[adm("09:00", "10:00", "J1745", "400", wasted="0")],
+    )
     assert "SOC-SUP1" in codes(run(catalog, data))
     assert "SOC-SUP1" not in codes(run(catalog, {**data, "site_of_care": "hopd"}))  # SOC-SUP2: general
 

@@ -40,7 +40,9 @@ def test_missing_required_field():
 
 
 def test_bad_clock_time():
-    with pytest.raises(EncounterError, match=r"^encounter t-1: administrations\[0\]\.start '9:00' is not a valid"):
+    with pytest.raises(
+        EncounterError, match=r"^encounter t-1: administrations\[0\]\.start '9:00' is not a valid"
+    ):
         parse_encounter(enc(administrations=[adm("9:00", "10:00")]))
 
 
@@ -50,8 +52,10 @@ def test_unknown_route_literal():
 
 
 def test_extra_field_refused():
-    _raises(enc(administrations=[{**adm("09:00", "10:00"), "colour": "red"}]),
-            "encounter t-1: administrations[0].colour is not a field of the encounter format")
+    _raises(
+        enc(administrations=[{**adm("09:00", "10:00"), "colour": "red"}]),
+        "encounter t-1: administrations[0].colour is not a field of the encounter format",
+    )
 
 
 def test_float_amounts_refused():
@@ -65,9 +69,11 @@ def test_negative_amount_refused():
 
 
 def test_infusion_needs_a_stop():
-    _raises(enc(administrations=[adm("09:00", None, "J1745", "400")]),
-            "encounter t-1: administrations[0].stop is required for an infusion: start and stop times are "
-            "documented (ADM-T4)")
+    _raises(
+        enc(administrations=[adm("09:00", None, "J1745", "400")]),
+        "encounter t-1: administrations[0].stop is required for an infusion: start and stop times are "
+        "documented (ADM-T4)",
+    )
 
 
 def test_drug_needs_a_dose():
@@ -77,13 +83,18 @@ def test_drug_needs_a_dose():
 
 def test_dose_unit_must_convert(catalog):
     data = enc(administrations=[adm("09:00", "10:00", "J1745", "400", unit="mL")])
-    _raises(data, "encounter t-1: administrations[0].dose_unit mL cannot be converted to the billing unit mg "
-            "of J1745", catalog)
+    _raises(
+        data,
+        "encounter t-1: administrations[0].dose_unit mL cannot be converted to the billing unit mg of J1745",
+        catalog,
+    )
 
 
 def test_home_therapy_unknown_drug(catalog):
-    data = enc(site_of_care="home", home_therapies=[{"therapy": "anti_infective", "drug": "J0000", "dose": "1",
-                                                     "dose_unit": "mg"}])
+    data = enc(
+        site_of_care="home",
+        home_therapies=[{"therapy": "anti_infective", "drug": "J0000", "dose": "1", "dose_unit": "mg"}],
+    )
     _raises(data, "encounter t-1: home_therapies[0].drug J0000 is not in the drug catalog", catalog)
 
 

@@ -20,10 +20,27 @@ TABLES = CodeTables(drugs=load_drug_catalog_csv(DRUGS_CSV))
 # bag-change gap 0: every billed minute is a documented minute (ADM-T4's gap would otherwise count)
 STRICT = replace(TABLES, options=replace(TABLES.options, bag_change_max_gap_minutes=0))
 
-IV_DRUGS = ["J1745", "J3370", "J0696", "J2543", "J9045", "J9263", "J0640", "J1756", "J2405", "J1100", "J1459",
-            "J7030", None, None]
-ROUTES = ["iv_infusion"] * 6 + ["iv_push"] * 2 + ["subcutaneous", "intramuscular", "subcutaneous_infusion",
-                                                  "pump_start"]
+IV_DRUGS = [
+    "J1745",
+    "J3370",
+    "J0696",
+    "J2543",
+    "J9045",
+    "J9263",
+    "J0640",
+    "J1756",
+    "J2405",
+    "J1100",
+    "J1459",
+    "J7030",
+    None,
+    None,
+]
+ROUTES = (
+    ["iv_infusion"] * 6
+    + ["iv_push"] * 2
+    + ["subcutaneous", "intramuscular", "subcutaneous_infusion", "pump_start"]
+)
 FIRST_HOUR = {"96365": 16, "96367": 16, "96413": 16, "96417": 16, "96369": 16, "96360": 31}
 PER_UNIT = {"96366": 60, "96415": 60, "96370": 60, "96361": 31}
 INITIAL = {"96360", "96365", "96374", "96409", "96413"}
@@ -54,9 +71,12 @@ def administrations(draw):
     else:
         catalog_drug = TABLES.drugs.get(drug)
         unit = "mL" if catalog_drug.billing_unit == "mL" else "mg"
-        fields.update(drug=drug, dose_unit=unit,
-                      dose=Decimal(draw(st.integers(1, 4000))) / draw(st.sampled_from([1, 10, 4])),
-                      wasted=draw(st.sampled_from([None, Decimal(0), Decimal("7.5"), Decimal(600)])))
+        fields.update(
+            drug=drug,
+            dose_unit=unit,
+            dose=Decimal(draw(st.integers(1, 4000))) / draw(st.sampled_from([1, 10, 4])),
+            wasted=draw(st.sampled_from([None, Decimal(0), Decimal("7.5"), Decimal(600)])),
+        )
         if drug == "J0640":
             fields["purpose"] = "therapeutic"
     return Administration(**fields)
@@ -73,7 +93,11 @@ def encounters(draw):
     )
 
 
-SETTINGS = settings(max_examples=int(os.environ.get("CODING_PROPERTY_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("CODING_PROPERTY_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @SETTINGS
@@ -100,7 +124,9 @@ def test_at_most_one_initial_per_site_and_encounter(encounter):
     result = code_encounter(encounter, catalog=TABLES)
     plain = sum(ln.units for ln in result.lines if ln.code in INITIAL and not ln.modifiers)
     total = sum(ln.units for ln in result.lines if ln.code in INITIAL)
-    sites = {(a.encounter, a.iv_site) for a in encounter.administrations if a.route in ("iv_infusion", "iv_push")}
+    sites = {
+        (a.encounter, a.iv_site) for a in encounter.administrations if a.route in ("iv_infusion", "iv_push")
+    }
     assert plain <= 1
     assert total <= len(sites)
 
