@@ -54,9 +54,6 @@ class PayerRuleAdmin(ReferenceDataAdmin):
         obj.pk = saved.pk
         obj.refresh_from_db()
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # rules are switched off, never deleted: versions and edits refer to them
-
     def get_urls(self):
         custom = [
             path("<int:pk>/try/", self.admin_site.admin_view(self.try_view), name="claims_payerrule_try")

@@ -5,32 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from infusion_rcm.accounts.roles import Capability, user_has
+from infusion_rcm.common.admin import ReferenceDataAdmin
 from infusion_rcm.common.errors import InvalidInputError
 from intake.domain.identifiers import validate_npi
 from intake.models import BillingProvider, Payer, Prescriber, ServiceLocation
-
-
-class ReferenceAdmin(admin.ModelAdmin):
-    """Open to REFERENCE_MANAGE (admins); nothing is deleted once claims may point at it."""
-
-    def _allowed(self, request) -> bool:
-        return user_has(request.user, Capability.REFERENCE_MANAGE)
-
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_add_permission(self, request):
-        return self._allowed(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NPIForm(forms.ModelForm):
@@ -47,7 +25,7 @@ class NPIForm(forms.ModelForm):
 
 
 @admin.register(Payer)
-class PayerAdmin(ReferenceAdmin):
+class PayerAdmin(ReferenceDataAdmin):
     list_display = (
         "name",
         "payer_id",
@@ -62,20 +40,20 @@ class PayerAdmin(ReferenceAdmin):
 
 
 @admin.register(BillingProvider)
-class BillingProviderAdmin(ReferenceAdmin):
+class BillingProviderAdmin(ReferenceDataAdmin):
     form = NPIForm
     list_display = ("name", "npi", "tax_id", "taxonomy")
 
 
 @admin.register(ServiceLocation)
-class ServiceLocationAdmin(ReferenceAdmin):
+class ServiceLocationAdmin(ReferenceDataAdmin):
     form = NPIForm
     list_display = ("name", "billing_provider", "site_of_care", "place_of_service")
     list_filter = ("site_of_care",)
 
 
 @admin.register(Prescriber)
-class PrescriberAdmin(ReferenceAdmin):
+class PrescriberAdmin(ReferenceDataAdmin):
     form = NPIForm
     list_display = ("last_name", "first_name", "npi", "specialty")
     search_fields = ("last_name", "npi")

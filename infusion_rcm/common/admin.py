@@ -8,7 +8,13 @@ from infusion_rcm.accounts.roles import Capability, user_has
 
 
 class ReferenceDataAdmin(admin.ModelAdmin):
-    """Payers, payer rules, fee schedules, the drug catalog, code sets."""
+    """Payers, payer rules, fee schedules, the drug catalog, code sets.
+
+    Rows are not deleted (claims and visits point at them): deactivate or end-date instead.
+    A model whose rows nothing refers to may set `allow_delete = True`.
+    """
+
+    allow_delete = False
 
     def _allowed(self, request) -> bool:
         return user_has(request.user, Capability.REFERENCE_MANAGE)
@@ -26,4 +32,4 @@ class ReferenceDataAdmin(admin.ModelAdmin):
         return self._allowed(request)
 
     def has_delete_permission(self, request, obj=None):
-        return self._allowed(request)
+        return self.allow_delete and self._allowed(request)
