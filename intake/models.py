@@ -47,6 +47,12 @@ class Payer(TimeStampedModel, Address):
     )
     timely_filing_days = models.PositiveIntegerField(default=365)
     eligibility_freshness_days = models.PositiveIntegerField(default=30)
+    per_diem_lines = models.CharField(
+        max_length=5,
+        choices=[("span", "One line for the span of days"), ("daily", "One line per day")],
+        default="span",
+        help_text="How this payer wants home-infusion per diems on a claim",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from claims.domain import types as d
+from claims.domain.per_diem import split_per_day
 from claims.domain.transitions import REPLACEABLE
 from claims.domain.types import ClaimForm
 from claims.models import (
@@ -156,7 +157,7 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
     payers = {
         p["id"]: p
         for p in Payer.objects.filter(pk__in={c["payer_id"] for cs in coverages.values() for c in cs}).values(
-            "id", "claim_form"
+            "id", "claim_form", "per_diem_lines"
         )
     }
     auths: dict[int, list] = defaultdict(list)  # coverage id -> domain authorizations
@@ -218,28 +219,36 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
             total_charge=to_money(sum((r["charge"] for r in rows), ZERO)),
         )
         claim_lines = []
-        for number, (row, code) in enumerate(zip(rows, codes, strict=True), start=1):
+        daily = payer["per_diem_lines"] == "daily"
+        for row, code in zip(rows, codes, strict=True):
             modifiers = (
                 row["override_modifiers"] if row["override_modifiers"] is not None else row["modifiers"]
             )
-            units = row["override_units"] if row["override_units"] is not None else row["units"]
-            claim_lines.append(
-                ClaimLine(
-                    charge_line_id=row["id"],
-                    line_number=number,
-                    service_date_from=row["service_date_from"],
-                    service_date_to=row["service_date_to"],
-                    code=code,
-                    modifiers=list(modifiers or []),
-                    units=Decimal(units),
-                    charge=row["charge"],
-                    diagnosis_pointers=pointers,
-                    ndc=row["ndc"] or "",
-                    ndc_quantity=row["ndc_quantity"] if row["ndc"] else None,
-                    ndc_unit=row["ndc_unit"] if row["ndc"] else "",
-                    revenue_code=revenue_code_for(code) if institutional else "",
-                )
+            units = Decimal(row["override_units"] if row["override_units"] is not None else row["units"])
+            days = split_per_day(row["service_date_from"], row["service_date_to"], units, row["charge"])
+            spans = (
+                [(day.day, day.day, day.units, day.charge) for day in days]
+                if daily and days
+                else [(row["service_date_from"], row["service_date_to"], units, row["charge"])]
             )
+            for date_from, date_to, line_units, line_charge in spans:
+                claim_lines.append(
+                    ClaimLine(
+                        charge_line_id=row["id"],
+                        line_number=len(claim_lines) + 1,
+                        service_date_from=date_from,
+                        service_date_to=date_to,
+                        code=code,
+                        modifiers=list(modifiers or []),
+                        units=line_units,
+                        charge=line_charge,
+                        diagnosis_pointers=pointers,
+                        ndc=row["ndc"] or "",
+                        ndc_quantity=row["ndc_quantity"] if row["ndc"] else None,
+                        ndc_unit=row["ndc_unit"] if row["ndc"] else "",
+                        revenue_code=revenue_code_for(code) if institutional else "",
+                    )
+                )
         plans.append((claim, claim_lines, [r["id"] for r in rows]))
     if not plans:
         return [], skipped

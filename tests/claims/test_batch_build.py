@@ -31,6 +31,14 @@ def ready_claims(*visits) -> list[Claim]:
     return claims
 
 
+def test_daily_per_diem_lines_validate_with_pyx12(biller):
+    visit = f.home_per_diems(biller, f.payer("commercial", per_diem_lines="daily"))
+    (claim,) = ready_claims(visit)
+    batch = services.batch_build(payer=claim.payer, actor=biller)
+    assert_clean(batch)
+    assert batch.content.count("SV1*HC:S9501:SH*100*UN*1") == 7
+
+
 def assert_clean(batch: SubmissionBatch) -> None:
     errors = validate_with_pyx12(batch.content)
     assert not errors, pyx12_errors_text(errors)

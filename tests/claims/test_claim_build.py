@@ -115,3 +115,19 @@ def test_revenue_code_table():
     assert services.revenue_code_for("Q5103") == "0636"
     assert services.revenue_code_for("J7050") == "0258"
     assert services.revenue_code_for("99213") == "0510"
+
+
+def test_home_per_diems_one_line_per_day_when_the_payer_wants_it(biller):
+    visit = f.home_per_diems(biller, f.payer("commercial", per_diem_lines="daily"))
+    (claim,) = services.claims_build_from_charges(visit_ids=[visit.pk], enqueue_scrub=False).claims
+    per_diem = list(claim.lines.filter(code="S9501").order_by("service_date_from"))
+    assert len(per_diem) == 7
+    assert all(ln.units == 1 and ln.service_date_from == ln.service_date_to for ln in per_diem)
+    assert [ln.service_date_from for ln in per_diem] == [
+        claim.service_date_from + dt.timedelta(days=i) for i in range(7)
+    ]
+    assert sum(ln.charge for ln in per_diem) == Decimal("700.00")
+    assert all(ln.modifiers == ["SH"] for ln in per_diem)
+    assert sum(ln.charge for ln in claim.lines.all()) == claim.total_charge
+    numbers = list(claim.lines.order_by("line_number").values_list("line_number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))
