@@ -88,7 +88,11 @@ def seed_catalog() -> None:
             DrugNdc.objects.get_or_create(
                 ndc=ndc, defaults={"drug": drug, "package_size": Decimal(size), "unit_of_measure": unit}
             )
-    for code, price in DEMO_PRICES.items():
+    prices = dict(DEMO_PRICES)
+    for drug in Drug.objects.exclude(hcpcs__in=list(prices)):
+        # a demo price per billing unit for every catalogued drug, so no demo line is $0
+        prices[drug.hcpcs] = "8.00" if drug.billing_unit_amount == 1 else "25.00"
+    for code, price in prices.items():
         ChargeMasterEntry.objects.get_or_create(
             code=code,
             modifier="",

@@ -395,6 +395,16 @@ def _lines(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
                 "X222A1 2400 SV102",
                 line,
             )
+        elif line.charge == 0:
+            yield _edit(
+                "LINE_CHARGE_ZERO",
+                W,
+                f"Line {line.line_number}: {line.code} has no charge.",
+                "The charge master has no price for this code on the date of service: add one (admin, charge "
+                "master) and re-code, or override the line; most payers pay nothing on a $0 line.",
+                "X222A1 2400 SV102",
+                line,
+            )
         if claim.form is ClaimForm.PROFESSIONAL:
             if not line.diagnosis_pointers:
                 yield _edit(

@@ -249,7 +249,10 @@ def test_whole_units_written_with_decimals_are_fine() -> None:
 
 def test_charge_negative_and_zero() -> None:
     assert "LINE_CHARGE_NEGATIVE" in codes(run(f.claim(lines=(f.line(1, "96365", "-0.01"),))))
-    assert run(f.claim(lines=(f.line(1, "96365", "0.00"),))) == []
+    zero = run(f.claim(lines=(f.line(1, "96365", "0.00"),)))
+    assert [(e.code, e.severity.value) for e in zero] == [("LINE_CHARGE_ZERO", "warning")]
+    assert "charge master" in zero[0].fix_hint
+    assert run(f.claim(lines=(f.line(1, "96365", "0.01"),))) == []
 
 
 def test_pointers() -> None:
