@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from infusion_rcm.common.money import to_money
+from infusion_rcm.common.money import exact_amount, to_money
 
 # ---------------------------------------------------------------------------
 # Status
@@ -80,20 +80,12 @@ class Severity(StrEnum):
 # ---------------------------------------------------------------------------
 
 
-def _no_float(value: Any) -> Any:
-    if isinstance(value, float):
-        raise ValueError("use a Decimal or a string, never a float")
-    if isinstance(value, bool):
-        raise ValueError("not a number")
-    return value
-
-
 def _money(value: Any) -> Decimal:
-    return to_money(_no_float(value))
+    return to_money(exact_amount(value))
 
 
 Money = Annotated[Decimal, BeforeValidator(_money)]
-Quantity = Annotated[Decimal, BeforeValidator(_no_float)]
+Quantity = Annotated[Decimal, BeforeValidator(exact_amount)]
 
 _NDC_HYPHENATED = re.compile(r"^(\d{4,5})-(\d{3,4})-(\d{1,2})$")
 

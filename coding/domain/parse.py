@@ -24,7 +24,7 @@ def _path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("function-before[_no_float(), decimal]",) or "[" in str(part):
+        elif part in ("function-before[exact_amount(), decimal]",) or "[" in str(part):
             continue
         else:
             out += ("." if out else "") + str(part)

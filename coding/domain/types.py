@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from infusion_rcm.common.money import exact_amount
+
 SiteOfCare = Literal["office", "aic", "ais", "hopd", "home"]
 PayerType = Literal["medicare", "medicare_advantage", "medicaid", "commercial"]
 Purpose = Literal["chemotherapy", "hormonal_chemotherapy", "therapeutic", "hydration", "kvo"]
@@ -43,14 +45,7 @@ NdcUnit = Literal["UN", "ML", "GR", "F2", "ME"]
 CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
-def _no_float(value: Any) -> Any:
-    """Amounts arrive as decimal strings (or ints); a float has already lost precision."""
-    if isinstance(value, (bool, float)):
-        raise ValueError('give amounts as decimal strings, e.g. "2.47"')
-    return value
-
-
-Amount = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, allow_inf_nan=False)]
+Amount = Annotated[Decimal, BeforeValidator(exact_amount), Field(ge=0, allow_inf_nan=False)]
 Clock = Annotated[str, Field(pattern=CLOCK_PATTERN)]
 
 _MODEL = ConfigDict(frozen=True, extra="forbid")

@@ -12,6 +12,14 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
+def exact_amount(value: object) -> object:
+    """Boundary guard for amounts: pass strings, ints and Decimals through; refuse floats and bools
+    (a float has already lost the cents). Used as a pydantic BeforeValidator."""
+    if isinstance(value, (bool, float)):
+        raise ValueError('give amounts as decimal strings or Decimals, e.g. "2.47", never a float')
+    return value
+
+
 def to_money(value: Decimal | int | str) -> Decimal:
     """Quantize to cents with ROUND_HALF_UP; refuse floats, NaN and infinities."""
     if isinstance(value, float):
