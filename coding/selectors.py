@@ -75,3 +75,14 @@ def overlapping_administrations(visit: Visit) -> set[int]:
                 if a.start < b.stop and b.start < a.stop:
                     overlapping.update({a.pk, b.pk})
     return overlapping
+
+
+def code_set_calendar():
+    """The dated code sets plus the active drug catalog, for "is this code in force on that day"."""
+    from coding.domain.code_sets import CodeSetCalendar
+    from coding.models import CodeSetEntry
+
+    return CodeSetCalendar.of(
+        CodeSetEntry.objects.values_list("code", "effective_from", "effective_to"),
+        always=Drug.objects.filter(active=True).values_list("hcpcs", flat=True),
+    )

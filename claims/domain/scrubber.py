@@ -139,6 +139,9 @@ class ScrubContext(BaseModel):
     )
     valid_npi: Callable[[str], bool] = Field(default=npi_is_valid)
     timely_filing_warn_days: int = Field(default=14, ge=0)
+    code_in_force: Callable[[str, date], bool] | None = Field(
+        default=None, description="dated code sets (CPT/HCPCS) lookup; None skips the check"
+    )
 
 
 def _edit(
@@ -357,6 +360,16 @@ def _lines(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
                 f"Line {line.line_number}: the 'to' date is before the 'from' date.",
                 "Swap or correct the service dates.",
                 "X222A1 2400 DTP*472 RD8",
+                line,
+            )
+        if ctx.code_in_force is not None and not ctx.code_in_force(line.code, line.date_from):
+            yield _edit(
+                "LINE_CODE_NOT_IN_FORCE",
+                E,
+                f"Line {line.line_number}: {line.code} is not in the code sets in force on {line.date_from}.",
+                "The code may be discontinued, not yet effective or mistyped: check the quarterly HCPCS/CPT "
+                "update and correct the line, or have an admin add the code with its effective dates.",
+                "CARC 181 (procedure code invalid on the date of service); X222A1 2400 SV101-2",
                 line,
             )
         if line.service_to > ctx.as_of:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -32,6 +32,7 @@ from claims.services.common import (
     _enqueue_scrub,
 )
 from claims.services.transitions import _lock_statuses, _transition_many
+from coding import selectors as coding_selectors
 from infusion_rcm.common.errors import InvalidInputError
 from intake.domain.authorization import normalize_code
 from intake.domain.diagnosis import validate_icd10cm
@@ -72,6 +73,7 @@ class _ScrubWorld:
     auths: dict[int, list[tuple[Any, dict[int, Decimal]]]]
     keys_by_patient: dict[int, list[tuple[int, frozenset[str]]]]
     freshness: dict[int, int]
+    code_in_force: Callable[[str, date], bool] | None = None
 
 
 def _load_world(claims: Sequence[Any], drafts: dict[int, d.ClaimDraft]) -> _ScrubWorld:
@@ -115,6 +117,7 @@ def _load_world(claims: Sequence[Any], drafts: dict[int, d.ClaimDraft]) -> _Scru
             (other.pk, duplicate_keys(mappers.claim_to_draft(other, other.lines, cache=cache)))
         )
     freshness = dict(Payer.objects.filter(pk__in=payer_ids).values_list("pk", "eligibility_freshness_days"))
+    calendar = coding_selectors.code_set_calendar()
     return _ScrubWorld(
         as_of=as_of,
         rules=selectors.enabled_rules_for(payer_ids=payer_ids),
@@ -122,6 +125,8 @@ def _load_world(claims: Sequence[Any], drafts: dict[int, d.ClaimDraft]) -> _Scru
         auths=auths,
         keys_by_patient=keys_by_patient,
         freshness=freshness,
+        # With no code sets loaded (a fresh install) the check is skipped rather than failing every line.
+        code_in_force=(lambda code, day: code in calendar.codes_on(day)) if calendar else None,
     )
 
 
@@ -153,6 +158,7 @@ def _context(claim: Any, world: _ScrubWorld) -> ScrubContext:
         eligibility_fresh_days=world.freshness.get(claim.payer_id, 30),
         seen_claim_keys=frozenset(seen),
         valid_icd10=icd10_valid,
+        code_in_force=world.code_in_force,
     )
 
 

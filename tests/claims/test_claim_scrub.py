@@ -247,3 +247,41 @@ def test_try_rule_against_claim_shows_only_its_edits(biller):
         )
         == []
     )
+
+
+def test_each_scenario_scrubs_clean_against_the_seeded_code_sets(biller):
+    """With the real code sets and drug catalog loaded, every code our scenarios bill is in force."""
+    from coding.demo import seed_catalog
+    from coding.models import Drug
+
+    seed_catalog()
+    # bevacizumab is not in the shared starter catalog; a clinic that gives it adds it (admin)
+    Drug.objects.create(
+        hcpcs="J9035",
+        description="bevacizumab",
+        billing_unit_amount=10,
+        billing_unit="mg",
+        drug_class="chemotherapy",
+        single_dose=True,
+    )
+    for make in (f.office_sequential_concurrent, f.chemo_with_hydration, f.drug_with_waste, f.home_per_diems):
+        claim = build(make(biller))
+        services.claim_scrub(claim=claim)
+        assert "LINE_CODE_NOT_IN_FORCE" not in codes(claim), make.__name__
+
+
+def test_a_discontinued_code_sends_the_claim_to_needs_fix(biller):
+    from coding.demo import seed_catalog
+    from coding.models import CodeSetEntry
+
+    seed_catalog()
+    claim = build(f.office_sequential_concurrent(biller))
+    line = claim.lines.filter(code__startswith="963").first()
+    CodeSetEntry.objects.filter(code=line.code).update(
+        effective_to=line.service_date_from - dt.timedelta(days=1)
+    )
+    services.claim_scrub(claim=claim)
+    claim.refresh_from_db()
+    assert claim.status == "needs_fix"
+    edit = ClaimEdit.objects.get(claim=claim, code="LINE_CODE_NOT_IN_FORCE")
+    assert edit.line_number == line.line_number and "quarterly HCPCS" in edit.fix_hint

@@ -488,3 +488,20 @@ def test_scrub_is_pure_and_deterministic() -> None:
     )
     claim = f.claim(payer=f.MEDICARE, form=ClaimForm.PROFESSIONAL)
     assert scrub(claim, rules, context=CTX) == scrub(claim, rules, context=CTX)
+
+
+def test_code_not_in_force_on_the_date_of_service() -> None:
+    import datetime as dt
+
+    from coding.domain.code_sets import CodeSetCalendar
+
+    calendar = CodeSetCalendar.of([("96365", dt.date(2000, 1, 1), None)])
+    claim = f.claim(lines=(f.line(1, "96365", "350"), f.line(2, "96999", "10")))
+
+    def in_force(code, day):
+        return code in calendar.codes_on(day)
+
+    edits = [e for e in run(claim, code_in_force=in_force) if e.code == "LINE_CODE_NOT_IN_FORCE"]
+    assert [(e.line_number, e.severity.value) for e in edits] == [(2, "error")]
+    assert "96999" in edits[0].message and "CARC 181" in edits[0].source
+    assert "LINE_CODE_NOT_IN_FORCE" not in codes(run(claim))  # no code sets given: not checked
