@@ -198,6 +198,11 @@ def make_fixtures(n: int) -> None:
     ]
     doc = Prescriber.objects.create(first_name="Marcus", last_name="Welby", npi="1112223338")
     seed_rules()
+    # the drug catalog and dated code sets, as a deployment has them: the scrubber checks every
+    # line's code against them
+    from coding.demo import seed_catalog
+
+    seed_catalog()
 
     patients = Patient.objects.bulk_create(
         [
