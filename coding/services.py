@@ -94,7 +94,12 @@ def visit_payer_kind(visit: Visit) -> str:
 
 def visit_code_preview(*, visit: Visit) -> CodingResult:
     """Code a visit without storing anything (what signing would produce)."""
-    encounter = visit_to_encounter(_with_documentation(visit), payer_kind=visit_payer_kind(visit))
+    return _code(_with_documentation(visit))
+
+
+def _code(documented: Visit) -> CodingResult:
+    """`documented` comes from _with_documentation: its documentation is already loaded."""
+    encounter = visit_to_encounter(documented, payer_kind=visit_payer_kind(documented))
     return code_encounter(encounter, catalog=code_tables())
 
 
@@ -113,15 +118,17 @@ def visit_sign(*, visit: Visit, actor) -> Visit:
     before its start) refuses the signature and changes nothing.
     """
     with transaction.atomic():
-        locked = _lock_draft(visit)
-        result = visit_code_preview(visit=locked)
-        locked.status = Visit.Status.SIGNED
-        locked.signed_by = actor
-        locked.signed_at = timezone.now()
-        locked.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
-        lines = charge_lines_store(visit=locked, lines=result.lines)
-        _draw_down_auths(visit=locked, lines=lines)
-    return locked
+        _lock_draft(visit)
+        # one load of the documentation (the row lock is held) serves coding and the charge lines
+        signed = _with_documentation(visit)
+        result = _code(signed)
+        signed.status = Visit.Status.SIGNED
+        signed.signed_by = actor
+        signed.signed_at = timezone.now()
+        signed.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
+        lines = charge_lines_store(visit=signed, lines=result.lines)
+        _draw_down_auths(visit=signed, lines=lines)
+    return signed
 
 
 def _price(code: str, modifiers: list[str], on: dt.date) -> Decimal:

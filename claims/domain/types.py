@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from infusion_rcm.common.money import exact_amount, to_money
+from intake.domain.types import ClaimForm  # 837P = 005010X222A1, 837I = 005010X223A2
 
 # ---------------------------------------------------------------------------
 # Status
@@ -54,13 +55,6 @@ class ClaimStatus(StrEnum):
     CLOSED = "closed"  # nothing more to do: balance settled, written off or appeal exhausted
     VOID = "void"  # cancelled before adjudication (never reached the payer, or rejected and abandoned)
     REPLACED = "replaced"  # superseded by a replacement (frequency 7) or voided at the payer (frequency 8)
-
-
-class ClaimForm(StrEnum):
-    """Which implementation guide the claim is written in."""
-
-    PROFESSIONAL = "837P"  # 005010X222A1, CMS-1500 equivalent
-    INSTITUTIONAL = "837I"  # 005010X223A2, UB-04 equivalent
 
 
 class PayerKind(StrEnum):

@@ -23,7 +23,6 @@ from claims.services.common import (
     USABLE_AUTH,
     ClaimStateError,
     S,
-    _audit_bulk,
     _auth_rows,
     _enqueue_scrub,
     control_numbers_take,
@@ -32,11 +31,11 @@ from claims.services.transitions import _user, claim_transition
 from coding import services as coding_services
 from coding.models import ChargeLine, Visit
 from infusion_rcm.audit.models import AuditEntry
+from infusion_rcm.audit.services import audit_events_bulk
 from infusion_rcm.common.money import ZERO, to_money
 from intake.domain.authorization import find_auth_for as intake_find_auth_for
 from intake.domain.authorization import normalize_code
 from intake.domain.coverage import CoveragePeriod, CoverageRank, coverages_in_force
-from intake.domain.types import ClaimForm as IntakeClaimForm
 from intake.domain.types import SiteOfCare
 from intake.mappers import authorization as auth_to_domain
 from intake.models import (
@@ -186,8 +185,7 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
         location = locations[visit["location_id"]]
         order = orders.get(visit["order_id"]) if visit["order_id"] else None
         institutional = (
-            payer["claim_form"] == IntakeClaimForm.INSTITUTIONAL
-            or location["site_of_care"] == SiteOfCare.HOPD
+            payer["claim_form"] == ClaimForm.INSTITUTIONAL or location["site_of_care"] == SiteOfCare.HOPD
         )
         diagnoses = [
             d.normalize_icd10(c) for c in (order["diagnosis_codes"] if order else []) if c and c.strip()
@@ -280,9 +278,13 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
         ],
         batch_size=5000,
     )
-    # One audit row per claim; its lines are created with it (ids are in the ClaimLine table).
-    _audit_bulk(
-        AuditEntry.Action.CREATE, Claim, [c.pk for c in claims], ["claim_number", "status", "lines"], actor
+    # The claims are audited; their lines are created with them (ids are in the ClaimLine table).
+    audit_events_bulk(
+        action=AuditEntry.Action.CREATE,
+        model=Claim,
+        ids=[c.pk for c in claims],
+        changed_fields=["claim_number", "status", "lines"],
+        user=actor,
     )
     coding_services.charge_lines_mark_on_claim(line_ids=[i for p in plans for i in p[2]])
     return claims, skipped

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from types import SimpleNamespace
 
 from django.db import connection
@@ -13,7 +13,6 @@ from claims.domain.types import ClaimStatus
 from claims.models import (
     ControlNumber,
 )
-from infusion_rcm.audit.services import audit_events_bulk
 from infusion_rcm.common.errors import DomainError
 from intake.domain.authorization import AuthStatus
 from intake.models import (
@@ -46,10 +45,6 @@ class BatchStateError(DomainError):
 
 def _user_id(actor) -> int | None:
     return actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
-def _audit_bulk(action: str, model: type, ids: Iterable[int], fields: Sequence[str], actor=None) -> None:
-    audit_events_bulk(action=action, model=model, ids=ids, changed_fields=fields, user=actor)
 
 
 CONTROL_SERIES = ("claim", "isa", "gs")

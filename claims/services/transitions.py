@@ -15,8 +15,9 @@ from claims.models import (
     Claim,
     ClaimEvent,
 )
-from claims.services.common import _audit_bulk, _user_id
+from claims.services.common import _user_id
 from infusion_rcm.audit.models import AuditEntry
+from infusion_rcm.audit.services import audit_events_bulk
 
 # ---------------------------------------------------------------------------
 # State machine
@@ -93,8 +94,12 @@ def _transition_many(
         ],
         batch_size=5000,
     )
-    _audit_bulk(
-        AuditEntry.Action.UPDATE, Claim, [m[0] for m in moves], ["status", *(extra_update or {})], actor
+    audit_events_bulk(
+        action=AuditEntry.Action.UPDATE,
+        model=Claim,
+        ids=[m[0] for m in moves],
+        changed_fields=["status", *(extra_update or {})],
+        user=actor,
     )
 
 

@@ -10,7 +10,7 @@ envelope standard defines.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -167,11 +167,3 @@ def tokenize(text: str) -> list[list[str]]:
 def element(seg: Sequence[str], index: int, default: str = "") -> str:
     """Element `index` (1-based, as the guides number them) or `default` when absent."""
     return seg[index] if len(seg) > index else default
-
-
-def components(value: str, sep: str = COMPONENT_SEP) -> list[str]:
-    return value.split(sep)
-
-
-def segment_ids(segments: Iterable[Sequence[str]]) -> list[str]:
-    return [s[0] for s in segments]

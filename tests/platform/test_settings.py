@@ -93,3 +93,21 @@ def test_secret_can_come_from_a_file(tmp_path):
     env = {**PROD_ENV, "SECRET_KEY": "", "SECRET_KEY_FILE": str(secret)}
     result = run_manage(["check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_serves_static_files_through_whitenoise_with_hashed_names():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print('whitenoise.middleware.WhiteNoiseMiddleware' in s.MIDDLEWARE, "
+        "s.STORAGES['staticfiles']['BACKEND'], s.WHITENOISE_USE_FINDERS)"
+    )
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    clean.update({**PROD_ENV, "DJANGO_SETTINGS_MODULE": "infusion_rcm.settings.production"})
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert result.stdout.split() == [
+        "True",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "False",
+    ], result.stderr
