@@ -11,6 +11,7 @@ if [ -z "${REDIS_URL:-}" ] && [ -z "${EMBEDDED:-}" ]; then
     export REDIS_URL=redis://127.0.0.1:6379/1
   fi
 fi
+$PY manage.py ensure_database
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
 worker_pid=""

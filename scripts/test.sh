@@ -7,19 +7,9 @@ export DJANGO_ENV=test
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/infusion_rcm}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 
-if ! $PY - <<'PYEOF'
-import os, sys
-import psycopg2
-try:
-    psycopg2.connect(os.environ["DATABASE_URL"], connect_timeout=3).close()
-except Exception as exc:
-    print(f"PostgreSQL is not reachable at {os.environ['DATABASE_URL']}: {exc}".strip(), file=sys.stderr)
-    sys.exit(1)
-PYEOF
-then
-  echo "make test needs PostgreSQL. Start it (pg_ctlcluster ... main start) or set DATABASE_URL." >&2
-  exit 1
-fi
+# A fresh machine has PostgreSQL running and no database: create the one DATABASE_URL names
+# (pytest-django then creates its test_ database beside it). An unreachable server stops here.
+$PY manage.py ensure_database
 if ! $PY -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=3).ping()" 2>/dev/null; then
   echo "make test needs Redis at $REDIS_URL. Start redis-server or set REDIS_URL." >&2
   exit 1

@@ -14,7 +14,10 @@ from infusion_rcm.settings.base import *  # noqa: F403
 from infusion_rcm.settings.base import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; tests
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_infusion_rcm")}
+# pytest-django creates (and with --reuse-db keeps) test_<name> beside the database DATABASE_URL names.
+DATABASES["default"]["TEST"] = {
+    "NAME": os.environ.get("TEST_DATABASE_NAME", f"test_{DATABASES['default']['NAME']}")
+}
 # Tasks are never eager in tests (Celery: eager is "not suitable for unit tests"); tests call
 # services directly, call tasks with .apply(), or run a real worker.
 CELERY_TASK_ALWAYS_EAGER = False

@@ -10,8 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from coding.demo import seed_catalog
+from tests.fixture_files import fixture_path
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "domain" / "examples" / "encounters.json"
+EXAMPLES = fixture_path("coding", "encounters.json")
 ENCOUNTER = {
     "id": "visit-1042",
     "date_of_service": "2026-11-02",

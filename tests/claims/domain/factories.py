@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from claims.domain.types import (
@@ -23,8 +22,6 @@ from claims.domain.types import (
     Subscriber,
 )
 from infusion_rcm.common.x12 import Envelope
-
-SHARED_X12 = Path(__file__).resolve().parents[3].parent / "shared" / "x12"
 
 NPI_BILLING = "1234567893"
 NPI_RENDERING = "1122333341"

@@ -1,4 +1,4 @@
-"""999 and 277CA readers over every shared sample; malformed input refused whole."""
+"""999 and 277CA readers over every sample in tests/fixtures/x12; malformed input refused whole."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ import pytest
 
 from claims.domain.acknowledgments import ClaimAckStatus, parse_277ca, parse_999
 from infusion_rcm.common.errors import InvalidInputError
-from tests.claims.domain.factories import SHARED_X12
+from tests.fixture_files import read_x12, x12_samples
 
-DIR_999 = SHARED_X12 / "999"
-DIR_277 = SHARED_X12 / "277CA"
-VALID_999 = sorted(p for p in DIR_999.iterdir() if "invalid" not in p.name) if DIR_999.exists() else []
+VALID_999 = [p for p in x12_samples("999") if "invalid" not in p.name]
 
 
 def read(path: Path) -> str:
@@ -32,7 +30,7 @@ def test_every_valid_999_sample_parses(path: Path) -> None:
 
 
 def test_999_accepted() -> None:
-    ack = parse_999(read(DIR_999 / "ims__x12_999_accepted.txt"))
+    ack = parse_999(read_x12("999", "ims__x12_999_accepted.txt"))
     (tx,) = ack.transactions
     assert (tx.group_control_number, tx.transaction_set_id, tx.control_number, tx.status) == (
         "17456",
@@ -47,7 +45,7 @@ def test_999_accepted() -> None:
 
 
 def test_999_rejected_with_ik3() -> None:
-    ack = parse_999(read(DIR_999 / "ims__x12_999_rejected.txt"))
+    ack = parse_999(read_x12("999", "ims__x12_999_rejected.txt"))
     (tx,) = ack.transactions
     assert not tx.accepted and tx.status == "R" and tx.control_number == "0028"
     assert tx.syntax_error_codes == ("5",)
@@ -57,7 +55,7 @@ def test_999_rejected_with_ik3() -> None:
 
 
 def test_999_mixed_outcomes_with_ik4_and_ctx() -> None:
-    ack = parse_999(read(DIR_999 / "staedi__simple999.edi"))
+    ack = parse_999(read_x12("999", "staedi__simple999.edi"))
     group = ack.groups[0]
     assert group.status == "P" and group.transaction_sets_accepted == 1
     assert [(t.control_number, t.accepted) for t in ack.transactions] == [
@@ -75,14 +73,14 @@ def test_999_mixed_outcomes_with_ik4_and_ctx() -> None:
 
 
 def test_999_multiple_groups_and_sets() -> None:
-    ack = parse_999(read(DIR_999 / "pyx12__834_lui_id_5010.999.txt"))
+    ack = parse_999(read_x12("999", "pyx12__834_lui_id_5010.999.txt"))
     assert len(ack.groups) == 4
     assert all(t.accepted for t in ack.transactions)
 
 
 def test_invalid_999_sample_refused() -> None:
     with pytest.raises(InvalidInputError):
-        parse_999(read(DIR_999 / "staedi__invalid999.edi"))
+        parse_999(read_x12("999", "staedi__invalid999.edi"))
 
 
 GOOD_999 = (
@@ -132,7 +130,7 @@ def test_malformed_999_refused(mutate, message: str) -> None:  # type: ignore[no
 
 
 def test_277ca_accepted_sample() -> None:
-    ack = parse_277ca(read(DIR_277 / "ims__x12_277CA_accepted.txt"))
+    ack = parse_277ca(read_x12("277CA", "ims__x12_277CA_accepted.txt"))
     assert ack.payer_name == "NYSDOH" and ack.reference == "000000674"
     (claim,) = ack.claims
     assert claim.patient_control_number == "5781"
@@ -149,7 +147,7 @@ def test_277ca_accepted_sample() -> None:
 
 
 def test_277ca_rejected_sample() -> None:
-    ack = parse_277ca(read(DIR_277 / "ims__x12_277CA_rejected.txt"))  # one line, '|' component separator
+    ack = parse_277ca(read_x12("277CA", "ims__x12_277CA_rejected.txt"))  # one line, '|' component separator
     (claim,) = ack.claims
     assert claim.patient_control_number == "3920394930203"
     assert claim.status is ClaimAckStatus.REJECTED and not claim.accepted

@@ -14,6 +14,7 @@ from claims.domain.x12_837 import build_837, claim_filing_indicator, x12_decimal
 from infusion_rcm.common.errors import InvalidInputError
 from tests.claims.domain import factories as f
 from tests.claims.domain.factories import assert_pyx12_clean
+from tests.fixture_files import read_x12
 
 SCENARIOS_837P: list[Callable[[], ClaimDraft]] = [
     f.office_sequential_concurrent,
@@ -306,9 +307,9 @@ def test_validator_on_unreadable_input() -> None:
 
 
 def test_validator_on_published_samples() -> None:
-    good = (f.SHARED_X12 / "837I" / "derived__two-claims-single-provider.fixed.837i").read_text()
+    good = read_x12("837I", "derived__two-claims-single-provider.fixed.837i")
     assert validate_with_pyx12(good) == []
-    bad = (f.SHARED_X12 / "837P" / "ims__x12_missing_elements.txt").read_text()
+    bad = read_x12("837P", "ims__x12_missing_elements.txt")
     errors = validate_with_pyx12(bad)
     assert any("NM102" in e for e in errors)
     assert any("HL count" in e for e in errors)

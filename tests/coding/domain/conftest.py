@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from coding.domain.catalog import CodeTables, load_drug_catalog_csv
+from tests.fixture_files import fixture_path
 
 REPO = Path(__file__).resolve().parents[3]
 DRUGS_CSV = REPO / "coding" / "data" / "drugs.csv"
-# copy of /work/shared/domain/examples/encounters.json so the suite runs without /work/shared
-EXAMPLES = Path(__file__).with_name("data") / "encounters.json"
 
 
 @pytest.fixture(scope="session")
@@ -21,4 +20,4 @@ def catalog() -> CodeTables:
 
 
 def load_examples() -> list[dict]:
-    return json.loads(EXAMPLES.read_text())
+    return json.loads(fixture_path("coding", "encounters.json").read_text())

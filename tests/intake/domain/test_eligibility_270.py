@@ -1,4 +1,4 @@
-"""270 writer checked segment by segment against the 005010X279A1 guide examples in /work/shared/x12/270."""
+"""270 writer checked segment by segment against the 005010X279A1 guide examples in tests/fixtures/x12/270."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from intake.domain.eligibility import (
     build_270,
     build_270_body,
 )
-
-from .conftest import read_x12
+from tests.fixture_files import read_x12
 
 ENVELOPE = Envelope(
     sender_id="000000005",

@@ -16,8 +16,8 @@ from intake.domain.eligibility import (
     parse_271,
 )
 from intake.domain.identifiers import mbi_is_valid, npi_is_valid
+from tests.fixture_files import read_x12, x12_samples
 
-from .conftest import SHARED_X12, read_x12
 from .test_eligibility_270 import ENVELOPE, SUBSCRIBER_EXAMPLE
 
 SUBSCRIBER = "lfh__subscriber-health-benefit-check.271"
@@ -27,7 +27,7 @@ NODE = "nodex12__271.edi"
 
 
 def test_every_shared_271_sample_is_read() -> None:
-    samples = sorted((SHARED_X12 / "271").iterdir())
+    samples = x12_samples("271")
     assert {p.name for p in samples} >= {SUBSCRIBER, DEPENDENT, ERROR, NODE}
     for path in samples:
         response = parse_271(path.read_text(encoding="utf-8"))
