@@ -493,7 +493,7 @@ def pyx12_sample() -> tuple[int, float, int]:
     from claims.domain.validation import validate_with_pyx12
     from claims.domain.x12_837 import build_837
     from claims.models import SubmissionBatch
-    from infusion_rcm.common.x12 import Envelope
+    from infusion_rcm.x12.writer import Envelope
 
     sample_batch = SubmissionBatch.objects.filter(form="837P").order_by("pk").first()
     sample_ids = list(sample_batch.claims.order_by("pk").values_list("pk", flat=True)[:SAMPLE])

@@ -1,7 +1,7 @@
 """837P (005010X222A1) and 837I (005010X223A2) claim writer.
 
 Pure: claim drafts in, X12 text out. The envelope (ISA/GS/ST ... SE/GE/IEA) comes from
-`infusion_rcm.common.x12.interchange`; control numbers are handed in by the batch service.
+`infusion_rcm.x12.writer.interchange`; control numbers are handed in by the batch service.
 Output is byte-stable for the same input: claims are grouped by billing provider in first-seen
 order, lines are written by line number, and nothing reads the clock.
 
@@ -43,7 +43,7 @@ from claims.domain.types import (
 )
 from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.common.money import to_money
-from infusion_rcm.common.x12 import Composite, Envelope, interchange, segment
+from infusion_rcm.x12.writer import Composite, Envelope, interchange, segment
 
 IMPLEMENTATION_GUIDE: dict[ClaimForm, str] = {
     ClaimForm.PROFESSIONAL: "005010X222A1",

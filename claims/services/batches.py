@@ -20,7 +20,7 @@ from claims.models import (
 from claims.services.common import MAX_CLAIMS_PER_BATCH, BatchStateError, S, control_numbers_take, logger
 from claims.services.transitions import _lock_statuses, _transition_many, _user
 from infusion_rcm.common.money import ZERO, to_money
-from infusion_rcm.common.x12 import Envelope
+from infusion_rcm.x12.writer import Envelope
 from intake.models import (
     Payer,
 )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "infusion_rcm.accounts",
     "infusion_rcm.audit",
     "infusion_rcm.platform",
+    "infusion_rcm.x12",
     "intake",
     "coding",
     "claims",

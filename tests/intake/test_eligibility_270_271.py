@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from infusion_rcm.common.errors import DomainError, InvalidInputError
-from infusion_rcm.common.x12 import tokenize
+from infusion_rcm.x12.reader import tokenize
 from intake import services
 from intake.models import EligibilityCheck
 from intake.tasks import eligibility_import_271_task, eligibility_request_task

@@ -21,7 +21,7 @@ from claims.domain.types import (
     Submitter,
     Subscriber,
 )
-from infusion_rcm.common.x12 import Envelope
+from infusion_rcm.x12.writer import Envelope
 
 NPI_BILLING = "1234567893"
 NPI_RENDERING = "1122333341"

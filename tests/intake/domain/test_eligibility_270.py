@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from infusion_rcm.common.errors import InvalidInputError
-from infusion_rcm.common.x12 import Envelope, tokenize
+from infusion_rcm.x12.reader import tokenize
+from infusion_rcm.x12.writer import Envelope
 from intake.domain.eligibility import (
     EligibilityDependent,
     EligibilityPayer,

@@ -1,10 +1,9 @@
-"""X12 envelope and segment code shared by the 270, 837, 835, 999 and 277CA modules.
+"""Writing X12: element cleaning, segments, composites and the ISA/GS/ST ... SE/GE/IEA envelope.
 
-Pure module. Writing: `Segment` values joined with fixed delimiters, wrapped in an
-ISA/GS/ST ... SE/GE/IEA envelope. Reading: `tokenize` takes the delimiters from the ISA
-segment itself (ISA is fixed-width: element separator at byte 3, repetition separator at
-ISA11, component separator at ISA16, segment terminator right after), as the X12 5010
-envelope standard defines.
+Pure. Control numbers are handed in (the control-number service in `control_numbers` takes them
+from PostgreSQL sequences), so the same input always writes the same bytes. Delimiters are fixed
+for what we send: `*` element, `:` component, `^` repetition, `~` segment (005010 envelope,
+ISA11 is the repetition separator).
 """
 
 from __future__ import annotations
@@ -20,6 +19,8 @@ ELEMENT_SEP = "*"
 COMPONENT_SEP = ":"
 REPETITION_SEP = "^"
 SEGMENT_TERM = "~"
+INTERCHANGE_VERSION = "00501"
+MAX_CONTROL = 999_999_999  # ISA13 and GS06 are at most nine digits
 
 # Characters that would break the envelope if they appeared inside a value.
 _FORBIDDEN = re.compile(r"[*:^~\r\n]")
@@ -32,14 +33,6 @@ def clean(value: object) -> str:
     """
     text = "" if value is None else str(value)
     return _FORBIDDEN.sub(" ", text).strip().upper()
-
-
-def segment(seg_id: str, *elements: object) -> str:
-    """One segment without its terminator; trailing empty elements are dropped (X12 rule)."""
-    parts = [clean(e) if not isinstance(e, Composite) else e.render() for e in elements]
-    while parts and parts[-1] == "":
-        parts.pop()
-    return ELEMENT_SEP.join([seg_id, *parts])
 
 
 @dataclass(frozen=True)
@@ -58,6 +51,14 @@ class Composite:
         return COMPONENT_SEP.join(items)
 
 
+def segment(seg_id: str, *elements: object) -> str:
+    """One segment without its terminator; trailing empty elements are dropped (X12 rule)."""
+    parts = [e.render() if isinstance(e, Composite) else clean(e) for e in elements]
+    while parts and parts[-1] == "":
+        parts.pop()
+    return ELEMENT_SEP.join([seg_id, *parts])
+
+
 @dataclass(frozen=True)
 class Envelope:
     """Interchange and group identity. Control numbers are handed in (no hidden state)."""
@@ -72,16 +73,25 @@ class Envelope:
     usage: str = "P"  # ISA15: P production, T test
     sender_qualifier: str = "ZZ"
     receiver_qualifier: str = "ZZ"
+    acknowledgment_requested: bool = False  # ISA14: ask for a TA1
+
+
+def transaction_set_control(number: int) -> str:
+    """ST02 of the n-th transaction set of a group: 0001, 0002, ... (unique within the group)."""
+    return f"{number:04d}"
 
 
 def interchange(envelope: Envelope, transactions: Sequence[tuple[str, Sequence[str]]]) -> str:
     """Wrap transaction bodies in ST/SE, one GS/GE and one ISA/IEA.
 
-    `transactions` is a list of (transaction set id, body segments without ST/SE). ST02
-    control numbers are 0001, 0002, ... within the group; SE01 counts ST through SE.
+    `transactions` is a list of (transaction set id, body segments without ST/SE). ST02 control
+    numbers are 0001, 0002, ... within the group; SE01 counts ST through SE.
     """
-    if not 0 < envelope.interchange_control < 10**9:
-        raise InvalidInputError("interchange control number must be 1..999999999")
+    for what, number in (("interchange", envelope.interchange_control), ("group", envelope.group_control)):
+        if not 0 < number <= MAX_CONTROL:
+            raise InvalidInputError(f"{what} control number must be 1..{MAX_CONTROL}")
+    if not transactions:
+        raise InvalidInputError("an interchange needs at least one transaction set")
     when = envelope.created
     isa = ELEMENT_SEP.join(
         [
@@ -97,9 +107,9 @@ def interchange(envelope: Envelope, transactions: Sequence[tuple[str, Sequence[s
             when.strftime("%y%m%d"),
             when.strftime("%H%M"),
             REPETITION_SEP,
-            "00501",
+            INTERCHANGE_VERSION,
             f"{envelope.interchange_control:09d}",
-            "0",
+            "1" if envelope.acknowledgment_requested else "0",
             envelope.usage,
             COMPONENT_SEP,
         ]
@@ -119,51 +129,10 @@ def interchange(envelope: Envelope, transactions: Sequence[tuple[str, Sequence[s
         ),
     ]
     for number, (set_id, body) in enumerate(transactions, start=1):
-        control = f"{number:04d}"
-        st = segment("ST", set_id, control, envelope.version)
-        out.append(st)
+        control = transaction_set_control(number)
+        out.append(segment("ST", set_id, control, envelope.version))
         out.extend(body)
         out.append(segment("SE", len(body) + 2, control))
     out.append(segment("GE", len(transactions), envelope.group_control))
     out.append(segment("IEA", 1, f"{envelope.interchange_control:09d}"))
     return SEGMENT_TERM.join(out) + SEGMENT_TERM + "\n"
-
-
-@dataclass(frozen=True)
-class Delimiters:
-    element: str
-    component: str
-    repetition: str
-    segment: str
-
-
-def delimiters_of(text: str) -> Delimiters:
-    """Read the delimiters from a fixed-width ISA segment."""
-    body = text.lstrip("\ufeff \r\n\t")
-    if not body.startswith("ISA") or len(body) < 106:
-        raise InvalidInputError("The file does not start with an ISA interchange header.")
-    element = body[3]
-    fields = body[:106].split(element)
-    if len(fields) < 17:
-        raise InvalidInputError("The ISA header does not have its 16 elements.")
-    return Delimiters(element=element, component=body[104], repetition=fields[11][:1], segment=body[105])
-
-
-def tokenize(text: str) -> list[list[str]]:
-    """Split an X12 interchange into segments of elements (delimiters taken from ISA).
-
-    Line breaks after segment terminators are tolerated; a file without ISA is refused.
-    """
-    delims = delimiters_of(text)
-    body = text.lstrip("\ufeff \r\n\t")
-    segments: list[list[str]] = []
-    for raw in body.split(delims.segment):
-        raw = raw.strip("\r\n\t ")
-        if raw:
-            segments.append(raw.split(delims.element))
-    return segments
-
-
-def element(seg: Sequence[str], index: int, default: str = "") -> str:
-    """Element `index` (1-based, as the guides number them) or `default` when absent."""
-    return seg[index] if len(seg) > index else default
