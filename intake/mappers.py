@@ -9,16 +9,14 @@ from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.common.money import to_money
 from intake.domain import authorization as auth_domain
 from intake.domain.coverage import CoveragePeriod, CoverageRank
-from intake.domain.eligibility import (
-    CoverageStatus,
+from intake.domain.eligibility_270 import (
     EligibilityDependent,
     EligibilityPayer,
     EligibilityProvider,
     EligibilityRequest,
-    EligibilitySubject,
     EligibilitySubscriber,
-    Rejection,
 )
+from intake.domain.eligibility_response import CoverageStatus, EligibilitySubject, Rejection
 from intake.domain.types import Relationship
 from intake.models import Coverage, EligibilityCheck, PriorAuthorization
 

@@ -139,7 +139,8 @@ def test_domain_packages_may_not_import_django(tmp_path):
 def test_pure_domain_modules_load_without_django_or_celery():
     code = (
         "import sys; import coding.domain.engine, claims.domain.x12_837, claims.domain.scrubber, "
-        "intake.domain.eligibility, intake.domain.authorization, infusion_rcm.common.money; "
+        "intake.domain.eligibility_270, intake.domain.eligibility_271, intake.domain.authorization, "
+        "infusion_rcm.common.money; "
         "bad = sorted({m.split('.')[0] for m in sys.modules} & {'django', 'celery', 'rest_framework'}); print(bad)"
     )
     result = subprocess.run(

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.x12.reader import tokenize
 from infusion_rcm.x12.writer import Envelope
-from intake.domain.eligibility import (
+from intake.domain.eligibility_270 import (
     EligibilityDependent,
     EligibilityPayer,
     EligibilityProvider,

@@ -8,14 +8,10 @@ from decimal import Decimal
 import pytest
 
 from infusion_rcm.common.errors import InvalidInputError
-from intake.domain.eligibility import (
-    CoverageStatus,
-    DatePeriod,
-    EligibilityResponse,
-    build_270,
-    parse_271,
-)
-from intake.domain.identifiers import mbi_is_valid, npi_is_valid
+from infusion_rcm.common.identifiers import mbi_is_valid, npi_is_valid
+from intake.domain.eligibility_270 import build_270
+from intake.domain.eligibility_271 import parse_271
+from intake.domain.eligibility_response import CoverageStatus, DatePeriod, EligibilityResponse
 from tests.fixture_files import read_x12, x12_samples
 
 from .test_eligibility_270 import ENVELOPE, SUBSCRIBER_EXAMPLE
