@@ -1,6 +1,6 @@
 """Claims Celery tasks: thin, idempotent, ids in; each calls one service.
 
-Scrubbing runs on the `scrub` queue, batch building on the `batch` queue (ARCHITECTURE.md);
+Scrubbing runs on the `scrub` queue, batch building on the `batch` queue (docs/architecture.md);
 the routes live in infusion_rcm/celery.py.
 """
 

@@ -1,4 +1,4 @@
-"""ORM rows -> the coding engine's Encounter (encounter-format.md)."""
+"""ORM rows -> the coding engine's Encounter (docs/encounter-format.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Celery app: JSON only, acks_late, one queue per kind of work (ARCHITECTURE.md)."""
+"""The Celery app: JSON only, acks_late, one queue per kind of work (docs/architecture.md)."""
 
 from __future__ import annotations
 

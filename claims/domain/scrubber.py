@@ -6,7 +6,8 @@ ICD-10-CM code-set lookup. The output *is* the list of edits (CONVENTIONS.md sec
 block submission (the claim goes to needs_fix), warnings are for a biller to look at.
 
 Sources cited in the edits:
-- REFERENCE = /shared/domain/REFERENCE.md rule ids (DRG-*, HIT-*, TF-*, section 5.5 and 6.1).
+- REFERENCE = rule ids of docs/billing-rules/ (DRG-*, HIT-*, TF-*; sections 5.x in denial-codes.md,
+  6.x in eligibility-and-auth.md). The edit codes themselves: docs/billing-rules/scrubber-edits.md.
 - X222A1 / X223A2 = the 837P / 837I implementation guides, by loop and segment.
 - NPI check digit: CMS NPI standard (Luhn over the NPI with the 80840 card-issuer prefix).
 

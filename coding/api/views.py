@@ -15,7 +15,7 @@ from infusion_rcm.common.viewsets import AuditedReadOnlyViewSet
 
 
 class CodingPreviewView(APIView):
-    """Code one encounter (encounter-format.md) without storing anything."""
+    """Code one encounter (docs/encounter-format.md) without storing anything."""
 
     permission_classes = [HasCapability]
     required_capability = Capability.BILLING_VIEW

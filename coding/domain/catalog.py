@@ -195,7 +195,7 @@ HIT_CATEGORY_BY_THERAPY: Mapping[str, int] = MappingProxyType(
 
 @dataclass(frozen=True, slots=True)
 class CodingOptions:
-    """Payer- and contract-variable rules ([M]/[L] in REFERENCE.md) with the reference's defaults."""
+    """Payer- and contract-variable rules ([M]/[L] in docs/billing-rules/) with the reference's defaults."""
 
     # ADM-I2 / ADM-P2 / ADM-F1: sites coded under facility (OPPS) rules.
     facility_sites: frozenset[str] = frozenset({"hopd"})

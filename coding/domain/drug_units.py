@@ -1,4 +1,4 @@
-"""Drug lines: HCPCS units, JW/JZ and NDC (REFERENCE.md §2).
+"""Drug lines: HCPCS units, JW/JZ and NDC (docs/billing-rules/drugs.md).
 
 DRG-U1/U2 (S28): units = total given that day for the code / the descriptor's dose, rounded up.
 DRG-W1..W4 (S29-S35): Medicare single-dose containers carry JW (discarded, rounded down, only when at

@@ -237,7 +237,7 @@ def _evaluation_line(
 
 
 def code_encounter(encounter: Encounter, *, catalog: CodeTables) -> CodingResult:
-    """Code one encounter (REFERENCE.md §1-§4). See the module docstring for the contract."""
+    """Code one encounter (rules in docs/billing-rules/). See the module docstring for the contract."""
     enc = encounter
     tables = catalog
     opts = tables.options

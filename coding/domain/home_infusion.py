@@ -1,4 +1,5 @@
-"""Home infusion: per-diem S-codes, SH/SJ/SS, nursing 99601/99602, Medicare HIT G-codes (REFERENCE.md §3).
+"""Home infusion: per-diem S-codes, SH/SJ/SS, nursing 99601/99602, Medicare HIT G-codes
+(docs/billing-rules/home-infusion.md).
 
 Commercial, Medicare Advantage and (by default) Medicaid: drug on its J-code, services/supplies/equipment
 in the S-code per diem, nursing separately (HIT-P1, §3.7). Medicare fee-for-service pays no per diems

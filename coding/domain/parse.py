@@ -1,4 +1,4 @@
-"""JSON (a dict) -> Encounter, with errors a biller can act on (encounter-format.md).
+"""JSON (a dict) -> Encounter, with errors a biller can act on (docs/encounter-format.md).
 
 Every problem raises EncounterError naming the encounter and the field, e.g.
 "encounter visit-7: administrations[1].stop 08:00 is before start 09:00". With `catalog`, the drug

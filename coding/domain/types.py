@@ -1,10 +1,11 @@
-"""Input and output types of the coding engine (encounter-format.md, version 1).
+"""Input and output types of the coding engine (docs/encounter-format.md, version 1).
 
 Inputs cross a trust boundary (API payloads, `code_visits` files), so they are pydantic v2 models,
 frozen and closed (`extra="forbid"`). Outputs are built in the hot loop, so they are frozen slotted
 dataclasses with an `as_dict()` for JSON; the engine never re-validates its own output.
 
-A few optional input fields go beyond encounter-format.md v1; each names the rule it serves:
+A few optional input fields go beyond the original v1 format; docs/encounter-format.md lists them all.
+Each names the rule it serves:
 `primary` (ADM-I2 coder override), `ends_next_day` (ADM-T5), `protocol_hydration` (ADM-H2),
 `purpose="kvo"` (ADM-H4), routes `intra_arterial`, `on_body_injector`, `pump_refill`,
 `implanted_pump_refill`, `port_irrigation` (ADM-INJ1, ADM-CH1, 96521-96523), NDC fields (DRG-N1..N3),
@@ -197,7 +198,7 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class CodingResult:
-    """The engine's answer for one encounter (encounter-format.md "Output")."""
+    """The engine's answer for one encounter (docs/encounter-format.md "Output")."""
 
     encounter_id: str
     lines: tuple[ChargeLine, ...]

@@ -1,6 +1,6 @@
 """Roles and what each may do. Pure table; the migration turns it into groups + permissions.
 
-ARCHITECTURE.md "Roles": nurses see today's patients and orders and document visits, nothing
+docs/architecture.md "Roles and audit": nurses see today's patients and orders and document visits, nothing
 financial; billers work intake, eligibility, auths, charges, claims, postings and denials;
 managers read what billers read plus dashboards; admins keep users and reference data.
 """

@@ -1,7 +1,7 @@
 """Prior authorizations: units per code, burn-down, alerts, which auth covers a service, draw-down.
 
-Pure module. What is tracked per authorization follows REFERENCE.md section 6.1: the authorization
-number, status, approved HCPCS/CPT codes with approved units, the date span, and units consumed to
+Pure module. What is tracked per authorization follows docs/billing-rules/eligibility-and-auth.md
+§6.1: the authorization number, status, approved HCPCS/CPT codes with approved units, the date span, and units consumed to
 date, so the app warns before the payer denies with CARC 198 ("precertification/notification/
 authorization/pre-treatment exceeded") or CARC 197 (absent authorization). Dates are inclusive, as the
 278 response's certification effective/expiration DTP dates are (005010X217, 2000E/2000F DTP).

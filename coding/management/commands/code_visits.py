@@ -1,4 +1,4 @@
-"""Code a file of encounters (encounter-format.md) and print each one's lines as JSON.
+"""Code a file of encounters (docs/encounter-format.md) and print each one's lines as JSON.
 
     python manage.py code_visits FILE.json [--catalog drugs.csv]
 

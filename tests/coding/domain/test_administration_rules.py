@@ -1,4 +1,4 @@
-"""REFERENCE.md §1 (administration codes): one test or table per rule id."""
+"""docs/billing-rules/administration.md (administration codes): one test or table per rule id."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""REFERENCE.md §2 (drug units, JW/JZ, NDC): one test or table per rule id."""
+"""docs/billing-rules/drugs.md (drug units, JW/JZ, NDC): one test or table per rule id."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Every worked example of /work/shared/domain/examples/encounters.json (README: multiset of
-(code, sorted modifiers, units))."""
+"""Every worked example of tests/fixtures/coding/encounters.json (lines compared as a multiset of
+(code, sorted modifiers, units), docs/encounter-format.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""REFERENCE.md §3 (home infusion) and §4 (site of care): one test or table per rule id."""
+"""docs/billing-rules/home-infusion.md and sites-of-care.md: one test or table per rule id."""
 
 from __future__ import annotations
 
