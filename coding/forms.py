@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django import forms
 
-from coding.domain.drug_units import normalize_ndc
 from coding.models import Administration, ChargeLine, Drug, DrugNdc, HomeTherapyDay, NursingVisitEntry
+from infusion_rcm.common.identifiers import normalize_ndc
 
 # A dose this far from the ordered dose is flagged for the nurse to confirm (not refused).
 DOSE_TOLERANCE = Decimal("0.10")

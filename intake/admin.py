@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from infusion_rcm.common.admin import ReferenceDataAdmin
 from infusion_rcm.common.errors import InvalidInputError
-from intake.domain.identifiers import validate_npi
+from infusion_rcm.common.identifiers import validate_npi
 from intake.models import BillingProvider, Payer, Prescriber, ServiceLocation
 
 

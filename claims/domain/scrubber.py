@@ -9,7 +9,8 @@ Sources cited in the edits:
 - REFERENCE = rule ids of docs/billing-rules/ (DRG-*, HIT-*, TF-*; sections 5.x in denial-codes.md,
   6.x in eligibility-and-auth.md). The edit codes themselves: docs/billing-rules/scrubber-edits.md.
 - X222A1 / X223A2 = the 837P / 837I implementation guides, by loop and segment.
-- NPI check digit: CMS NPI standard (Luhn over the NPI with the 80840 card-issuer prefix).
+- NPI check digit and ICD-10-CM code shape: `infusion_rcm.common.identifiers` (CMS NPI standard,
+  Luhn with the 80840 card-issuer prefix; ICD-10-CM tabular list).
 
 Edits are ordered claim-level first, then by line number, then by code, so the output is stable.
 """
@@ -40,38 +41,17 @@ from claims.domain.types import (
     Severity,
     TimelyFilingRule,
 )
+from infusion_rcm.common.identifiers import icd10cm_shape_ok, npi_is_valid
 
 E = Severity.ERROR
 W = Severity.WARNING
 
-# ICD-10-CM shape: letter, digit, alphanumeric, then up to 4 alphanumerics (no dot once normalized).
-_ICD10_SHAPE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 _POS_SHAPE = re.compile(r"^\d{2}$")
 _REVENUE_SHAPE = re.compile(r"^\d{4}$")
 
 # Built-in filing limits when no timely_filing payer rule is configured (REFERENCE TF-1, TF-3).
 # Commercial and Medicare Advantage limits are contractual (TF-2): configure a timely_filing rule.
 _DEFAULT_FILING_DAYS: dict[PayerKind, int] = {PayerKind.MEDICARE: 365, PayerKind.MEDICAID: 365}
-
-
-def npi_is_valid(npi: str) -> bool:
-    """10 digits whose last digit is the Luhn check digit over '80840' + the first nine digits."""
-    if len(npi) != 10 or not npi.isdigit() or npi[0] not in "12":
-        return False
-    total = 0
-    for position, char in enumerate(reversed("80840" + npi)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
-
-
-def icd10_shape_ok(code: str) -> bool:
-    """ICD-10-CM syntax only (no code-set lookup): 3 to 7 characters, letter first (no 'U' codes on claims)."""
-    return bool(_ICD10_SHAPE.match(code))
 
 
 def add_calendar_year(day: date) -> date:
@@ -319,7 +299,7 @@ def _diagnoses(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
     X222A1 2300 HI (ABK/ABF). Invalid codes reject at the front end (277CA A7:254 style).
     """
     for index, code in enumerate(claim.diagnoses, start=1):
-        if not icd10_shape_ok(code):
+        if not icd10cm_shape_ok(code):
             yield _edit(
                 "ICD10_INVALID",
                 E,

@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from infusion_rcm.common.identifiers import normalize_icd10cm, normalize_ndc
 from infusion_rcm.common.money import exact_amount, to_money
 from intake.domain.types import ClaimForm  # 837P = 005010X222A1, 837I = 005010X223A2
 
@@ -80,32 +81,6 @@ def _money(value: Any) -> Decimal:
 
 Money = Annotated[Decimal, BeforeValidator(_money)]
 Quantity = Annotated[Decimal, BeforeValidator(exact_amount)]
-
-_NDC_HYPHENATED = re.compile(r"^(\d{4,5})-(\d{3,4})-(\d{1,2})$")
-
-
-def normalize_ndc(value: str) -> str:
-    """Return the 11-digit 5-4-2 form of an NDC (REFERENCE DRG-N1).
-
-    Hyphenated 4-4-2, 5-3-2 and 5-4-1 labels are padded with a leading zero in the short
-    segment. An unhyphenated 10-digit NDC is ambiguous and is returned unchanged (the
-    scrubber reports it); 11 digits pass through.
-    """
-    text = value.strip().replace(" ", "")
-    match = _NDC_HYPHENATED.match(text)
-    if not match:
-        return text
-    labeler, product, package = match.groups()
-    if len(labeler) + len(product) + len(package) != 10 and not (
-        len(labeler) == 5 and len(product) == 4 and len(package) == 2
-    ):
-        return text
-    return labeler.zfill(5) + product.zfill(4) + package.zfill(2)
-
-
-def normalize_icd10(code: str) -> str:
-    """ICD-10-CM as written on an 837: upper case, no dot (005010X222A1 HI01-2)."""
-    return code.strip().upper().replace(".", "")
 
 
 class _Frozen(BaseModel):
@@ -285,7 +260,8 @@ class ServiceLine(_Frozen):
     def _ndc_normalized(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        return normalize_ndc(value)
+        # A draft keeps what it cannot normalise so the scrubber can show it (LINE_NDC_FORMAT).
+        return normalize_ndc(value) or value.strip().replace(" ", "")
 
     @model_validator(mode="after")
     def _default_date_to(self) -> ServiceLine:
@@ -339,7 +315,7 @@ class ClaimDraft(_Frozen):
     @field_validator("diagnoses")
     @classmethod
     def _dx_normalized(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(normalize_icd10(code) for code in value if code.strip())
+        return tuple(normalize_icd10cm(code) for code in value if code.strip())
 
     @property
     def patient_is_subscriber(self) -> bool:
@@ -385,7 +361,7 @@ class _RuleBase(_Frozen):
 
 
 CodeStr = Annotated[str, AfterValidator(lambda v: v.strip().upper())]
-DxPrefix = Annotated[str, AfterValidator(lambda v: normalize_icd10(v))]
+DxPrefix = Annotated[str, AfterValidator(normalize_icd10cm)]
 
 
 class ModifierRequiredRule(_RuleBase):

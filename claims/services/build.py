@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from claims.domain import types as d
 from claims.domain.per_diem import split_per_day
 from claims.domain.transitions import REPLACEABLE
 from claims.domain.types import ClaimForm
@@ -32,6 +31,7 @@ from coding import services as coding_services
 from coding.models import ChargeLine, Visit
 from infusion_rcm.audit.models import AuditEntry
 from infusion_rcm.audit.services import audit_events_bulk
+from infusion_rcm.common.identifiers import normalize_icd10cm
 from infusion_rcm.common.money import ZERO, to_money
 from intake.domain.authorization import find_auth_for as intake_find_auth_for
 from intake.domain.authorization import normalize_code
@@ -188,7 +188,7 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
             payer["claim_form"] == ClaimForm.INSTITUTIONAL or location["site_of_care"] == SiteOfCare.HOPD
         )
         diagnoses = [
-            d.normalize_icd10(c) for c in (order["diagnosis_codes"] if order else []) if c and c.strip()
+            normalize_icd10cm(c) for c in (order["diagnosis_codes"] if order else []) if c and c.strip()
         ]
         pointers = list(range(1, min(len(diagnoses), 4) + 1)) if not institutional else []
         rows = by_visit[visit_id]

@@ -3,7 +3,8 @@
 DRG-U1/U2 (S28): units = total given that day for the code / the descriptor's dose, rounded up.
 DRG-W1..W4 (S29-S35): Medicare single-dose containers carry JW (discarded, rounded down, only when at
 least one unit) or JZ (nothing discarded); which payers want them is a CodingOptions setting.
-DRG-N1..N3 (S36, S37): NDC in 11-digit 5-4-2 form, qualifier N4, quantity and unit qualifier.
+DRG-N1..N3 (S36, S37): NDC in 11-digit 5-4-2 form (normalised by infusion_rcm.common.identifiers),
+qualifier N4, quantity and unit qualifier.
 """
 
 from __future__ import annotations
@@ -19,30 +20,6 @@ _NDC_QTY_SCALE = {"mcg": Decimal("0.001")}
 _THOUSANDTH = Decimal("0.001")
 _ONE = Decimal(1)
 FAMILY = "drug"
-
-
-def normalize_ndc(raw: str) -> str | None:
-    """DRG-N1 (S37): NDC as 11 digits, 5-4-2, zero-padding the short segment; None if not an NDC.
-
-    "1234-1234-12" -> "01234123412", "12345-123-12" -> "12345012312", "12345-1234-1" -> "12345123401".
-    An unhyphenated 10-digit NDC is ambiguous (which segment is short?) and is refused.
-    """
-    text = raw.strip().replace(" ", "")
-    if "-" not in text:
-        return text if len(text) == 11 and text.isdigit() else None
-    parts = text.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return None
-    lengths = tuple(len(p) for p in parts)
-    if lengths == (5, 4, 2):
-        return "".join(parts)
-    if lengths == (4, 4, 2):
-        return "0" + "".join(parts)
-    if lengths == (5, 3, 2):
-        return parts[0] + "0" + parts[1] + parts[2]
-    if lengths == (5, 4, 1):
-        return parts[0] + parts[1] + "0" + parts[2]
-    return None
 
 
 class DrugUse:

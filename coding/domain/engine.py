@@ -29,12 +29,13 @@ from coding.domain.administration import (
     code_administrations,
 )
 from coding.domain.catalog import CodeTables
-from coding.domain.drug_units import DrugUse, code_drugs, normalize_ndc
+from coding.domain.drug_units import DrugUse, code_drugs
 from coding.domain.errors import EncounterError
 from coding.domain.home_infusion import code_medicare_home, code_nursing, code_per_diems, therapy_drug_uses
 from coding.domain.lines import LineBook
 from coding.domain.timing import minutes_of
 from coding.domain.types import Administration, ChargeLine, CodingResult, Encounter
+from infusion_rcm.common.identifiers import normalize_ndc
 
 ROUTE_KIND = {
     "iv_infusion": INF,

@@ -1,5 +1,8 @@
 """ICD-10-CM diagnosis code checks, backed by the simple_icd_10_cm package.
 
+The code's normal form and shape are `infusion_rcm.common.identifiers` rules; this module adds what
+needs the code set: does the code exist, and is it billable.
+
 Pure module. simple_icd_10_cm ships the CMS ICD-10-CM tabular list (chapters, blocks, categories,
 subcategories, 7th-character extensions). A code is billable only when it is a leaf of that tree: CMS
 ICD-10-CM Official Guidelines for Coding and Reporting, section I.A.3 / I.B.1 ("a code is invalid if it
@@ -12,13 +15,11 @@ The package takes ~1.5 s to load its tables, so it is imported on first use, not
 from __future__ import annotations
 
 import functools
-import re
 import warnings
 from types import ModuleType
 
 from infusion_rcm.common.errors import InvalidInputError
-
-_SHAPE = re.compile(r"[A-Z][0-9][0-9A-Z](?:[0-9A-Z]{1,4})?")
+from infusion_rcm.common.identifiers import icd10cm_shape_ok, normalize_icd10cm
 
 
 @functools.cache
@@ -29,13 +30,6 @@ def _icd() -> ModuleType:
         import simple_icd_10_cm  # heavy data load, deferred on purpose
 
     return simple_icd_10_cm
-
-
-def normalize_icd10cm(code: str) -> str:
-    """Upper-case, strip spaces and the dot: ' e11.9 ' -> 'E119' (the form used on 837 HI segments)."""
-    if not isinstance(code, str):
-        raise InvalidInputError("An ICD-10-CM code must be text such as E11.9.", code="icd10.invalid")
-    return code.strip().upper().replace(".", "").replace(" ", "")
 
 
 def _example_billable(code: str) -> str | None:
@@ -64,7 +58,7 @@ def validate_icd10cm(code: str) -> str:
     shown = code.strip()
     dotted_input = shown.replace(" ", "")
     misplaced_dot = dotted_input.count(".") > 1 or ("." in dotted_input and dotted_input.index(".") != 3)
-    if misplaced_dot or not _SHAPE.fullmatch(compact):
+    if misplaced_dot or not icd10cm_shape_ok(compact):
         raise InvalidInputError(
             f"{shown!r} is not shaped like an ICD-10-CM code (a letter, two characters, then up to four more, e.g. E11.9).",
             code="icd10.invalid",
@@ -96,6 +90,6 @@ def describe_icd10cm(code: str) -> str:
     """Tabular-list description of a known code (billable or not); InvalidInputError when unknown."""
     compact = normalize_icd10cm(code)
     icd = _icd()
-    if not compact or not _SHAPE.fullmatch(compact) or not icd.is_valid_item(compact):
+    if not compact or not icd10cm_shape_ok(compact) or not icd.is_valid_item(compact):
         raise InvalidInputError(f"{code!r} is not an ICD-10-CM code.", code="icd10.unknown")
     return icd.get_description(compact)

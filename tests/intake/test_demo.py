@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from infusion_rcm.common.identifiers import validate_mbi
 from intake import selectors
 from intake.demo import PATIENTS
 from intake.domain.diagnosis import validate_icd10cm
-from intake.domain.identifiers import validate_mbi
 from intake.models import (
     Coverage,
     EligibilityCheck,

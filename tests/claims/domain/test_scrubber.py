@@ -15,11 +15,10 @@ from claims.domain.scrubber import (
     add_calendar_year,
     duplicate_keys,
     has_errors,
-    icd10_shape_ok,
-    npi_is_valid,
     scrub,
 )
 from claims.domain.types import ClaimDraft, ClaimForm, Edit, PayerRule, Severity, parse_payer_rules
+from infusion_rcm.common.identifiers import icd10cm_shape_ok, npi_is_valid
 from tests.claims.domain import factories as f
 
 AS_OF = date(2024, 3, 10)
@@ -201,13 +200,13 @@ def test_subscriber_demographics_when_patient_is_subscriber() -> None:
         ("S72001A", True),
         ("E11", True),
         ("123", False),
-        ("U071", False),
+        ("U071", True),  # U07.1 COVID-19 is a billable ICD-10-CM code
         ("K5", False),
         ("K50900000", False),
     ],
 )
 def test_icd10_shape(code: str, ok: bool) -> None:
-    assert icd10_shape_ok(code) is ok
+    assert icd10cm_shape_ok(code) is ok
 
 
 def test_icd10_invalid_shape_and_lookup() -> None:

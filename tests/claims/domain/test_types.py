@@ -16,7 +16,6 @@ from claims.domain.types import (
     PayerKind,
     ServiceLine,
     Severity,
-    normalize_ndc,
     parse_payer_rules,
 )
 from tests.claims.domain import factories as f
@@ -129,11 +128,12 @@ def test_rules_are_frozen() -> None:
         ("12345-6789-1", "12345678901"),  # 5-4-1
         ("57894-0030-01", "57894003001"),  # 5-4-2
         ("57894003001", "57894003001"),
-        ("5789400300", "5789400300"),  # ambiguous 10 digits: left for the scrubber
+        ("5789400300", "5789400300"),  # ambiguous 10 digits: kept for the scrubber to report
+        ("12-34-56", "12-34-56"),  # not an NDC: kept for the scrubber to report
     ],
 )
 def test_ndc_normalization(raw: str, expected: str) -> None:
-    assert normalize_ndc(raw) == expected
+    assert f.line(1, "J1745", "10", ndc=raw).ndc == expected
 
 
 def test_money_refuses_float_and_quantizes() -> None:

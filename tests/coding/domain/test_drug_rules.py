@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from coding.domain.catalog import DrugCatalog
-from coding.domain.drug_units import normalize_ndc
 from coding.domain.errors import EncounterError
+from infusion_rcm.common.identifiers import normalize_ndc
 from tests.coding.domain.helpers import adm, codes, enc, keys, run, want
 
 

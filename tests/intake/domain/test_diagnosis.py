@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from infusion_rcm.common.errors import InvalidInputError
-from intake.domain.diagnosis import describe_icd10cm, normalize_icd10cm, validate_icd10cm
+from infusion_rcm.common.identifiers import normalize_icd10cm
+from intake.domain.diagnosis import describe_icd10cm, validate_icd10cm
 
 
 @pytest.mark.parametrize(
