@@ -15,6 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 from infusion_rcm.audit.context import Actor, current_actor, reset_actor, set_actor
 from infusion_rcm.common.errors import DomainError, InvalidInputError
 from infusion_rcm.common.money import to_money
+from infusion_rcm.x12.errors import X12Error
 from infusion_rcm.x12.writer import Envelope
 from intake import mappers, selectors
 from intake.domain.eligibility_270 import build_270
@@ -154,10 +155,11 @@ def eligibility_import_271(*, text: str, actor=None) -> list[EligibilityCheck]:
     sent, or carries impossible amounts changes no row. Re-importing the same file changes nothing."""
     try:
         response = parse_271(text)
-    except InvalidInputError as exc:
-        if exc.message.startswith("271 refused"):
-            raise
-        raise InvalidInputError(f"271 refused: {exc.message}", code="x12.271.invalid") from exc
+    except X12Error as exc:
+        # One stable code for every refused 271; the reader's own code and the position stay in extra.
+        raise InvalidInputError(
+            f"271 refused: {exc.message}", code="x12.271.invalid", extra={**exc.extra, "reason": exc.code}
+        ) from exc
     received_on = selectors.today()
     token = None
     if actor is not None and getattr(actor, "is_authenticated", False):

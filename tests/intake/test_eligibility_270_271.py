@@ -188,6 +188,17 @@ def test_malformed_271_refused_whole(frozen_today, mangle):
     assert _snapshot() == before
 
 
+def test_4010_271_refused_with_its_position_and_nothing_changes(frozen_today):
+    _pending("93175-012547")
+    before = _snapshot()
+    text = sample_271("lfh__subscriber-health-benefit-check.271").replace("*00501*", "*00401*", 1)
+    with pytest.raises(InvalidInputError, match=r"271 refused: segment 1 \(ISA\): .*X12 4010") as caught:
+        services.eligibility_import_271(text=text)
+    assert caught.value.code == "x12.271.invalid"
+    assert caught.value.extra == {"position": 1, "segment": "ISA", "reason": "x12.version"}
+    assert _snapshot() == before
+
+
 def test_271_with_unknown_trace_refused_whole(frozen_today):
     _pending("SOMETHING-ELSE")
     before = _snapshot()

@@ -9,6 +9,7 @@ import pytest
 
 from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.common.identifiers import mbi_is_valid, npi_is_valid
+from infusion_rcm.x12.errors import X12Error
 from intake.domain.eligibility_270 import build_270
 from intake.domain.eligibility_271 import parse_271
 from intake.domain.eligibility_response import CoverageStatus, DatePeriod, EligibilityResponse
@@ -123,16 +124,17 @@ def test_error_sample_reports_the_aaa_rejection() -> None:
     assert r.rejected
     assert r.rejections == (rej,)
     # The sample's SE02 (4323) does not echo ST02 (4321): tolerated and noted, the count is right.
-    assert r.notes == ("SE02 '4323' differs from ST02 '4321'; the SE01 count matches.",)
+    assert r.notes == ("SE02 '4323' does not repeat ST02 '4321'.",)
 
 
 def test_node_x12_sample_medicare_benefits() -> None:
     r = parse_271(read_x12("271", NODE))
-    # Deliberately tolerated: GS01=HS on a 271 (ST01 decides) and no GE/IEA after a complete ST..SE.
+    # The envelope reader's uniform warnings: GS01=HS on a 271 (ST01 decides) and no GE/IEA after a
+    # complete ST..SE.
     assert len(r.notes) == 3
-    assert "GS01 is 'HS'" in r.notes[0]
-    assert "GE group trailer is missing" in r.notes[1]
-    assert "IEA interchange trailer is missing" in r.notes[2]
+    assert any(n.startswith("GS01 is 'HS' instead of 'HB'") for n in r.notes)
+    assert any("group 123456 has no GE trailer" in n for n in r.notes)
+    assert any("IEA interchange trailer is missing" in n for n in r.notes)
     assert r.functional_id == "HS"
     (tx,) = r.transactions
     assert (tx.payer.name, tx.payer.identifier) == ("CMS", "CMS")
@@ -278,7 +280,7 @@ def test_bom_crlf_and_gs01_hs_are_tolerated() -> None:
     text = "\ufeff" + wrap_271(BENEFITS_271, gs01="HS").replace("\n", "\r\n")
     r = parse_271(text)
     assert r.notes == (
-        "GS01 is 'HS' instead of 'HB' for transaction 0001; read as a 271 because ST01 says 271.",
+        "GS01 is 'HS' instead of 'HB'; read as a 271 eligibility response because ST01 says 271.",
     )
     assert r.subjects[0].deductible(in_network=True) == Decimal("1500.00")
 
@@ -286,9 +288,13 @@ def test_bom_crlf_and_gs01_hs_are_tolerated() -> None:
 # --- refusals ---------------------------------------------------------------------------------------
 
 
-def _refused(text: str, message: str) -> None:
-    with pytest.raises(InvalidInputError, match=message):
+def _refused(text: str, message: str, position: int | None = None) -> X12Error:
+    with pytest.raises(X12Error, match=message) as caught:
         parse_271(text)
+    assert isinstance(caught.value, InvalidInputError)
+    if position is not None:
+        assert caught.value.position == position, str(caught.value)
+    return caught.value
 
 
 @pytest.mark.parametrize(
@@ -298,7 +304,7 @@ def _refused(text: str, message: str) -> None:
         ("\ufeff", "empty"),
         ("\ufeff\r\n  \n", "empty"),
         ("GS*HB*A*B*20240101*1200*1*X*005010X279A1~", "does not start with an ISA"),
-        ("ISA*00*", "does not start with an ISA"),
+        ("ISA*00*", "shorter than its fixed 106 characters"),
     ],
     ids=["empty", "bom-only", "whitespace", "no-isa", "isa-cut"],
 )
@@ -307,32 +313,34 @@ def test_empty_and_headerless_files_are_refused(text: str, message: str) -> None
 
 
 def test_bytes_are_refused() -> None:
-    _refused(b"ISA*", "decode it first")  # type: ignore[arg-type]
+    _refused(b"ISA*", "decode the file first")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("cut", [0.3, 0.6, 0.9])
 def test_truncated_samples_are_refused(cut: float) -> None:
     text = read_x12("271", SUBSCRIBER)
-    _refused(text[: int(len(text) * cut)], "truncated: no SE trailer")
+    _refused(text[: int(len(text) * cut)], "no SE trailer", position=3)
 
 
 def test_truncated_mid_benefit_is_refused() -> None:
     text = read_x12("271", SUBSCRIBER)
-    _refused(text[: text.index("*27*10.00") + 6], "truncated")
+    _refused(text[: text.index("*27*10.00") + 6], "truncated or spliced", position=3)
 
 
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("*27*10.00*", "*27*10.OO*", r"EB07 amount '10\.OO' .* is not a number"),
-        ("*27*30.00*", "*27*1e3*", r"EB07 amount '1e3' .* is not a number"),
+        ("*27*10.00*", "*27*10.OO*", r"segment 22 \(EB\): EB07 amount '10\.OO' is not a number"),
+        ("*27*30.00*", "*27*1e3*", r"segment 23 \(EB\): EB07 amount '1e3' is not a number"),
         ("*27*30.00*", "*27*NaN*", "is not a number"),
-        ("DMG*D8*19630519*M", "DMG*D8*19631319*M", "not a calendar date"),
-        ("DTP*346*D8*20060101", "DTP*346*D8*2006-01-01", "not CCYYMMDD"),
+        ("*27*30.00*", "*27*" + "9" * 30 + "*", "EB07 amount '9+' is longer than 18 characters"),
+        ("DMG*D8*19630519*M", "DMG*D8*19631319*M", r"segment 14 \(DMG\): .* not a calendar date"),
+        ("DTP*346*D8*20060101", "DTP*346*D8*2006-01-01", r"segment 15 \(DTP\): .*not CCYYMMDD"),
         ("DTP*346*D8*20060101", "DTP*346*XX*20060101", "not D8 or RD8"),
+        ("BHT*0022*11*10001234*20060501", "BHT*0022*11*10001234*20061301", r"segment 4 \(BHT\): BHT04"),
     ],
 )
-def test_bad_values_in_a_sample_are_refused(old: str, new: str, message: str) -> None:
+def test_bad_values_in_a_sample_are_refused_at_their_segment(old: str, new: str, message: str) -> None:
     text = read_x12("271", SUBSCRIBER)
     assert old in text
     _refused(text.replace(old, new, 1), message)
@@ -340,11 +348,11 @@ def test_bad_values_in_a_sample_are_refused(old: str, new: str, message: str) ->
 
 def test_non_numeric_percent_is_refused() -> None:
     text = read_x12("271", NODE)
-    _refused(text.replace("*27**0~", "*27**X~"), r"EB08 percent 'X'")
+    _refused(text.replace("*27**0~", "*27**X~"), r"EB08 percent 'X' is not a number")
 
 
 def test_an_835_is_refused() -> None:
-    _refused(read_x12("835", "lfh__managed-care.835"), "holds a 835 transaction .* not a 271")
+    _refused(read_x12("835", "lfh__managed-care.835"), "holds a 835 transaction set, not a 271", position=3)
 
 
 def test_an_835_body_without_envelope_is_refused() -> None:
@@ -352,51 +360,92 @@ def test_an_835_body_without_envelope_is_refused() -> None:
 
 
 def test_our_own_270_is_refused() -> None:
-    _refused(build_270(SUBSCRIBER_EXAMPLE, ENVELOPE), "holds a 270 transaction")
+    _refused(build_270(SUBSCRIBER_EXAMPLE, ENVELOPE), "holds a 270 transaction set", position=3)
 
 
 def test_se_count_mismatch_is_refused() -> None:
     text = read_x12("271", SUBSCRIBER).replace("EB*L~\n", "", 1)
-    _refused(text, "SE01 says 22 segments but there are 21")
+    _refused(text, "SE01 says 22 segments; transaction set 4321 has 21", position=23)
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "message", "position"),
     [
-        (["HL*1**20*1", *HEAD[2:]], "does not start with its BHT"),
-        (["BHT*0010*11*X*20240101*1200", *HEAD[1:]], "BHT01"),
-        ([HEAD[0], "NM1*PR*2*ACME"], "segment before the first HL"),
-        ([HEAD[0], "HL*1**20*1"], "has no NM1 name segment"),
-        ([HEAD[0], "HL*2**21*1", "NM1*1P*2*X"], "must point to a level 20 parent"),
-        ([*HEAD, "HL*3*1*22*0", "NM1*IL*1*DOE****MI*W1"], "must point to a level 21 parent"),
-        ([*HEAD, "HL*2*1*21*0"], "missing or repeated"),
-        ([*HEAD, "HL*3*2*99*0"], "is not 20, 21, 22 or 23"),
-        ([*HEAD, "HL*3*2*22*0", "EB*1**30"], "EB before the subscriber"),
-        ([*HEAD, "HL*3*2*22*0", "NM1*03*1*DOE"], "needs IL"),
-        ([*HEAD, "HL*3*2*22*0", "NM1*IL*1*DOE****MI*W1", "EB***30"], "no EB01"),
+        (["HL*1**20*1", *HEAD[2:]], "does not start with its BHT", 4),
+        (["BHT*0010*11*X*20240101*1200", *HEAD[1:]], "BHT01", 4),
+        ([HEAD[0], "NM1*PR*2*ACME"], "segment before the first HL", 5),
+        ([HEAD[0], "HL*1**20*1"], "has no NM1 name segment", 5),
+        ([HEAD[0], "HL*2**21*1", "NM1*1P*2*X"], "must point to a level 20 parent", 5),
+        ([*HEAD, "HL*3*1*22*0", "NM1*IL*1*DOE****MI*W1"], "must point to a level 21 parent", 9),
+        ([*HEAD, "HL*2*1*21*0"], "missing or repeated", 9),
+        ([*HEAD, "HL*3*2*99*0"], "is not 20, 21, 22 or 23", 9),
+        ([*HEAD, "HL*3*2*22*0", "EB*1**30"], "EB before the subscriber", 10),
+        ([*HEAD, "HL*3*2*22*0", "NM1*03*1*DOE"], "needs IL", 10),
+        ([*HEAD, "HL*3*2*22*0", "NM1*IL*1*DOE****MI*W1", "EB***30"], "no EB01", 11),
         (
             [*HEAD, "HL*3*2*22*0", "NM1*IL*1*DOE****MI*W1", "EB*1**30", "LS*2120", "NM1*P3*1*X"],
             "not closed by LE",
+            12,
         ),
-        ([*HEAD, "HL*3*2*22*0", "NM1*IL*1*DOE****MI*W1", "LE*2120"], "LE without a matching LS"),
-        ([*HEAD, "HL*3*2*22*0", "NM1*IL*1*DOE****MI*W1", "CLP*1*1*100*0"], "CLP is not a 271 segment"),
-        ([*HEAD, "HL*3*2*22*0", "NM1*IL*1*DOE****MI*W1", "AAA*Q**72*C"], "AAA01 Y/N"),
-        ([HEAD[0]], "no information source"),
-        ([HEAD[0], "HL*1**21*1", "NM1*1P*2*X"], "must point to a level 20 parent"),
+        (
+            [*HEAD, "HL*3*2*22*1", "NM1*IL*1*DOE****MI*W1", "EB*1**30", "LS*2120", "HL*4*3*23*0"],
+            "an HL starts inside an LS",
+            13,
+        ),
+        ([*HEAD, "HL*3*2*22*0", "NM1*IL*1*DOE****MI*W1", "LE*2120"], "LE without a matching LS", 11),
+        ([*HEAD, "HL*3*2*22*0", "NM1*IL*1*DOE****MI*W1", "CLP*1*1*100*0"], "CLP is not a 271 segment", 11),
+        ([*HEAD, "HL*3*2*22*0", "NM1*IL*1*DOE****MI*W1", "AAA*Q**72*C"], "AAA01 Y/N", 11),
+        ([HEAD[0]], "no information source", 3),
+        ([HEAD[0], "HL*1**21*1", "NM1*1P*2*X"], "must point to a level 20 parent", 5),
     ],
 )
-def test_structural_problems_are_refused(body: list[str], message: str) -> None:
-    _refused(wrap_271(body), message)
+def test_structural_problems_are_refused_at_their_segment(
+    body: list[str], message: str, position: int
+) -> None:
+    _refused(wrap_271(body), message, position=position)
+
+
+# --- the version: only 5010 is read ------------------------------------------------------------------
+
+
+def _as_4010(text: str) -> str:
+    """A sample turned into what a 4010 sender writes: ISA12 00401, GS08/ST03 004010X092A1."""
+    assert "*00501*" in text and "005010X279A1" in text
+    return text.replace("*00501*", "*00401*", 1).replace("005010X279A1", "004010X092A1")
+
+
+def test_a_4010_271_is_refused_not_misread() -> None:
+    # A 4010 ISA11 is the U standards identifier, not a repetition separator: reading it would
+    # leave EB03 service types unsplit, so the file is refused at its ISA with the 5010 ask.
+    error = _refused(_as_4010(read_x12("271", SUBSCRIBER)), "ISA12 is 00401 .X12 4010.", position=1)
+    assert error.code == "x12.version"
+    assert "Ask the sender for the 5010 file" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "position"),
+    [
+        ("*X*005010X279A1~", "*X*004010X092A1~", "GS08 declares 004010X092A1", 2),
+        ("ST*271*4321*005010X279A1", "ST*271*4321*004010X092A1", "ST03 declares 004010X092A1", 3),
+    ],
+)
+def test_a_5010_envelope_around_another_guide_is_refused(
+    old: str, new: str, message: str, position: int
+) -> None:
+    text = read_x12("271", SUBSCRIBER)
+    assert old in text
+    _refused(text.replace(old, new, 1), message, position=position)
 
 
 def test_envelope_count_problems_are_refused() -> None:
     good = wrap_271(BENEFITS_271)
-    _refused(good.replace("GE*1*7", "GE*2*7"), "GE01 says 2 transactions")
-    _refused(good.replace("IEA*1*", "IEA*3*"), "IEA01 says 3 groups")
-    _refused(good + ISA + "~", "segments follow the IEA")
-    _refused(good.replace("GS*HB", "XX*HB"), "XX appears outside a transaction")
-    _refused("~".join([ISA, "GE*0*1", "IEA*1*000000123"]) + "~", "GE trailer without a GS")
-    _refused("~".join([ISA, "IEA*0*000000123"]) + "~", "no GS functional group")
+    ge = 3 + len(BENEFITS_271) + 1 + 1  # ISA, GS, ST, body, SE
+    _refused(good.replace("GE*1*7", "GE*2*7"), "GE01 says 2 transaction sets", position=ge)
+    _refused(good.replace("IEA*1*", "IEA*3*"), "IEA01 says 3 groups", position=ge + 1)
+    _refused(good + ISA + "~", "segments follow the IEA", position=ge + 2)
+    _refused(good.replace("GS*HB", "XX*HB"), "XX appears outside a GS functional group", position=2)
+    _refused("~".join([ISA, "GE*0*1", "IEA*1*000000123"]) + "~", "GE appears outside a GS", position=2)
+    _refused("~".join([ISA, "IEA*0*000000123"]) + "~", "holds no 271 transaction set")
 
 
 def test_refusal_is_whole_not_partial() -> None:
@@ -404,8 +453,8 @@ def test_refusal_is_whole_not_partial() -> None:
     good = wrap_271(BENEFITS_271)
     second = "ST*271*0002*005010X279A1~EB*1~SE*3*0002~"
     text = good.replace("GE*1*7", second + "GE*2*7")
-    with pytest.raises(InvalidInputError, match="transaction 0002 does not start with its BHT"):
-        parse_271(text)
+    # ISA, GS, ST 0001 + body + SE, then ST 0002 at the next position and its EB just after.
+    _refused(text, "transaction set 0002 does not start with its BHT", position=3 + len(BENEFITS_271) + 3)
 
 
 def test_response_model_is_frozen() -> None:
