@@ -1,6 +1,7 @@
-"""Drug administration codes: CPT 96360-96379 and 96401-96549 (REFERENCE.md §1).
+"""Drug administration codes: CPT 96360-96379 and 96401-96549 (docs/billing-rules/administration.md).
 
-Implements the suggested algorithm of §1.12 per encounter and vascular access site:
+Implements "How the engine puts it together" in docs/billing-rules/administration.md, per encounter
+and vascular access site:
 classify (ADM-D1..D3, ADM-T1), drop what is not reportable (ADM-T2, ADM-H2..H4, ADM-B1), pick one
 initial service (ADM-I1..I3), then code the rest as additional hours (ADM-T3), sequential (ADM-S1),
 concurrent (ADM-C1) or push add-ons (ADM-P1, ADM-P2). Injections, pump starts and pump refills are
