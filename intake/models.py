@@ -262,6 +262,15 @@ class EligibilityCheck(PatientDataModel, TimeStampedModel):
     # TRN02 of the 270 (also its BHT03); the payer echoes it in the 271, which is how the answer
     # finds its check. Blank for manual checks.
     trace_number = models.CharField(max_length=50, blank=True)
+    # The register row of the 270's interchange (its ISA13/GS06): what a 999 for it is matched to.
+    # Null for manual checks and for checks written before the shared control-number series.
+    interchange = models.OneToOneField(
+        "x12.OutboundInterchange",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="eligibility_check",
+    )
 
     class Meta:
         ordering = ["-checked_on", "-id"]

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
@@ -15,8 +14,8 @@ from pydantic import ValidationError as PydanticValidationError
 from infusion_rcm.audit.context import Actor, current_actor, reset_actor, set_actor
 from infusion_rcm.common.errors import DomainError, InvalidInputError
 from infusion_rcm.common.money import to_money
+from infusion_rcm.x12.control_numbers import interchange_open, interchange_written
 from infusion_rcm.x12.errors import X12Error
-from infusion_rcm.x12.writer import Envelope
 from intake import mappers, selectors
 from intake.domain.eligibility_270 import build_270
 from intake.domain.eligibility_271 import parse_271
@@ -109,22 +108,13 @@ def eligibility_request(*, coverage: Coverage, service_date: date) -> Eligibilit
     return check
 
 
-def _envelope(control: int) -> Envelope:
-    return Envelope(
-        sender_id=settings.X12_SENDER_ID,
-        receiver_id=settings.X12_RECEIVER_ID,
-        interchange_control=control % 999_999_999 or 1,
-        group_control=control % 999_999_999 or 1,
-        functional_id="HS",
-        version=IMPLEMENTATION_GUIDE,
-        created=timezone.localtime().replace(tzinfo=None),
-        usage=settings.X12_USAGE,
-    )
-
-
 def eligibility_build_270(*, check_id: int) -> EligibilityCheck:
     """Write and store the 270 of a pending check (idempotent: a check that has its 270 is left alone).
-    A check whose data cannot make a valid 270 is marked failed with the reason."""
+
+    ISA13 and GS06 come from the shared x12 series and the interchange is registered (and linked to
+    the check), so a 999 for it is matched like any other interchange we send. A check whose data
+    cannot make a valid 270 is marked failed with the reason, and no interchange is registered.
+    """
     with transaction.atomic():
         check = (
             EligibilityCheck.objects.select_for_update(of=("self",))
@@ -133,9 +123,16 @@ def eligibility_build_270(*, check_id: int) -> EligibilityCheck:
         )
         if check.status != EligibilityCheck.Status.PENDING or check.request_270:
             return check
+        created = timezone.localtime().replace(tzinfo=None)
         try:
-            request = mappers.eligibility_request(check, created=timezone.localtime().replace(tzinfo=None))
-            check.request_270 = build_270(request, _envelope(check.pk))
+            request = mappers.eligibility_request(check, created=created)
+            with transaction.atomic():  # a 270 that does not render leaves no register row behind
+                opened = interchange_open(
+                    functional_id="HS", transaction_set="270", version=IMPLEMENTATION_GUIDE, created=created
+                )
+                check.request_270 = build_270(request, opened.envelope)
+                interchange_written(opened.record, transaction_count=1)
+            check.interchange = opened.record
         except (InvalidInputError, PydanticValidationError) as exc:
             check.status = EligibilityCheck.Status.FAILED
             detail = (
@@ -144,7 +141,7 @@ def eligibility_build_270(*, check_id: int) -> EligibilityCheck:
                 else "; ".join(e["msg"] for e in exc.errors())
             )
             check.message = f"The 270 could not be written: {detail}"[:1000]
-        check.save(update_fields=["request_270", "status", "message", "updated_at"])
+        check.save(update_fields=["request_270", "status", "message", "interchange", "updated_at"])
     logger.info("270 built for eligibility check %s", check.pk)
     return check
 

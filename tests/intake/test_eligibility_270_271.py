@@ -11,6 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from infusion_rcm.common.errors import DomainError, InvalidInputError
+from infusion_rcm.x12.control_numbers import control_numbers_take
+from infusion_rcm.x12.models import OutboundInterchange
 from infusion_rcm.x12.reader import tokenize
 from intake import services
 from intake.models import EligibilityCheck
@@ -102,6 +104,36 @@ def test_request_enqueues_270_after_commit_and_task_writes_it(
     services.eligibility_build_270(check_id=check.pk)
     check.refresh_from_db()
     assert check.request_270 == first
+
+
+def test_270_control_numbers_come_from_the_shared_series(frozen_today, no_enqueue):
+    checks = [
+        services.eligibility_request(coverage=CoverageFactory(), service_date=frozen_today) for _ in range(2)
+    ]
+    (last,) = control_numbers_take("isa")
+    if last + 1 in {c.pk for c in checks} or last + 2 in {c.pk for c in checks}:
+        (last,) = control_numbers_take(
+            "isa"
+        )  # keep the series off the check ids, so the test tells them apart
+    for check in checks:
+        services.eligibility_build_270(check_id=check.pk)
+    isa13 = []
+    for check in checks:
+        check.refresh_from_db()
+        isa, gs, *_, ge, iea = tokenize(check.request_270)
+        isa13.append(int(isa[13]))
+        record = check.interchange
+        assert record is not None and record.eligibility_check == check
+        assert (record.functional_id, record.transaction_set, record.version) == ("HS", "270", "005010X279A1")
+        assert (record.interchange_control, record.group_control) == (int(isa[13]), int(gs[6]))
+        assert record.transaction_count == 1 and record.holds_set("270", "0001")
+        assert (ge[2], iea[2]) == (gs[6], isa[13])
+        assert isa[13] != f"{check.pk:09d}"  # no longer the check id
+        assert check.trace_number == f"IRCM{check.pk:09d}"  # the trace stays the check's own
+    assert isa13 == [last + 1, last + 2]
+    assert OutboundInterchange.objects.filter(functional_id="HS", eligibility_check__in=checks).count() == 2
+    services.eligibility_build_270(check_id=checks[0].pk)  # idempotent: no second interchange
+    assert OutboundInterchange.objects.filter(functional_id="HS").count() == 2
 
 
 def test_270_for_dependent_uses_2000d(frozen_today, no_enqueue):
@@ -237,3 +269,4 @@ def test_failed_270_build_marks_check_failed(frozen_today, no_enqueue):
     services.eligibility_build_270(check_id=check.pk)
     check.refresh_from_db()
     assert check.status == "failed" and "could not be written" in check.message
+    assert check.interchange is None and not OutboundInterchange.objects.exists()
