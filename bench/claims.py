@@ -125,7 +125,9 @@ DIAGNOSES = {
 
 def seed_rules() -> None:
     from claims import demo
+    from claims.services.payer_rules_reference import reference_payer_rules_load
 
+    reference_payer_rules_load()  # the truncate above removed the shipped rules migrate loaded
     demo.seed_payer_rules()
 
 

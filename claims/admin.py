@@ -1,8 +1,11 @@
 """Payer rules in the Django admin (admins only): validated on save, versioned, and tried against
-an existing claim from the rule's page before it is switched on."""
+an existing claim from the rule's page before it is switched on. Shipped reference rules
+(regulations, claims/reference_data) are marked, keep their id and scope, and are switched off
+rather than deleted."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -12,7 +15,9 @@ from django.utils.html import format_html
 from claims import services
 from claims.forms import PayerRuleAdminForm, TryRuleForm
 from claims.models import PayerRule, PayerRuleVersion
+from claims.services.payer_rules_reference import reference_rule_index, reference_rule_keep_identity
 from infusion_rcm.common.admin import ReferenceDataAdmin
+from infusion_rcm.common.errors import InvalidInputError
 
 
 class PayerRuleVersionInline(admin.TabularInline):
@@ -26,14 +31,80 @@ class PayerRuleVersionInline(admin.TabularInline):
         return False
 
 
+class ShippedRuleFilter(admin.SimpleListFilter):
+    title = "shipped reference rule"
+    parameter_name = "shipped"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        keys = list(reference_rule_index())
+        if self.value() == "yes":
+            return queryset.filter(rule_id__in=keys)
+        if self.value() == "no":
+            return queryset.exclude(rule_id__in=keys)
+        return queryset
+
+
+class RuleAdminForm(PayerRuleAdminForm):
+    def clean(self):
+        cleaned = super().clean()
+        config = cleaned.get("config")
+        if self.instance.pk and isinstance(config, dict):
+            try:
+                reference_rule_keep_identity(
+                    self.instance, rule_id=config.get("rule_id", ""), payer=cleaned.get("payer")
+                )
+            except InvalidInputError as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return cleaned
+
+
 @admin.register(PayerRule)
 class PayerRuleAdmin(ReferenceDataAdmin):
-    form = PayerRuleAdminForm
-    list_display = ["rule_id", "kind", "payer", "enabled", "version", "updated_at", "try_link"]
-    list_filter = ["enabled", "kind", "payer"]
+    form = RuleAdminForm
+    list_display = [
+        "rule_id",
+        "kind",
+        "payer",
+        "enabled",
+        "shipped",
+        "source",
+        "version",
+        "updated_at",
+        "try_link",
+    ]
+    list_filter = ["enabled", ShippedRuleFilter, "kind", "payer"]
     search_fields = ["rule_id"]
     inlines = [PayerRuleVersionInline]
-    readonly_fields = ["rule_id", "kind", "version"]
+    readonly_fields = ["rule_id", "kind", "version", "shipped_reference"]
+
+    @admin.display(boolean=True, description="Shipped reference rule")
+    def shipped(self, obj):
+        return obj.rule_id in reference_rule_index()
+
+    @admin.display(description="Source")
+    def source(self, obj):
+        return (obj.config or {}).get("source", "")
+
+    @admin.display(description="Shipped reference rule")
+    def shipped_reference(self, obj):
+        ref = reference_rule_index().get(obj.rule_id) if obj else None
+        if ref is None:
+            return "No: maintained here only."
+        return format_html(
+            "Yes: {} (claims/reference_data/payer_rules/{}). Switch it off with Enabled; "
+            "load_reference_data keeps the switch and versions a changed file.",
+            ref.title,
+            ref.file_name,
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.rule_id in reference_rule_index():
+            fields.append("payer")  # a regulation reaches every payer of its kinds, never one payer
+        return fields
 
     @admin.display(description="Try")
     def try_link(self, obj):
@@ -43,9 +114,12 @@ class PayerRuleAdmin(ReferenceDataAdmin):
 
     def save_model(self, request, obj, form, change):
         # Versioning and validation live in the service; the admin only collects the fields.
+        previous = PayerRule.objects.get(pk=obj.pk) if change else None
         saved = services.payer_rule_save(
-            rule=PayerRule.objects.get(pk=obj.pk) if change else None,
-            payer=form.cleaned_data.get("payer"),
+            rule=previous,
+            payer=form.cleaned_data["payer"]
+            if "payer" in form.cleaned_data
+            else getattr(previous, "payer", None),
             config=form.cleaned_data["config"],
             enabled=form.cleaned_data.get("enabled", False),
             actor=request.user,

@@ -17,27 +17,9 @@ from coding.models import ChargeLine, Visit
 from intake.models import Coverage, Order, Payer, ServiceLocation
 
 BIOLOGICS = ["J1745", "Q5103", "Q5104", "J0129", "J2350", "J3380", "J1459", "J0717"]
-SINGLE_DOSE = ["J1745", "Q5103", "J9035", "J9263", "J3380", "J2350", "J0129", "J9312", "J9045"]
-
+# Demo choices only: the rules that are regulations (Medicare JW/JZ, Medicaid NDC) are shipped
+# reference data (claims/reference_data), loaded by every migrate, so the demo relies on them.
 GLOBAL_RULES = [
-    {
-        "kind": "modifier_required",
-        "rule_id": "MCR-JW-JZ",
-        "codes": SINGLE_DOSE,
-        "modifiers_any_of": ["JW", "JZ"],
-        "satisfied_by_same_code_line": True,
-        "payer_kinds": ["medicare"],
-        "description": "Medicare: single-dose container drugs carry JW (discarded) or JZ (none discarded).",
-        "source": "CMS MLN JW/JZ FAQ; REFERENCE DRG-W1/W2",
-    },
-    {
-        "kind": "ndc_required",
-        "rule_id": "MCD-NDC-J",
-        "code_prefixes": ["J", "Q"],
-        "payer_kinds": ["medicaid"],
-        "description": "Medicaid: physician-administered drugs need the NDC (Deficit Reduction Act rebates).",
-        "source": "42 CFR 447.520; REFERENCE DRG-N2",
-    },
     {
         "kind": "prior_auth_required",
         "rule_id": "PA-BIOLOGICS",
@@ -66,7 +48,7 @@ GLOBAL_RULES = [
 
 
 def seed_payer_rules() -> list[PayerRule]:
-    """The rules above (switched on) plus a timely-filing rule per commercial payer."""
+    """The demo rules above (switched on) plus a timely-filing rule per commercial payer."""
     rows = []
     for config in GLOBAL_RULES:
         rows.append(_rule(None, config))

@@ -43,15 +43,22 @@ def payer_rule_validate(config: Any) -> d.PayerRule:
     return rule
 
 
+def payer_rule_stored_config(parsed: d.PayerRule) -> dict:
+    """The normalized JSON a rule is stored as (defaults dropped), so two bodies compare equal
+    when they mean the same rule."""
+    stored = parsed.model_dump(mode="json", exclude_defaults=True)
+    stored["kind"] = parsed.kind
+    stored["rule_id"] = parsed.rule_id
+    return stored
+
+
 def payer_rule_save(
     *, rule: PayerRule | None, payer: Payer | None, config: dict, enabled: bool, actor, note: str = ""
 ) -> PayerRule:
     """Create or change a payer rule after validating its config; every save writes a new
     PayerRuleVersion (who, when, the config and the switch). Locks the rule row when changing it."""
     parsed = payer_rule_validate(config)
-    stored = parsed.model_dump(mode="json", exclude_defaults=True)
-    stored["kind"] = parsed.kind
-    stored["rule_id"] = parsed.rule_id
+    stored = payer_rule_stored_config(parsed)
     clash = PayerRule.objects.filter(rule_id=parsed.rule_id)
     if rule is not None and rule.pk is not None:
         clash = clash.exclude(pk=rule.pk)
@@ -59,6 +66,10 @@ def payer_rule_save(
         raise InvalidInputError(
             f"Another payer rule already has rule_id '{parsed.rule_id}'.", code="payer_rule.duplicate"
         )
+    if rule is not None and rule.pk is not None:
+        from claims.services.payer_rules_reference import reference_rule_keep_identity  # imports this module
+
+        reference_rule_keep_identity(rule, rule_id=parsed.rule_id, payer=payer)
     with transaction.atomic():
         if rule is None or rule.pk is None:
             row = rule or PayerRule()

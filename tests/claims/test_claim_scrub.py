@@ -97,6 +97,7 @@ def test_duplicate_of_another_live_claim(biller):
 
 
 def test_medicare_jw_jz_rule(biller):
+    PayerRule.objects.filter(rule_id="MCR-JW-JZ").update(enabled=False)  # the shipped one: this tests its own
     visit = f.drug_with_waste(biller)
     rule(
         visit.patient.coverages.get().payer,
@@ -123,6 +124,7 @@ def test_medicare_jw_jz_rule(biller):
 
 
 def test_medicaid_ndc_rule_and_disabled_rules_do_nothing(biller):
+    PayerRule.objects.filter(rule_id="MCD-NDC-J").update(enabled=False)  # the shipped one: this tests its own
     pay = f.payer("medicaid")
     visit = f.chemo_with_hydration(biller, pay)
     visit.charge_lines.filter(code="J9263").update(ndc="", ndc_quantity=None, ndc_unit="")
@@ -212,7 +214,7 @@ def test_payer_rule_validation_and_versions(admin_user):
             actor=admin_user,
         )
     assert "units" in exc.value.message
-    assert not PayerRule.objects.exists()
+    assert not PayerRule.objects.filter(rule_id="X").exists()
     row = rule(None, {"kind": "ndc_required", "rule_id": "NDC-ALL", "code_prefixes": ["J"]}, enabled=False)
     services.payer_rule_save(
         rule=row,
