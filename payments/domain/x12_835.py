@@ -1,0 +1,1013 @@
+"""Reading 835 remittance advice (ASC X12 005010X221A1) into `EraFile` / `Remittance` models.
+
+Pure. `parse_835(text)` reads the envelope with the one X12 reader (`read_interchange`: ISA/GS/ST
+counts, 5010 only, GS08 / ST03 005010X221A1), then each transaction set segment by segment:
+
+    header      BPR (first), TRN, CUR, REF*EV/F2, DTM*405
+    1000A       N1*PR, N3, N4, REF, PER                 payer
+    1000B       N1*PE, N3, N4, REF, RDM                 payee
+    2000        LX, TS3, TS2                            header number (optional)
+    2100        CLP, CAS, NM1, MIA, MOA, REF, DTM, PER, AMT, QTY      claim payment
+    2110        SVC, DTM, CAS, REF, AMT, QTY, LQ        service line payment
+    summary     PLB                                     provider-level adjustments
+
+The whole file is refused (`X12Error`, naming the segment's position from the ISA) when:
+- an element the payment depends on is missing or malformed: BPR01-04 and BPR16, TRN02, N1*PE's
+  identifier, CLP01-04, SVC01-03, CAS triplets, PLB01-04 pairs;
+- an amount is not strictly decimal (optional minus, digits, optional point: no exponent, no
+  sign +, no thousands separator) or has fractions of a cent; a date is not CCYYMMDD;
+- a code of a closed list is unknown: BPR01/03/04, CLP02, CAS01, PLB03-1, SVC01-1;
+- a segment is out of its loop (a CAS before any CLP, an NM1 after the claim's first SVC, a CLP
+  after PLB), or the amounts are not in US dollars (CUR02);
+- any of the three balancing rules fails (`balancing`), with the claim and the figures.
+It is read, with a warning in `EraFile.warnings`, when a segment the guide does not define in an
+835 appears (skipped), a DTM qualifier is not one we read, a CAS uses group CR, or claims come
+without an LX header number. Envelope warnings (`read_interchange`) come first.
+
+There is no streaming claim iterator, on purpose. A file is refused whole, so no claim may be
+handed to posting before the last PLB has balanced the payment; and `read_interchange` holds
+every segment anyway (measured on a 10,000-claim, 4.6 MB file: 78 MB of segments, 61 MB of
+models, 131 MB at peak), so streaming the models would save under half the peak for a second
+pass over the file. Posting iterates `EraFile.claims` (or each `Remittance.claims`).
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from infusion_rcm.common.money import CENT
+from infusion_rcm.x12.errors import X12Error
+from infusion_rcm.x12.reader import Delimiters, Expect, Group, Transaction, read_interchange
+from payments.domain.balancing import claim_imbalance, line_imbalance, payment_imbalance
+from payments.domain.codes import (
+    AdjustmentGroup,
+    ClaimStatus,
+    CreditDebit,
+    HandlingCode,
+    PaymentMethod,
+    PlbReason,
+    ProcedureQualifier,
+)
+from payments.domain.remittance import (
+    Adjustment,
+    BankAccount,
+    ClaimPayment,
+    Communication,
+    Contact,
+    Delivery,
+    EraFile,
+    HeaderNumber,
+    InpatientAdjudication,
+    OutpatientAdjudication,
+    Party,
+    Payee,
+    Payer,
+    Payment,
+    Procedure,
+    ProviderAdjustment,
+    ProviderAdjustmentItem,
+    ProviderSummary,
+    Reference,
+    Remittance,
+    ServiceLinePayment,
+    SummaryAmount,
+    SupplementalAmount,
+    SupplementalQuantity,
+    Trace,
+)
+
+IMPLEMENTATION_GUIDE = "005010X221A1"
+EXPECT_835 = Expect(
+    what="835 remittance advice",
+    set_id="835",
+    functional_ids=frozenset({"HP"}),
+    versions=frozenset({IMPLEMENTATION_GUIDE}),
+)
+ONE = Decimal(1)
+ZERO = Decimal("0.00")
+
+# ---------------------------------------------------------------------------
+# Element readers. They raise _Bad with the element's name; the segment walk adds the position.
+# ---------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    """An element that cannot be read; becomes an X12Error at its segment's position."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# X12 type R: an optional leading minus, digits with an optional decimal point. No exponent, no
+# plus sign, no separators; at most 18 characters (the longest 835 amount, AMT02 / BPR02).
+_DECIMAL = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_MAX_DECIMAL = 18
+_CODE = re.compile(r"[0-9A-Z]{1,5}")  # a CARC or RARC as the code lists spell them
+
+
+def _decimal(value: str, name: str) -> Decimal:
+    if not value:
+        raise _Bad(f"{name} (a number) is missing.")
+    if len(value) > _MAX_DECIMAL or not _DECIMAL.fullmatch(value):
+        raise _Bad(
+            f"{name} {value!r} is not a decimal number (digits, an optional minus sign and point; "
+            "no exponent or separators)."
+        )
+    return Decimal(value)
+
+
+def _money(value: str, name: str, cache: dict[str, Decimal]) -> Decimal:
+    """A money element, quantized to cents; fractions of a cent are refused, not rounded."""
+    amount = cache.get(value)
+    if amount is not None:
+        return amount
+    if not value:
+        raise _Bad(f"{name} (an amount) is missing.")
+    exact = _decimal(value, name)
+    amount = exact.quantize(CENT)
+    if amount != exact:
+        raise _Bad(f"{name} {value!r} has fractions of a cent.")
+    cache[value] = amount
+    return amount
+
+
+def _date(value: str, name: str, cache: dict[str, date]) -> date:
+    day = cache.get(value)
+    if day is not None:
+        return day
+    if not value:
+        raise _Bad(f"{name} (a CCYYMMDD date) is missing.")
+    if len(value) != 8 or not value.isdigit():
+        raise _Bad(f"{name} {value!r} is not a CCYYMMDD date.")
+    try:
+        day = date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        raise _Bad(f"{name} {value!r} is not a calendar date.") from None
+    cache[value] = day
+    return day
+
+
+def _code(value: str, table: dict[str, Any], name: str, what: str) -> Any:
+    member = table.get(value)
+    if member is None:
+        known = ", ".join(table)
+        raise _Bad(f"{name} {value or '(empty)'!r} is not a {what} ({known}).")
+    return member
+
+
+def _by_value(enum: Any) -> dict[str, Any]:
+    return {member.value: member for member in enum}
+
+
+_HANDLING = _by_value(HandlingCode)
+_CREDIT_DEBIT = _by_value(CreditDebit)
+_METHOD = _by_value(PaymentMethod)
+_STATUS = _by_value(ClaimStatus)
+_GROUP = _by_value(AdjustmentGroup)
+_PLB_REASON = _by_value(PlbReason)
+_QUALIFIER = _by_value(ProcedureQualifier)
+
+_CLAIM_PARTIES = {
+    "QC": "patient",
+    "IL": "insured",
+    "74": "corrected_patient",
+    "82": "rendering_provider",
+    "TT": "crossover_carrier",
+    "PR": "corrected_priority_payer",
+    "GB": "other_subscriber",
+}
+_CLAIM_DATES = {
+    "232": "statement_from",
+    "233": "statement_to",
+    "036": "coverage_expiration",
+    "050": "received",
+}
+_LINE_DATES = {"472": "service_date", "150": "service_from", "151": "service_to"}
+_MIA_COUNTS = {1: "covered_days", 3: "lifetime_psychiatric_days", 15: "cost_report_days"}
+_MIA_REMARKS = (5, 20, 21, 22, 23)
+_MIA_AMOUNTS = (2, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18, 19, 24)
+_MAX_CAS = 20  # CAS01 and six triplets
+_CAS_NAMES = {k: (f"CAS{k:02d}", f"CAS{k + 1:02d}", f"CAS{k + 2:02d}") for k in range(2, _MAX_CAS, 3)}
+_MAX_PLB = 15  # PLB01, PLB02 and six reason/amount pairs
+
+
+def _opt(seg: list[str], index: int) -> str | None:
+    """Element `index` stripped, or None when absent or empty."""
+    if len(seg) > index:
+        value = seg[index].strip()
+        return value or None
+    return None
+
+
+def _el(seg: list[str], index: int) -> str:
+    return seg[index] if len(seg) > index else ""
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _trusted(cls: type[_M], values: dict[str, Any]) -> _M:
+    """A model instance from values this reader has already checked, without validating again.
+
+    Why: a 10,000-claim file makes about 110,000 models, and pydantic's validation (or
+    `model_construct`, slower still: it walks every field in Python) was most of the reading time.
+    Every value here has been parsed to the field's exact type by the element readers above
+    (Decimal money exact to the cent, dates, enum members, tuples), so validating again would only
+    repeat it. `values` holds every field (see `_template`); the instance is the one
+    `model_construct` makes, every field counted as set. tests/payments/domain checks that what the
+    reader returns re-validates equal, for every sample and for generated files.
+    """
+    model = _new(cls)
+    _set(model, "__dict__", values)
+    # one set per class, holding every field name: nothing adds to a frozen model's set, and
+    # copies (model_copy, copy) take their own
+    _set(model, "__pydantic_fields_set__", _FIELDS_SET[cls])
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def _template(cls: type[BaseModel]) -> dict[str, Any]:
+    """Every field with its default (required fields as None, to be filled before `_trusted`)."""
+    return {name: None if field.is_required() else field.default for name, field in cls.model_fields.items()}
+
+
+_FIELDS_SET: dict[type[BaseModel], set[str]] = {
+    cls: set(cls.model_fields)
+    for cls in (Adjustment, ClaimPayment, Party, Reference, ServiceLinePayment, SupplementalAmount)
+}
+_CLAIM_TEMPLATE = _template(ClaimPayment)
+_CLAIM_LISTS = ("adjustments", "references", "contacts", "amounts", "quantities", "lines")
+_LINE_TEMPLATE = _template(ServiceLinePayment)
+_LINE_LISTS = ("adjustments", "references", "amounts", "quantities", "remarks")
+
+
+class _Warnings:
+    """Tolerated deviations, each said once with how often it occurred (a 10,000-claim file must
+    not produce 10,000 lines)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list[Any]] = {}
+
+    def add(self, key: str, message: str) -> None:
+        entry = self._seen.get(key)
+        if entry is None:
+            self._seen[key] = [message, 1]
+        else:
+            entry[1] += 1
+
+    def render(self) -> list[str]:
+        return [msg if n == 1 else f"{msg.rstrip('.')} ({n} times)." for msg, n in self._seen.values()]
+
+
+# ---------------------------------------------------------------------------
+# One transaction set
+# ---------------------------------------------------------------------------
+
+
+class _TransactionReader:
+    """Walks one ST..SE body. Loop state is explicit: `area`, the open claim and the open line."""
+
+    def __init__(
+        self,
+        tx: Transaction,
+        group: Group,
+        interchange_control: str,
+        delims: Delimiters,
+        warnings: _Warnings,
+    ) -> None:
+        self.tx = tx
+        self.group = group
+        self.interchange_control = interchange_control
+        self.component = delims.component
+        self.warnings = warnings
+        self.money: dict[str, Decimal] = {}
+        self.dates: dict[str, date] = {}
+        self.procedures: dict[str, Procedure] = {}
+        self.reasons: set[str] = set()  # CARCs already checked
+        self.index = 0
+        self.area = "header"  # header, payer, payee, detail, summary
+        self.payment: Payment | None = None
+        self.trace: Trace | None = None
+        self.header: dict[str, Any] = {}  # CUR, REF*EV / F2, DTM*405
+        self.payer: dict[str, Any] | None = None
+        self.payee: dict[str, Any] | None = None
+        self.party: dict[str, Any] | None = None  # payer or payee being read
+        self.lx: dict[str, Any] | None = None
+        self.lx_has_claims = False
+        self.headers: list[HeaderNumber] = []
+        self.claim: dict[str, Any] | None = None
+        self.line: dict[str, Any] | None = None
+        self.claims: list[ClaimPayment] = []
+        self.claims_paid = ZERO
+        self.plbs: list[ProviderAdjustment] = []
+        self.handlers: dict[str, Callable[[list[str]], None]] = {
+            "TRN": self.trn,
+            "CUR": self.cur,
+            "REF": self.ref,
+            "DTM": self.dtm,
+            "N1": self.n1,
+            "N3": self.n3,
+            "N4": self.n4,
+            "PER": self.per,
+            "RDM": self.rdm,
+            "LX": self.lx_,
+            "TS3": self.ts3,
+            "TS2": self.ts2,
+            "CLP": self.clp,
+            "CAS": self.cas,
+            "NM1": self.nm1,
+            "MIA": self.mia,
+            "MOA": self.moa,
+            "AMT": self.amt,
+            "QTY": self.qty,
+            "SVC": self.svc,
+            "LQ": self.lq,
+            "PLB": self.plb,
+        }
+
+    # -- errors ----------------------------------------------------------------------------------
+
+    def fail(self, message: str, *, index: int | None = None, code: str | None = None) -> X12Error:
+        at = self.index if index is None else index
+        body = self.tx.body
+        seg_id = body[at][0] if 0 <= at < len(body) else None
+        return X12Error(message, position=self.tx.position_of(at), segment_id=seg_id, code=code)
+
+    def out_of_place(self, seg: list[str], where: str) -> X12Error:
+        return self.fail(f"{seg[0]} is out of place: it belongs {where}.", code="x12.structure")
+
+    # -- the walk --------------------------------------------------------------------------------
+
+    def read(self) -> Remittance:
+        body = self.tx.body
+        if not body or body[0][0] != "BPR":
+            raise self.fail("an 835 begins with BPR (financial information) right after ST.", index=0)
+        handlers = self.handlers
+        try:
+            self.bpr(body[0])
+            for index in range(1, len(body)):
+                self.index = index
+                seg = body[index]
+                handler = handlers.get(seg[0])
+                if handler is None:
+                    self.unknown(seg)
+                else:
+                    handler(seg)
+            self.index = len(body) - 1
+            self.close_claim()
+            self.close_header()
+        except _Bad as bad:
+            raise self.fail(str(bad), code=bad.code) from None
+        return self.finish()
+
+    def unknown(self, seg: list[str]) -> None:
+        self.warnings.add(
+            f"unknown:{seg[0]}",
+            f"segment {seg[0]} is not part of an {IMPLEMENTATION_GUIDE} 835 and was not read (first at "
+            f"segment {self.tx.position_of(self.index)}).",
+        )
+
+    def finish(self) -> Remittance:
+        tx = self.tx
+        if self.trace is None:
+            raise X12Error(
+                "the 835 has no TRN (reassociation trace number) after BPR.",
+                position=tx.position,
+                segment_id="ST",
+            )
+        if self.payer is None or self.payee is None:
+            missing = "N1*PR (payer)" if self.payer is None else "N1*PE (payee)"
+            raise X12Error(f"the 835 has no {missing} loop.", position=tx.position, segment_id="ST")
+        assert self.payment is not None  # read first, or read() raised
+        plb_total = ZERO
+        for plb in self.plbs:
+            plb_total += plb.total
+        imbalance = payment_imbalance(
+            transaction=tx.control,
+            payment=self.payment.amount,
+            claims_paid=self.claims_paid,
+            provider_adjustments=plb_total,
+        )
+        if imbalance:
+            raise self.fail(imbalance, index=0, code="era.unbalanced")
+        return Remittance(
+            interchange_control=self.interchange_control,
+            group_control=self.group.control,
+            transaction_control=tx.control,
+            group_sender_id=self.group.sender_id,
+            group_receiver_id=self.group.receiver_id,
+            version=tx.version,
+            position=tx.position,
+            payment=self.payment,
+            trace=self.trace,
+            currency=self.header.get("currency", "USD"),
+            receiver_id=self.header.get("EV"),
+            version_id=self.header.get("F2"),
+            production_date=self.header.get("production_date"),
+            payer=Payer(**self.payer),
+            payee=Payee(**self.payee),
+            headers=tuple(self.headers),
+            claims=tuple(self.claims),
+            provider_adjustments=tuple(self.plbs),
+        )
+
+    # -- header ----------------------------------------------------------------------------------
+
+    def bpr(self, seg: list[str]) -> None:
+        handling = _code(_el(seg, 1), _HANDLING, "BPR01", "handling code")
+        amount = _money(_el(seg, 2), "BPR02", self.money)
+        credit_debit = _code(_el(seg, 3), _CREDIT_DEBIT, "BPR03", "credit/debit flag")
+        method = _code(_el(seg, 4), _METHOD, "BPR04", "payment method")
+        effective = _el(seg, 16)
+        if not effective:
+            hint = ""
+            b15 = _el(seg, 15)
+            if len(b15) == 8 and b15.isdigit():
+                hint = (
+                    f"; BPR15 (the provider's account number) holds {b15}, which looks like the date "
+                    "one element early"
+                )
+            raise _Bad(
+                f"BPR16 (check issue or EFT effective date) is missing{hint}. Ask the payer for a "
+                "corrected file: the payment date is needed to post the deposit."
+            )
+        self.payment = Payment(
+            handling=handling,
+            amount=amount,
+            credit_debit=credit_debit,
+            method=method,
+            payment_format=_opt(seg, 5),
+            payer_bank=self.bank(seg, 6),
+            originating_company_id=_opt(seg, 10),
+            originating_company_supplemental=_opt(seg, 11),
+            provider_bank=self.bank(seg, 12),
+            effective_date=_date(effective, "BPR16", self.dates),
+        )
+
+    @staticmethod
+    def bank(seg: list[str], first: int) -> BankAccount | None:
+        values = [_opt(seg, first + k) for k in range(4)]
+        if not any(values):
+            return None
+        return BankAccount(
+            dfi_qualifier=values[0],
+            dfi_number=values[1],
+            account_qualifier=values[2],
+            account_number=values[3],
+        )
+
+    def trn(self, seg: list[str]) -> None:
+        if self.area != "header" or self.trace is not None:
+            raise self.out_of_place(seg, "once in the header, after BPR")
+        number = _opt(seg, 2)
+        if number is None:
+            raise _Bad("TRN02 (check or EFT trace number) is missing.")
+        self.trace = Trace(
+            trace_type=_el(seg, 1),
+            trace_number=number,
+            originating_company_id=_opt(seg, 3),
+            originating_company_supplemental=_opt(seg, 4),
+        )
+
+    def cur(self, seg: list[str]) -> None:
+        if self.area != "header":
+            raise self.out_of_place(seg, "in the header")
+        currency = _el(seg, 2)
+        if currency != "USD":
+            raise _Bad(
+                f"CUR02 says the amounts are in {currency or 'an unnamed currency'}; only US dollars are "
+                "posted.",
+                code="era.currency",
+            )
+        self.header["currency"] = currency
+
+    def dtm(self, seg: list[str]) -> None:
+        qualifier, value = _el(seg, 1), _el(seg, 2)
+        if self.line is not None:
+            target, names, loop = self.line, _LINE_DATES, "2110"
+        elif self.claim is not None:
+            target, names, loop = self.claim, _CLAIM_DATES, "2100"
+        elif self.area == "header":
+            target, names, loop = self.header, {"405": "production_date"}, "header"
+        else:
+            raise self.out_of_place(seg, "to the header, a claim or a service line")
+        name = names.get(qualifier)
+        if name is None:
+            self.warnings.add(
+                f"DTM{loop}{qualifier}",
+                f"DTM*{qualifier} is not a loop {loop} date this reader reads; skipped.",
+            )
+            return
+        target[name] = _date(value, "DTM02", self.dates)
+
+    # -- payer and payee -------------------------------------------------------------------------
+
+    def n1(self, seg: list[str]) -> None:
+        if self.trace is None:
+            raise _Bad("the header has no TRN (reassociation trace number) before N1.")
+        entity = _el(seg, 1)
+        if entity == "PR" and self.area == "header":
+            self.area = "payer"
+            name = _opt(seg, 2)
+            if name is None:
+                raise _Bad("N1*PR has no payer name (N102).")
+            self.payer = self.party = {
+                "name": name,
+                "id_qualifier": _opt(seg, 3),
+                "identifier": _opt(seg, 4),
+                "references": [],
+                "contacts": [],
+            }
+        elif entity == "PE" and self.area == "payer":
+            self.area = "payee"
+            qualifier, identifier = _opt(seg, 3), _opt(seg, 4)
+            if qualifier is None or identifier is None:
+                raise _Bad("N1*PE names no payee identifier (N103 qualifier and N104 NPI or tax id).")
+            self.payee = self.party = {
+                "name": _opt(seg, 2) or "",
+                "id_qualifier": qualifier,
+                "identifier": identifier,
+                "references": [],
+            }
+        elif entity in ("PR", "PE"):
+            raise self.out_of_place(seg, "once each, payer (N1*PR) then payee (N1*PE), after the header")
+        else:
+            raise _Bad(f"N1*{entity}: an 835 has only N1*PR (payer) and N1*PE (payee).")
+
+    def n3(self, seg: list[str]) -> None:
+        address = self.address(seg)
+        address["line1"], address["line2"] = _opt(seg, 1), _opt(seg, 2)
+
+    def n4(self, seg: list[str]) -> None:
+        address = self.address(seg)
+        address["city"], address["state"], address["postal_code"] = _opt(seg, 1), _opt(seg, 2), _opt(seg, 3)
+        address["country"], address["country_subdivision"] = _opt(seg, 4), _opt(seg, 6)
+
+    def address(self, seg: list[str]) -> dict[str, Any]:
+        """The address being read (a dict: pydantic builds the Address when the party is built)."""
+        if self.area not in ("payer", "payee") or self.party is None:
+            raise self.out_of_place(seg, "to the payer (N1*PR) or payee (N1*PE)")
+        address: dict[str, Any] = self.party.setdefault("address", {})
+        return address
+
+    def per(self, seg: list[str]) -> None:
+        numbers = []
+        for k in (3, 5, 7):
+            qualifier, number = _opt(seg, k), _opt(seg, k + 1)
+            if qualifier and number:
+                numbers.append(Communication(qualifier=qualifier, number=number))
+        contact = Contact(function=_el(seg, 1), name=_opt(seg, 2), numbers=tuple(numbers))
+        if self.claim is not None and self.line is None:
+            self.claim["contacts"].append(contact)
+        elif self.area == "payer" and self.payer is not None:
+            self.payer["contacts"].append(contact)
+        else:
+            raise self.out_of_place(seg, "to the payer (N1*PR) or to a claim before its first SVC")
+
+    def rdm(self, seg: list[str]) -> None:
+        if self.area != "payee" or self.payee is None:
+            raise self.out_of_place(seg, "to the payee (N1*PE)")
+        self.payee["delivery"] = Delivery(transport=_el(seg, 1), name=_opt(seg, 2), address=_opt(seg, 3))
+
+    # -- loop 2000 -------------------------------------------------------------------------------
+
+    def enter_detail(self, seg: list[str]) -> None:
+        if self.area == "summary":
+            raise self.out_of_place(seg, "before PLB: the provider adjustments close the transaction set")
+        if self.area != "detail":
+            if self.payee is None:
+                raise _Bad(f"{seg[0]} before the payer (N1*PR) and payee (N1*PE) loops.")
+            self.area = "detail"
+            self.party = None
+
+    def lx_(self, seg: list[str]) -> None:
+        self.enter_detail(seg)
+        self.close_claim()
+        self.close_header()
+        raw = _el(seg, 1)
+        if not raw.isdigit():
+            raise _Bad(f"LX01 {raw!r} is not a header number.")
+        self.lx = {"number": int(raw), "position": self.tx.position_of(self.index)}
+        self.lx_has_claims = False
+
+    def close_header(self) -> None:
+        if self.lx is not None:
+            self.headers.append(HeaderNumber(**self.lx))
+            self.lx = None
+
+    def summary_target(self, seg: list[str]) -> dict[str, Any]:
+        if self.lx is None or self.lx_has_claims:
+            raise self.out_of_place(seg, "right after LX, before the header number's first CLP")
+        return self.lx
+
+    def ts3(self, seg: list[str]) -> None:
+        target = self.summary_target(seg)
+        provider = _opt(seg, 1)
+        facility = _opt(seg, 2)
+        if provider is None or facility is None:
+            raise _Bad("TS301 (provider id) and TS302 (facility code) are required.")
+        target["provider_summary"] = ProviderSummary(
+            provider_id=provider,
+            facility_code=facility,
+            fiscal_period_end=_date(_el(seg, 3), "TS303", self.dates),
+            claim_count=_decimal(_el(seg, 4), "TS304"),
+            total_charge=_money(_el(seg, 5), "TS305", self.money),
+            amounts=self.numbered(seg, "TS3", range(6, 25)),
+        )
+
+    def ts2(self, seg: list[str]) -> None:
+        self.summary_target(seg)["supplemental_summary"] = self.numbered(seg, "TS2", range(1, 20))
+
+    @staticmethod
+    def numbered(seg: list[str], tag: str, elements: range) -> tuple[SummaryAmount, ...]:
+        out = []
+        for k in elements:
+            value = _el(seg, k)
+            if value:
+                name = f"{tag}{k:02d}"
+                out.append(SummaryAmount(element=name, value=_decimal(value, name)))
+        return tuple(out)
+
+    # -- loop 2100 -------------------------------------------------------------------------------
+
+    def clp(self, seg: list[str]) -> None:
+        self.enter_detail(seg)
+        self.close_claim()
+        pcn = _opt(seg, 1)
+        if pcn is None:
+            raise _Bad("CLP01 (patient control number) is missing.")
+        if self.lx is None:
+            self.warnings.add("nolx", "claims are not grouped under an LX header number; read without one.")
+        else:
+            self.lx_has_claims = True
+        money = self.money
+        n = len(seg)
+        claim = _CLAIM_TEMPLATE.copy()
+        claim["patient_control_number"] = pcn
+        claim["status"] = _code(_el(seg, 2), _STATUS, "CLP02", "claim status code")
+        claim["charge"] = _money(_el(seg, 3), "CLP03", money)
+        claim["paid"] = _money(_el(seg, 4), "CLP04", money)
+        if n > 5 and seg[5]:
+            claim["patient_responsibility"] = _money(seg[5], "CLP05", money)
+        if n > 6:
+            claim["filing_indicator"] = _opt(seg, 6)
+            claim["payer_claim_control_number"] = _opt(seg, 7)
+            claim["facility_code"] = _opt(seg, 8)
+            claim["frequency_code"] = _opt(seg, 9)
+        if n > 11:
+            claim["drg_code"] = _opt(seg, 11)
+            weight, discharge = _el(seg, 12), _el(seg, 13)
+            claim["drg_weight"] = _decimal(weight, "CLP12") if weight else None
+            claim["discharge_fraction"] = _decimal(discharge, "CLP13") if discharge else None
+        claim["header_number"] = None if self.lx is None else self.lx["number"]
+        for name in _CLAIM_LISTS:
+            claim[name] = []
+        claim["position"] = self.tx.position_of(self.index)
+        self.claim = claim
+
+    def claim_only(self, seg: list[str]) -> dict[str, Any]:
+        """The open claim, for a segment that may not follow its service lines."""
+        if self.claim is None:
+            raise self.out_of_place(seg, "to a claim (after CLP)")
+        if self.line is not None:
+            raise self.out_of_place(seg, "to the claim, before its first SVC (service line)")
+        return self.claim
+
+    def close_claim(self) -> None:
+        self.close_line()
+        data = self.claim
+        if data is None:
+            return
+        self.claim = None
+        for name in _CLAIM_LISTS:
+            data[name] = tuple(data[name])
+        claim = _trusted(ClaimPayment, data)
+        problem = claim_imbalance(claim)
+        if problem:
+            raise X12Error(problem, position=claim.position, segment_id="CLP", code="era.unbalanced")
+        self.claims_paid += claim.paid
+        self.claims.append(claim)
+
+    def cas(self, seg: list[str]) -> None:
+        if self.line is not None:
+            target = self.line["adjustments"]
+        elif self.claim is not None:
+            target = self.claim["adjustments"]
+        else:
+            raise self.out_of_place(seg, "to a claim (after CLP) or a service line (after SVC)")
+        n = len(seg)
+        if n > _MAX_CAS:
+            raise _Bad("a CAS holds at most six reason/amount/quantity triplets (CAS02 to CAS19).")
+        group = _GROUP.get(seg[1]) if n > 1 else None
+        if group is None:
+            _code(_el(seg, 1), _GROUP, "CAS01", "claim adjustment group code")
+        if group is AdjustmentGroup.CORRECTION_REVERSAL:
+            self.warnings.add(
+                "CR",
+                "CAS group CR (corrections and reversals) is not used in 005010 (reversals are CLP02 = 22); "
+                "read as sent.",
+            )
+        money, reasons = self.money, self.reasons
+        read = False
+        for k in range(2, n, 3):
+            reason = seg[k]
+            amount = seg[k + 1] if n > k + 1 else ""
+            quantity = seg[k + 2] if n > k + 2 else ""
+            if not (reason or amount or quantity):
+                continue
+            reason_name, amount_name, quantity_name = _CAS_NAMES[k]
+            if reason not in reasons:
+                if not _CODE.fullmatch(reason):
+                    raise _Bad(
+                        f"{reason_name} {reason or '(empty)'!r} is not a claim adjustment reason code."
+                    )
+                reasons.add(reason)
+            target.append(
+                _trusted(
+                    Adjustment,
+                    {
+                        "group": group,
+                        "reason": reason,
+                        "amount": _money(amount, amount_name, money),
+                        "quantity": _decimal(quantity, quantity_name) if quantity else None,
+                    },
+                )
+            )
+            read = True
+        if not read:
+            raise _Bad("CAS has no reason/amount triplet.")
+
+    def nm1(self, seg: list[str]) -> None:
+        claim = self.claim_only(seg)
+        entity = _el(seg, 1)
+        field = _CLAIM_PARTIES.get(entity)
+        if field is None:
+            self.warnings.add(f"NM1{entity}", f"NM1*{entity} is not a loop 2100 party; skipped.")
+            return
+        if claim[field] is not None:
+            raise _Bad(f"a second NM1*{entity} in claim {claim['patient_control_number']}.")
+        claim[field] = _trusted(
+            Party,
+            {
+                "entity": entity,
+                "entity_type": _el(seg, 2),
+                "last_name": _opt(seg, 3),
+                "first_name": _opt(seg, 4),
+                "middle_name": _opt(seg, 5),
+                "suffix": _opt(seg, 7),
+                "id_qualifier": _opt(seg, 8),
+                "identifier": _opt(seg, 9),
+            },
+        )
+
+    def mia(self, seg: list[str]) -> None:
+        claim = self.claim_only(seg)
+        counts = {}
+        for k, name in _MIA_COUNTS.items():
+            value = _el(seg, k)
+            if value:
+                counts[name] = _decimal(value, f"MIA{k:02d}")
+        amounts = []
+        for k in _MIA_AMOUNTS:
+            value = _el(seg, k)
+            if value:
+                amounts.append(
+                    SummaryAmount(element=f"MIA{k:02d}", value=_money(value, f"MIA{k:02d}", self.money))
+                )
+        remarks = tuple(code for k in _MIA_REMARKS if (code := _opt(seg, k)))
+        claim["inpatient"] = InpatientAdjudication(**counts, remark_codes=remarks, amounts=tuple(amounts))
+
+    def moa(self, seg: list[str]) -> None:
+        claim = self.claim_only(seg)
+        rate, payable, esrd, nonpayable = _el(seg, 1), _el(seg, 2), _el(seg, 8), _el(seg, 9)
+        claim["outpatient"] = OutpatientAdjudication(
+            reimbursement_rate=_decimal(rate, "MOA01") if rate else None,
+            hcpcs_payable=_money(payable, "MOA02", self.money) if payable else None,
+            remark_codes=tuple(code for k in range(3, 8) if (code := _opt(seg, k))),
+            esrd_payment=_money(esrd, "MOA08", self.money) if esrd else None,
+            nonpayable_professional_component=_money(nonpayable, "MOA09", self.money) if nonpayable else None,
+        )
+
+    def amt(self, seg: list[str]) -> None:
+        qualifier = _el(seg, 1)
+        amount = _money(_el(seg, 2), "AMT02", self.money)
+        if self.line is not None:
+            if qualifier == "B6":
+                self.line["allowed"] = amount
+                return
+            target = self.line["amounts"]
+        elif self.claim is not None:
+            target = self.claim["amounts"]
+        else:
+            raise self.out_of_place(seg, "to a claim or a service line")
+        target.append(_trusted(SupplementalAmount, {"qualifier": qualifier, "amount": amount}))
+
+    def qty(self, seg: list[str]) -> None:
+        qualifier = _el(seg, 1)
+        value = _el(seg, 2)
+        if not value:
+            raise _Bad(f"QTY*{qualifier} has no quantity (QTY02).")
+        quantity = SupplementalQuantity(qualifier=qualifier, quantity=_decimal(value, f"QTY02 ({qualifier})"))
+        if self.line is not None:
+            self.line["quantities"].append(quantity)
+        elif self.claim is not None:
+            self.claim["quantities"].append(quantity)
+        else:
+            raise self.out_of_place(seg, "to a claim or a service line")
+
+    # -- loop 2110 -------------------------------------------------------------------------------
+
+    def procedure(self, value: str, name: str) -> Procedure:
+        cached = self.procedures.get(value)
+        if cached is not None:
+            return cached
+        parts = value.split(self.component)
+        if parts[0] not in _QUALIFIER:
+            stray = next((ch for ch in ":>^|\\" if ch in parts[0]), None)
+            if stray is not None:
+                raise _Bad(
+                    f"{name} {value!r} is split with {stray!r}, but the file's component separator "
+                    f"(ISA16) is {self.component!r}."
+                )
+        qualifier = _code(parts[0], _QUALIFIER, f"{name}-1", "product/service id qualifier")
+        code = parts[1].strip() if len(parts) > 1 else ""
+        if not code:
+            raise _Bad(f"{name} {value!r} names no procedure or service code ({name}-2).")
+        procedure = Procedure(
+            qualifier=qualifier,
+            code=code,
+            modifiers=tuple(m for m in parts[2:6] if m),
+            description=parts[6] if len(parts) > 6 and parts[6] else None,
+        )
+        self.procedures[value] = procedure
+        return procedure
+
+    def svc(self, seg: list[str]) -> None:
+        if self.claim is None:
+            raise self.out_of_place(seg, "to a claim (after CLP)")
+        self.close_line()
+        money = self.money
+        n = len(seg)
+        line = _LINE_TEMPLATE.copy()
+        line["procedure"] = self.procedure(_el(seg, 1), "SVC01")
+        line["charge"] = _money(_el(seg, 2), "SVC02", money)
+        line["paid"] = _money(_el(seg, 3), "SVC03", money)
+        if n > 4:
+            line["revenue_code"] = _opt(seg, 4)
+            units, original, original_units = seg[5] if n > 5 else "", _el(seg, 6), _el(seg, 7)
+            if units:
+                line["units_paid"] = _decimal(units, "SVC05")
+            if original:
+                line["original_procedure"] = self.procedure(original, "SVC06")
+            if original_units:
+                line["original_units"] = _decimal(original_units, "SVC07")
+        for name in _LINE_LISTS:
+            line[name] = []
+        line["position"] = self.tx.position_of(self.index)
+        self.line = line
+
+    def close_line(self) -> None:
+        data = self.line
+        if data is None:
+            return
+        self.line = None
+        assert self.claim is not None
+        for name in _LINE_LISTS:
+            data[name] = tuple(data[name])
+        line = _trusted(ServiceLinePayment, data)
+        problem = line_imbalance(line, claim_id=self.claim["patient_control_number"])
+        if problem:
+            raise X12Error(problem, position=line.position, segment_id="SVC", code="era.unbalanced")
+        self.claim["lines"].append(line)
+
+    def ref(self, seg: list[str]) -> None:
+        qualifier, value = _el(seg, 1), _opt(seg, 2)
+        if value is None:
+            raise _Bad(f"REF*{qualifier} has no value (REF02).")
+        if self.line is not None:
+            if qualifier == "6R":
+                self.line["line_control_number"] = value
+                return
+            target = self.line["references"]
+        elif self.claim is not None:
+            target = self.claim["references"]
+        elif self.area == "header":
+            if qualifier in ("EV", "F2"):
+                self.header[qualifier] = value
+            else:
+                self.warnings.add(
+                    f"REF{qualifier}", f"header REF*{qualifier} is not an 835 header reference; not read."
+                )
+            return
+        elif self.area in ("payer", "payee") and self.party is not None:
+            target = self.party["references"]
+        else:
+            raise self.out_of_place(seg, "to the header, payer, payee, a claim or a service line")
+        target.append(_trusted(Reference, {"qualifier": qualifier, "value": value}))
+
+    def lq(self, seg: list[str]) -> None:
+        if self.line is None:
+            raise self.out_of_place(seg, "to a service line (after SVC)")
+        code = _opt(seg, 2)
+        if code is None:
+            raise _Bad("LQ02 (remark code) is missing.")
+        self.line["remarks"].append(_trusted(Reference, {"qualifier": _el(seg, 1), "value": code}))
+
+    # -- summary ---------------------------------------------------------------------------------
+
+    def plb(self, seg: list[str]) -> None:
+        if self.area not in ("detail", "summary", "payee"):
+            raise self.out_of_place(seg, "after the claims, at the end of the transaction set")
+        if self.payee is None:
+            raise _Bad("PLB before the payer (N1*PR) and payee (N1*PE) loops.")
+        self.close_claim()
+        self.close_header()
+        self.area = "summary"
+        provider = _opt(seg, 1)
+        if provider is None:
+            raise _Bad("PLB01 (provider identifier) is missing.")
+        if len(seg) > _MAX_PLB:
+            raise _Bad("a PLB holds at most six adjustment reason/amount pairs (PLB03 to PLB14).")
+        items = []
+        for k in range(3, len(seg), 2):
+            composite, amount = seg[k], _el(seg, k + 1)
+            if not composite and not amount:
+                continue
+            parts = composite.split(self.component)
+            items.append(
+                ProviderAdjustmentItem(
+                    reason=_code(parts[0], _PLB_REASON, f"PLB{k:02d}-1", "provider adjustment reason code"),
+                    reference=(parts[1].strip() or None) if len(parts) > 1 else None,
+                    amount=_money(amount, f"PLB{k + 1:02d}", self.money),
+                )
+            )
+        if not items:
+            raise _Bad("PLB has no adjustment reason/amount pair (PLB03/PLB04).")
+        self.plbs.append(
+            ProviderAdjustment(
+                provider_id=provider,
+                fiscal_period_date=_date(_el(seg, 2), "PLB02", self.dates),
+                items=tuple(items),
+                position=self.tx.position_of(self.index),
+            )
+        )
+
+
+# ---------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is read.
+
+    Why: reading allocates a container object per segment, element list and model, and every one
+    stays alive until the reader returns; the collector would rescan that growing heap over and
+    over although none of it can be garbage (measured: 40 % of the reading time of a 10,000-claim
+    file). Reference counting still frees everything; collection resumes, as it was, on return.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def parse_835(text: str) -> EraFile:
+    """Read an 835 file completely, or raise `X12Error` saying what is wrong and where.
+
+    Every transaction set (ST..SE) becomes one `Remittance`; each is balanced on its own.
+    """
+    with _collector_paused():
+        interchange = read_interchange(text, EXPECT_835)
+        warnings = _Warnings()
+        remittances = [
+            _TransactionReader(tx, group, interchange.control, interchange.delimiters, warnings).read()
+            for group in interchange.groups
+            for tx in group.transactions
+        ]
+    return EraFile(
+        interchange_control=interchange.control,
+        sender_id=interchange.sender_id,
+        receiver_id=interchange.receiver_id,
+        interchange_date=interchange.date,
+        interchange_time=interchange.time,
+        usage=interchange.usage,
+        remittances=tuple(remittances),
+        warnings=(*interchange.warnings, *warnings.render()),
+    )
