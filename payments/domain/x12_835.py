@@ -11,6 +11,9 @@ counts, 5010 only, GS08 / ST03 005010X221A1), then each transaction set segment 
     2110        SVC, DTM, CAS, REF, AMT, QTY, LQ        service line payment
     summary     PLB                                     provider-level adjustments
 
+Elements are read by `x12_elements` (strict decimals, money exact to the cent, dates, codes);
+the balancing rules are `balancing`; the models are `remittance`; the code lists `codes`.
+
 The whole file is refused (`X12Error`, naming the segment's position from the ISA) when:
 - an element the payment depends on is missing or malformed: BPR01-04 and BPR16, TRN02, N1*PE's
   identifier, CLP01-04, SVC01-03, CAS triplets, PLB01-04 pairs;
@@ -34,18 +37,14 @@ pass over the file. Posting iterates `EraFile.claims` (or each `Remittance.claim
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
-
-from infusion_rcm.common.money import CENT
 from infusion_rcm.x12.errors import X12Error
-from infusion_rcm.x12.reader import Delimiters, Expect, Group, Transaction, read_interchange
+from infusion_rcm.x12.reader import Delimiters, Expect, Group, Transaction, element, read_interchange
 from payments.domain.balancing import claim_imbalance, line_imbalance, payment_imbalance
 from payments.domain.codes import (
     AdjustmentGroup,
@@ -83,6 +82,18 @@ from payments.domain.remittance import (
     SupplementalQuantity,
     Trace,
 )
+from payments.domain.x12_elements import (
+    REASON_CODE,
+    BadElement,
+    by_value,
+    optional,
+    read_code,
+    read_date,
+    read_decimal,
+    read_money,
+    template,
+    trusted,
+)
 
 IMPLEMENTATION_GUIDE = "005010X221A1"
 EXPECT_835 = Expect(
@@ -94,87 +105,13 @@ EXPECT_835 = Expect(
 ONE = Decimal(1)
 ZERO = Decimal("0.00")
 
-# ---------------------------------------------------------------------------
-# Element readers. They raise _Bad with the element's name; the segment walk adds the position.
-# ---------------------------------------------------------------------------
-
-
-class _Bad(Exception):
-    """An element that cannot be read; becomes an X12Error at its segment's position."""
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-# X12 type R: an optional leading minus, digits with an optional decimal point. No exponent, no
-# plus sign, no separators; at most 18 characters (the longest 835 amount, AMT02 / BPR02).
-_DECIMAL = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
-_MAX_DECIMAL = 18
-_CODE = re.compile(r"[0-9A-Z]{1,5}")  # a CARC or RARC as the code lists spell them
-
-
-def _decimal(value: str, name: str) -> Decimal:
-    if not value:
-        raise _Bad(f"{name} (a number) is missing.")
-    if len(value) > _MAX_DECIMAL or not _DECIMAL.fullmatch(value):
-        raise _Bad(
-            f"{name} {value!r} is not a decimal number (digits, an optional minus sign and point; "
-            "no exponent or separators)."
-        )
-    return Decimal(value)
-
-
-def _money(value: str, name: str, cache: dict[str, Decimal]) -> Decimal:
-    """A money element, quantized to cents; fractions of a cent are refused, not rounded."""
-    amount = cache.get(value)
-    if amount is not None:
-        return amount
-    if not value:
-        raise _Bad(f"{name} (an amount) is missing.")
-    exact = _decimal(value, name)
-    amount = exact.quantize(CENT)
-    if amount != exact:
-        raise _Bad(f"{name} {value!r} has fractions of a cent.")
-    cache[value] = amount
-    return amount
-
-
-def _date(value: str, name: str, cache: dict[str, date]) -> date:
-    day = cache.get(value)
-    if day is not None:
-        return day
-    if not value:
-        raise _Bad(f"{name} (a CCYYMMDD date) is missing.")
-    if len(value) != 8 or not value.isdigit():
-        raise _Bad(f"{name} {value!r} is not a CCYYMMDD date.")
-    try:
-        day = date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError:
-        raise _Bad(f"{name} {value!r} is not a calendar date.") from None
-    cache[value] = day
-    return day
-
-
-def _code(value: str, table: dict[str, Any], name: str, what: str) -> Any:
-    member = table.get(value)
-    if member is None:
-        known = ", ".join(table)
-        raise _Bad(f"{name} {value or '(empty)'!r} is not a {what} ({known}).")
-    return member
-
-
-def _by_value(enum: Any) -> dict[str, Any]:
-    return {member.value: member for member in enum}
-
-
-_HANDLING = _by_value(HandlingCode)
-_CREDIT_DEBIT = _by_value(CreditDebit)
-_METHOD = _by_value(PaymentMethod)
-_STATUS = _by_value(ClaimStatus)
-_GROUP = _by_value(AdjustmentGroup)
-_PLB_REASON = _by_value(PlbReason)
-_QUALIFIER = _by_value(ProcedureQualifier)
+_HANDLING = by_value(HandlingCode)
+_CREDIT_DEBIT = by_value(CreditDebit)
+_METHOD = by_value(PaymentMethod)
+_STATUS = by_value(ClaimStatus)
+_GROUP = by_value(AdjustmentGroup)
+_PLB_REASON = by_value(PlbReason)
+_QUALIFIER = by_value(ProcedureQualifier)
 
 _CLAIM_PARTIES = {
     "QC": "patient",
@@ -200,56 +137,9 @@ _CAS_NAMES = {k: (f"CAS{k:02d}", f"CAS{k + 1:02d}", f"CAS{k + 2:02d}") for k in 
 _MAX_PLB = 15  # PLB01, PLB02 and six reason/amount pairs
 
 
-def _opt(seg: list[str], index: int) -> str | None:
-    """Element `index` stripped, or None when absent or empty."""
-    if len(seg) > index:
-        value = seg[index].strip()
-        return value or None
-    return None
-
-
-def _el(seg: list[str], index: int) -> str:
-    return seg[index] if len(seg) > index else ""
-
-
-_M = TypeVar("_M", bound=BaseModel)
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _trusted(cls: type[_M], values: dict[str, Any]) -> _M:
-    """A model instance from values this reader has already checked, without validating again.
-
-    Why: a 10,000-claim file makes about 110,000 models, and pydantic's validation (or
-    `model_construct`, slower still: it walks every field in Python) was most of the reading time.
-    Every value here has been parsed to the field's exact type by the element readers above
-    (Decimal money exact to the cent, dates, enum members, tuples), so validating again would only
-    repeat it. `values` holds every field (see `_template`); the instance is the one
-    `model_construct` makes, every field counted as set. tests/payments/domain checks that what the
-    reader returns re-validates equal, for every sample and for generated files.
-    """
-    model = _new(cls)
-    _set(model, "__dict__", values)
-    # one set per class, holding every field name: nothing adds to a frozen model's set, and
-    # copies (model_copy, copy) take their own
-    _set(model, "__pydantic_fields_set__", _FIELDS_SET[cls])
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
-
-
-def _template(cls: type[BaseModel]) -> dict[str, Any]:
-    """Every field with its default (required fields as None, to be filled before `_trusted`)."""
-    return {name: None if field.is_required() else field.default for name, field in cls.model_fields.items()}
-
-
-_FIELDS_SET: dict[type[BaseModel], set[str]] = {
-    cls: set(cls.model_fields)
-    for cls in (Adjustment, ClaimPayment, Party, Reference, ServiceLinePayment, SupplementalAmount)
-}
-_CLAIM_TEMPLATE = _template(ClaimPayment)
+_CLAIM_TEMPLATE = template(ClaimPayment)
 _CLAIM_LISTS = ("adjustments", "references", "contacts", "amounts", "quantities", "lines")
-_LINE_TEMPLATE = _template(ServiceLinePayment)
+_LINE_TEMPLATE = template(ServiceLinePayment)
 _LINE_LISTS = ("adjustments", "references", "amounts", "quantities", "remarks")
 
 
@@ -368,7 +258,7 @@ class _TransactionReader:
             self.index = len(body) - 1
             self.close_claim()
             self.close_header()
-        except _Bad as bad:
+        except BadElement as bad:
             raise self.fail(str(bad), code=bad.code) from None
         return self.finish()
 
@@ -426,20 +316,20 @@ class _TransactionReader:
     # -- header ----------------------------------------------------------------------------------
 
     def bpr(self, seg: list[str]) -> None:
-        handling = _code(_el(seg, 1), _HANDLING, "BPR01", "handling code")
-        amount = _money(_el(seg, 2), "BPR02", self.money)
-        credit_debit = _code(_el(seg, 3), _CREDIT_DEBIT, "BPR03", "credit/debit flag")
-        method = _code(_el(seg, 4), _METHOD, "BPR04", "payment method")
-        effective = _el(seg, 16)
+        handling = read_code(element(seg, 1), _HANDLING, "BPR01", "handling code")
+        amount = read_money(element(seg, 2), "BPR02", self.money)
+        credit_debit = read_code(element(seg, 3), _CREDIT_DEBIT, "BPR03", "credit/debit flag")
+        method = read_code(element(seg, 4), _METHOD, "BPR04", "payment method")
+        effective = element(seg, 16)
         if not effective:
             hint = ""
-            b15 = _el(seg, 15)
+            b15 = element(seg, 15)
             if len(b15) == 8 and b15.isdigit():
                 hint = (
                     f"; BPR15 (the provider's account number) holds {b15}, which looks like the date "
                     "one element early"
                 )
-            raise _Bad(
+            raise BadElement(
                 f"BPR16 (check issue or EFT effective date) is missing{hint}. Ask the payer for a "
                 "corrected file: the payment date is needed to post the deposit."
             )
@@ -448,17 +338,17 @@ class _TransactionReader:
             amount=amount,
             credit_debit=credit_debit,
             method=method,
-            payment_format=_opt(seg, 5),
+            payment_format=optional(seg, 5),
             payer_bank=self.bank(seg, 6),
-            originating_company_id=_opt(seg, 10),
-            originating_company_supplemental=_opt(seg, 11),
+            originating_company_id=optional(seg, 10),
+            originating_company_supplemental=optional(seg, 11),
             provider_bank=self.bank(seg, 12),
-            effective_date=_date(effective, "BPR16", self.dates),
+            effective_date=read_date(effective, "BPR16", self.dates),
         )
 
     @staticmethod
     def bank(seg: list[str], first: int) -> BankAccount | None:
-        values = [_opt(seg, first + k) for k in range(4)]
+        values = [optional(seg, first + k) for k in range(4)]
         if not any(values):
             return None
         return BankAccount(
@@ -471,22 +361,22 @@ class _TransactionReader:
     def trn(self, seg: list[str]) -> None:
         if self.area != "header" or self.trace is not None:
             raise self.out_of_place(seg, "once in the header, after BPR")
-        number = _opt(seg, 2)
+        number = optional(seg, 2)
         if number is None:
-            raise _Bad("TRN02 (check or EFT trace number) is missing.")
+            raise BadElement("TRN02 (check or EFT trace number) is missing.")
         self.trace = Trace(
-            trace_type=_el(seg, 1),
+            trace_type=element(seg, 1),
             trace_number=number,
-            originating_company_id=_opt(seg, 3),
-            originating_company_supplemental=_opt(seg, 4),
+            originating_company_id=optional(seg, 3),
+            originating_company_supplemental=optional(seg, 4),
         )
 
     def cur(self, seg: list[str]) -> None:
         if self.area != "header":
             raise self.out_of_place(seg, "in the header")
-        currency = _el(seg, 2)
+        currency = element(seg, 2)
         if currency != "USD":
-            raise _Bad(
+            raise BadElement(
                 f"CUR02 says the amounts are in {currency or 'an unnamed currency'}; only US dollars are "
                 "posted.",
                 code="era.currency",
@@ -494,7 +384,7 @@ class _TransactionReader:
         self.header["currency"] = currency
 
     def dtm(self, seg: list[str]) -> None:
-        qualifier, value = _el(seg, 1), _el(seg, 2)
+        qualifier, value = element(seg, 1), element(seg, 2)
         if self.line is not None:
             target, names, loop = self.line, _LINE_DATES, "2110"
         elif self.claim is not None:
@@ -510,33 +400,33 @@ class _TransactionReader:
                 f"DTM*{qualifier} is not a loop {loop} date this reader reads; skipped.",
             )
             return
-        target[name] = _date(value, "DTM02", self.dates)
+        target[name] = read_date(value, "DTM02", self.dates)
 
     # -- payer and payee -------------------------------------------------------------------------
 
     def n1(self, seg: list[str]) -> None:
         if self.trace is None:
-            raise _Bad("the header has no TRN (reassociation trace number) before N1.")
-        entity = _el(seg, 1)
+            raise BadElement("the header has no TRN (reassociation trace number) before N1.")
+        entity = element(seg, 1)
         if entity == "PR" and self.area == "header":
             self.area = "payer"
-            name = _opt(seg, 2)
+            name = optional(seg, 2)
             if name is None:
-                raise _Bad("N1*PR has no payer name (N102).")
+                raise BadElement("N1*PR has no payer name (N102).")
             self.payer = self.party = {
                 "name": name,
-                "id_qualifier": _opt(seg, 3),
-                "identifier": _opt(seg, 4),
+                "id_qualifier": optional(seg, 3),
+                "identifier": optional(seg, 4),
                 "references": [],
                 "contacts": [],
             }
         elif entity == "PE" and self.area == "payer":
             self.area = "payee"
-            qualifier, identifier = _opt(seg, 3), _opt(seg, 4)
+            qualifier, identifier = optional(seg, 3), optional(seg, 4)
             if qualifier is None or identifier is None:
-                raise _Bad("N1*PE names no payee identifier (N103 qualifier and N104 NPI or tax id).")
+                raise BadElement("N1*PE names no payee identifier (N103 qualifier and N104 NPI or tax id).")
             self.payee = self.party = {
-                "name": _opt(seg, 2) or "",
+                "name": optional(seg, 2) or "",
                 "id_qualifier": qualifier,
                 "identifier": identifier,
                 "references": [],
@@ -544,16 +434,20 @@ class _TransactionReader:
         elif entity in ("PR", "PE"):
             raise self.out_of_place(seg, "once each, payer (N1*PR) then payee (N1*PE), after the header")
         else:
-            raise _Bad(f"N1*{entity}: an 835 has only N1*PR (payer) and N1*PE (payee).")
+            raise BadElement(f"N1*{entity}: an 835 has only N1*PR (payer) and N1*PE (payee).")
 
     def n3(self, seg: list[str]) -> None:
         address = self.address(seg)
-        address["line1"], address["line2"] = _opt(seg, 1), _opt(seg, 2)
+        address["line1"], address["line2"] = optional(seg, 1), optional(seg, 2)
 
     def n4(self, seg: list[str]) -> None:
         address = self.address(seg)
-        address["city"], address["state"], address["postal_code"] = _opt(seg, 1), _opt(seg, 2), _opt(seg, 3)
-        address["country"], address["country_subdivision"] = _opt(seg, 4), _opt(seg, 6)
+        address["city"], address["state"], address["postal_code"] = (
+            optional(seg, 1),
+            optional(seg, 2),
+            optional(seg, 3),
+        )
+        address["country"], address["country_subdivision"] = optional(seg, 4), optional(seg, 6)
 
     def address(self, seg: list[str]) -> dict[str, Any]:
         """The address being read (a dict: pydantic builds the Address when the party is built)."""
@@ -565,10 +459,10 @@ class _TransactionReader:
     def per(self, seg: list[str]) -> None:
         numbers = []
         for k in (3, 5, 7):
-            qualifier, number = _opt(seg, k), _opt(seg, k + 1)
+            qualifier, number = optional(seg, k), optional(seg, k + 1)
             if qualifier and number:
                 numbers.append(Communication(qualifier=qualifier, number=number))
-        contact = Contact(function=_el(seg, 1), name=_opt(seg, 2), numbers=tuple(numbers))
+        contact = Contact(function=element(seg, 1), name=optional(seg, 2), numbers=tuple(numbers))
         if self.claim is not None and self.line is None:
             self.claim["contacts"].append(contact)
         elif self.area == "payer" and self.payer is not None:
@@ -579,7 +473,9 @@ class _TransactionReader:
     def rdm(self, seg: list[str]) -> None:
         if self.area != "payee" or self.payee is None:
             raise self.out_of_place(seg, "to the payee (N1*PE)")
-        self.payee["delivery"] = Delivery(transport=_el(seg, 1), name=_opt(seg, 2), address=_opt(seg, 3))
+        self.payee["delivery"] = Delivery(
+            transport=element(seg, 1), name=optional(seg, 2), address=optional(seg, 3)
+        )
 
     # -- loop 2000 -------------------------------------------------------------------------------
 
@@ -588,7 +484,7 @@ class _TransactionReader:
             raise self.out_of_place(seg, "before PLB: the provider adjustments close the transaction set")
         if self.area != "detail":
             if self.payee is None:
-                raise _Bad(f"{seg[0]} before the payer (N1*PR) and payee (N1*PE) loops.")
+                raise BadElement(f"{seg[0]} before the payer (N1*PR) and payee (N1*PE) loops.")
             self.area = "detail"
             self.party = None
 
@@ -596,9 +492,9 @@ class _TransactionReader:
         self.enter_detail(seg)
         self.close_claim()
         self.close_header()
-        raw = _el(seg, 1)
+        raw = element(seg, 1)
         if not raw.isdigit():
-            raise _Bad(f"LX01 {raw!r} is not a header number.")
+            raise BadElement(f"LX01 {raw!r} is not a header number.")
         self.lx = {"number": int(raw), "position": self.tx.position_of(self.index)}
         self.lx_has_claims = False
 
@@ -614,16 +510,16 @@ class _TransactionReader:
 
     def ts3(self, seg: list[str]) -> None:
         target = self.summary_target(seg)
-        provider = _opt(seg, 1)
-        facility = _opt(seg, 2)
+        provider = optional(seg, 1)
+        facility = optional(seg, 2)
         if provider is None or facility is None:
-            raise _Bad("TS301 (provider id) and TS302 (facility code) are required.")
+            raise BadElement("TS301 (provider id) and TS302 (facility code) are required.")
         target["provider_summary"] = ProviderSummary(
             provider_id=provider,
             facility_code=facility,
-            fiscal_period_end=_date(_el(seg, 3), "TS303", self.dates),
-            claim_count=_decimal(_el(seg, 4), "TS304"),
-            total_charge=_money(_el(seg, 5), "TS305", self.money),
+            fiscal_period_end=read_date(element(seg, 3), "TS303", self.dates),
+            claim_count=read_decimal(element(seg, 4), "TS304"),
+            total_charge=read_money(element(seg, 5), "TS305", self.money),
             amounts=self.numbered(seg, "TS3", range(6, 25)),
         )
 
@@ -634,10 +530,10 @@ class _TransactionReader:
     def numbered(seg: list[str], tag: str, elements: range) -> tuple[SummaryAmount, ...]:
         out = []
         for k in elements:
-            value = _el(seg, k)
+            value = element(seg, k)
             if value:
                 name = f"{tag}{k:02d}"
-                out.append(SummaryAmount(element=name, value=_decimal(value, name)))
+                out.append(SummaryAmount(element=name, value=read_decimal(value, name)))
         return tuple(out)
 
     # -- loop 2100 -------------------------------------------------------------------------------
@@ -645,9 +541,9 @@ class _TransactionReader:
     def clp(self, seg: list[str]) -> None:
         self.enter_detail(seg)
         self.close_claim()
-        pcn = _opt(seg, 1)
+        pcn = optional(seg, 1)
         if pcn is None:
-            raise _Bad("CLP01 (patient control number) is missing.")
+            raise BadElement("CLP01 (patient control number) is missing.")
         if self.lx is None:
             self.warnings.add("nolx", "claims are not grouped under an LX header number; read without one.")
         else:
@@ -656,21 +552,21 @@ class _TransactionReader:
         n = len(seg)
         claim = _CLAIM_TEMPLATE.copy()
         claim["patient_control_number"] = pcn
-        claim["status"] = _code(_el(seg, 2), _STATUS, "CLP02", "claim status code")
-        claim["charge"] = _money(_el(seg, 3), "CLP03", money)
-        claim["paid"] = _money(_el(seg, 4), "CLP04", money)
+        claim["status"] = read_code(element(seg, 2), _STATUS, "CLP02", "claim status code")
+        claim["charge"] = read_money(element(seg, 3), "CLP03", money)
+        claim["paid"] = read_money(element(seg, 4), "CLP04", money)
         if n > 5 and seg[5]:
-            claim["patient_responsibility"] = _money(seg[5], "CLP05", money)
+            claim["patient_responsibility"] = read_money(seg[5], "CLP05", money)
         if n > 6:
-            claim["filing_indicator"] = _opt(seg, 6)
-            claim["payer_claim_control_number"] = _opt(seg, 7)
-            claim["facility_code"] = _opt(seg, 8)
-            claim["frequency_code"] = _opt(seg, 9)
+            claim["filing_indicator"] = optional(seg, 6)
+            claim["payer_claim_control_number"] = optional(seg, 7)
+            claim["facility_code"] = optional(seg, 8)
+            claim["frequency_code"] = optional(seg, 9)
         if n > 11:
-            claim["drg_code"] = _opt(seg, 11)
-            weight, discharge = _el(seg, 12), _el(seg, 13)
-            claim["drg_weight"] = _decimal(weight, "CLP12") if weight else None
-            claim["discharge_fraction"] = _decimal(discharge, "CLP13") if discharge else None
+            claim["drg_code"] = optional(seg, 11)
+            weight, discharge = element(seg, 12), element(seg, 13)
+            claim["drg_weight"] = read_decimal(weight, "CLP12") if weight else None
+            claim["discharge_fraction"] = read_decimal(discharge, "CLP13") if discharge else None
         claim["header_number"] = None if self.lx is None else self.lx["number"]
         for name in _CLAIM_LISTS:
             claim[name] = []
@@ -693,7 +589,7 @@ class _TransactionReader:
         self.claim = None
         for name in _CLAIM_LISTS:
             data[name] = tuple(data[name])
-        claim = _trusted(ClaimPayment, data)
+        claim = trusted(ClaimPayment, data)
         problem = claim_imbalance(claim)
         if problem:
             raise X12Error(problem, position=claim.position, segment_id="CLP", code="era.unbalanced")
@@ -709,10 +605,10 @@ class _TransactionReader:
             raise self.out_of_place(seg, "to a claim (after CLP) or a service line (after SVC)")
         n = len(seg)
         if n > _MAX_CAS:
-            raise _Bad("a CAS holds at most six reason/amount/quantity triplets (CAS02 to CAS19).")
+            raise BadElement("a CAS holds at most six reason/amount/quantity triplets (CAS02 to CAS19).")
         group = _GROUP.get(seg[1]) if n > 1 else None
         if group is None:
-            _code(_el(seg, 1), _GROUP, "CAS01", "claim adjustment group code")
+            read_code(element(seg, 1), _GROUP, "CAS01", "claim adjustment group code")
         if group is AdjustmentGroup.CORRECTION_REVERSAL:
             self.warnings.add(
                 "CR",
@@ -729,46 +625,46 @@ class _TransactionReader:
                 continue
             reason_name, amount_name, quantity_name = _CAS_NAMES[k]
             if reason not in reasons:
-                if not _CODE.fullmatch(reason):
-                    raise _Bad(
+                if not REASON_CODE.fullmatch(reason):
+                    raise BadElement(
                         f"{reason_name} {reason or '(empty)'!r} is not a claim adjustment reason code."
                     )
                 reasons.add(reason)
             target.append(
-                _trusted(
+                trusted(
                     Adjustment,
                     {
                         "group": group,
                         "reason": reason,
-                        "amount": _money(amount, amount_name, money),
-                        "quantity": _decimal(quantity, quantity_name) if quantity else None,
+                        "amount": read_money(amount, amount_name, money),
+                        "quantity": read_decimal(quantity, quantity_name) if quantity else None,
                     },
                 )
             )
             read = True
         if not read:
-            raise _Bad("CAS has no reason/amount triplet.")
+            raise BadElement("CAS has no reason/amount triplet.")
 
     def nm1(self, seg: list[str]) -> None:
         claim = self.claim_only(seg)
-        entity = _el(seg, 1)
+        entity = element(seg, 1)
         field = _CLAIM_PARTIES.get(entity)
         if field is None:
             self.warnings.add(f"NM1{entity}", f"NM1*{entity} is not a loop 2100 party; skipped.")
             return
         if claim[field] is not None:
-            raise _Bad(f"a second NM1*{entity} in claim {claim['patient_control_number']}.")
-        claim[field] = _trusted(
+            raise BadElement(f"a second NM1*{entity} in claim {claim['patient_control_number']}.")
+        claim[field] = trusted(
             Party,
             {
                 "entity": entity,
-                "entity_type": _el(seg, 2),
-                "last_name": _opt(seg, 3),
-                "first_name": _opt(seg, 4),
-                "middle_name": _opt(seg, 5),
-                "suffix": _opt(seg, 7),
-                "id_qualifier": _opt(seg, 8),
-                "identifier": _opt(seg, 9),
+                "entity_type": element(seg, 2),
+                "last_name": optional(seg, 3),
+                "first_name": optional(seg, 4),
+                "middle_name": optional(seg, 5),
+                "suffix": optional(seg, 7),
+                "id_qualifier": optional(seg, 8),
+                "identifier": optional(seg, 9),
             },
         )
 
@@ -776,33 +672,35 @@ class _TransactionReader:
         claim = self.claim_only(seg)
         counts = {}
         for k, name in _MIA_COUNTS.items():
-            value = _el(seg, k)
+            value = element(seg, k)
             if value:
-                counts[name] = _decimal(value, f"MIA{k:02d}")
+                counts[name] = read_decimal(value, f"MIA{k:02d}")
         amounts = []
         for k in _MIA_AMOUNTS:
-            value = _el(seg, k)
+            value = element(seg, k)
             if value:
                 amounts.append(
-                    SummaryAmount(element=f"MIA{k:02d}", value=_money(value, f"MIA{k:02d}", self.money))
+                    SummaryAmount(element=f"MIA{k:02d}", value=read_money(value, f"MIA{k:02d}", self.money))
                 )
-        remarks = tuple(code for k in _MIA_REMARKS if (code := _opt(seg, k)))
+        remarks = tuple(code for k in _MIA_REMARKS if (code := optional(seg, k)))
         claim["inpatient"] = InpatientAdjudication(**counts, remark_codes=remarks, amounts=tuple(amounts))
 
     def moa(self, seg: list[str]) -> None:
         claim = self.claim_only(seg)
-        rate, payable, esrd, nonpayable = _el(seg, 1), _el(seg, 2), _el(seg, 8), _el(seg, 9)
+        rate, payable, esrd, nonpayable = element(seg, 1), element(seg, 2), element(seg, 8), element(seg, 9)
         claim["outpatient"] = OutpatientAdjudication(
-            reimbursement_rate=_decimal(rate, "MOA01") if rate else None,
-            hcpcs_payable=_money(payable, "MOA02", self.money) if payable else None,
-            remark_codes=tuple(code for k in range(3, 8) if (code := _opt(seg, k))),
-            esrd_payment=_money(esrd, "MOA08", self.money) if esrd else None,
-            nonpayable_professional_component=_money(nonpayable, "MOA09", self.money) if nonpayable else None,
+            reimbursement_rate=read_decimal(rate, "MOA01") if rate else None,
+            hcpcs_payable=read_money(payable, "MOA02", self.money) if payable else None,
+            remark_codes=tuple(code for k in range(3, 8) if (code := optional(seg, k))),
+            esrd_payment=read_money(esrd, "MOA08", self.money) if esrd else None,
+            nonpayable_professional_component=read_money(nonpayable, "MOA09", self.money)
+            if nonpayable
+            else None,
         )
 
     def amt(self, seg: list[str]) -> None:
-        qualifier = _el(seg, 1)
-        amount = _money(_el(seg, 2), "AMT02", self.money)
+        qualifier = element(seg, 1)
+        amount = read_money(element(seg, 2), "AMT02", self.money)
         if self.line is not None:
             if qualifier == "B6":
                 self.line["allowed"] = amount
@@ -812,14 +710,16 @@ class _TransactionReader:
             target = self.claim["amounts"]
         else:
             raise self.out_of_place(seg, "to a claim or a service line")
-        target.append(_trusted(SupplementalAmount, {"qualifier": qualifier, "amount": amount}))
+        target.append(trusted(SupplementalAmount, {"qualifier": qualifier, "amount": amount}))
 
     def qty(self, seg: list[str]) -> None:
-        qualifier = _el(seg, 1)
-        value = _el(seg, 2)
+        qualifier = element(seg, 1)
+        value = element(seg, 2)
         if not value:
-            raise _Bad(f"QTY*{qualifier} has no quantity (QTY02).")
-        quantity = SupplementalQuantity(qualifier=qualifier, quantity=_decimal(value, f"QTY02 ({qualifier})"))
+            raise BadElement(f"QTY*{qualifier} has no quantity (QTY02).")
+        quantity = SupplementalQuantity(
+            qualifier=qualifier, quantity=read_decimal(value, f"QTY02 ({qualifier})")
+        )
         if self.line is not None:
             self.line["quantities"].append(quantity)
         elif self.claim is not None:
@@ -837,14 +737,14 @@ class _TransactionReader:
         if parts[0] not in _QUALIFIER:
             stray = next((ch for ch in ":>^|\\" if ch in parts[0]), None)
             if stray is not None:
-                raise _Bad(
+                raise BadElement(
                     f"{name} {value!r} is split with {stray!r}, but the file's component separator "
                     f"(ISA16) is {self.component!r}."
                 )
-        qualifier = _code(parts[0], _QUALIFIER, f"{name}-1", "product/service id qualifier")
+        qualifier = read_code(parts[0], _QUALIFIER, f"{name}-1", "product/service id qualifier")
         code = parts[1].strip() if len(parts) > 1 else ""
         if not code:
-            raise _Bad(f"{name} {value!r} names no procedure or service code ({name}-2).")
+            raise BadElement(f"{name} {value!r} names no procedure or service code ({name}-2).")
         procedure = Procedure(
             qualifier=qualifier,
             code=code,
@@ -861,18 +761,18 @@ class _TransactionReader:
         money = self.money
         n = len(seg)
         line = _LINE_TEMPLATE.copy()
-        line["procedure"] = self.procedure(_el(seg, 1), "SVC01")
-        line["charge"] = _money(_el(seg, 2), "SVC02", money)
-        line["paid"] = _money(_el(seg, 3), "SVC03", money)
+        line["procedure"] = self.procedure(element(seg, 1), "SVC01")
+        line["charge"] = read_money(element(seg, 2), "SVC02", money)
+        line["paid"] = read_money(element(seg, 3), "SVC03", money)
         if n > 4:
-            line["revenue_code"] = _opt(seg, 4)
-            units, original, original_units = seg[5] if n > 5 else "", _el(seg, 6), _el(seg, 7)
+            line["revenue_code"] = optional(seg, 4)
+            units, original, original_units = seg[5] if n > 5 else "", element(seg, 6), element(seg, 7)
             if units:
-                line["units_paid"] = _decimal(units, "SVC05")
+                line["units_paid"] = read_decimal(units, "SVC05")
             if original:
                 line["original_procedure"] = self.procedure(original, "SVC06")
             if original_units:
-                line["original_units"] = _decimal(original_units, "SVC07")
+                line["original_units"] = read_decimal(original_units, "SVC07")
         for name in _LINE_LISTS:
             line[name] = []
         line["position"] = self.tx.position_of(self.index)
@@ -886,16 +786,16 @@ class _TransactionReader:
         assert self.claim is not None
         for name in _LINE_LISTS:
             data[name] = tuple(data[name])
-        line = _trusted(ServiceLinePayment, data)
+        line = trusted(ServiceLinePayment, data)
         problem = line_imbalance(line, claim_id=self.claim["patient_control_number"])
         if problem:
             raise X12Error(problem, position=line.position, segment_id="SVC", code="era.unbalanced")
         self.claim["lines"].append(line)
 
     def ref(self, seg: list[str]) -> None:
-        qualifier, value = _el(seg, 1), _opt(seg, 2)
+        qualifier, value = element(seg, 1), optional(seg, 2)
         if value is None:
-            raise _Bad(f"REF*{qualifier} has no value (REF02).")
+            raise BadElement(f"REF*{qualifier} has no value (REF02).")
         if self.line is not None:
             if qualifier == "6R":
                 self.line["line_control_number"] = value
@@ -915,15 +815,15 @@ class _TransactionReader:
             target = self.party["references"]
         else:
             raise self.out_of_place(seg, "to the header, payer, payee, a claim or a service line")
-        target.append(_trusted(Reference, {"qualifier": qualifier, "value": value}))
+        target.append(trusted(Reference, {"qualifier": qualifier, "value": value}))
 
     def lq(self, seg: list[str]) -> None:
         if self.line is None:
             raise self.out_of_place(seg, "to a service line (after SVC)")
-        code = _opt(seg, 2)
+        code = optional(seg, 2)
         if code is None:
-            raise _Bad("LQ02 (remark code) is missing.")
-        self.line["remarks"].append(_trusted(Reference, {"qualifier": _el(seg, 1), "value": code}))
+            raise BadElement("LQ02 (remark code) is missing.")
+        self.line["remarks"].append(trusted(Reference, {"qualifier": element(seg, 1), "value": code}))
 
     # -- summary ---------------------------------------------------------------------------------
 
@@ -931,34 +831,36 @@ class _TransactionReader:
         if self.area not in ("detail", "summary", "payee"):
             raise self.out_of_place(seg, "after the claims, at the end of the transaction set")
         if self.payee is None:
-            raise _Bad("PLB before the payer (N1*PR) and payee (N1*PE) loops.")
+            raise BadElement("PLB before the payer (N1*PR) and payee (N1*PE) loops.")
         self.close_claim()
         self.close_header()
         self.area = "summary"
-        provider = _opt(seg, 1)
+        provider = optional(seg, 1)
         if provider is None:
-            raise _Bad("PLB01 (provider identifier) is missing.")
+            raise BadElement("PLB01 (provider identifier) is missing.")
         if len(seg) > _MAX_PLB:
-            raise _Bad("a PLB holds at most six adjustment reason/amount pairs (PLB03 to PLB14).")
+            raise BadElement("a PLB holds at most six adjustment reason/amount pairs (PLB03 to PLB14).")
         items = []
         for k in range(3, len(seg), 2):
-            composite, amount = seg[k], _el(seg, k + 1)
+            composite, amount = seg[k], element(seg, k + 1)
             if not composite and not amount:
                 continue
             parts = composite.split(self.component)
             items.append(
                 ProviderAdjustmentItem(
-                    reason=_code(parts[0], _PLB_REASON, f"PLB{k:02d}-1", "provider adjustment reason code"),
+                    reason=read_code(
+                        parts[0], _PLB_REASON, f"PLB{k:02d}-1", "provider adjustment reason code"
+                    ),
                     reference=(parts[1].strip() or None) if len(parts) > 1 else None,
-                    amount=_money(amount, f"PLB{k + 1:02d}", self.money),
+                    amount=read_money(amount, f"PLB{k + 1:02d}", self.money),
                 )
             )
         if not items:
-            raise _Bad("PLB has no adjustment reason/amount pair (PLB03/PLB04).")
+            raise BadElement("PLB has no adjustment reason/amount pair (PLB03/PLB04).")
         self.plbs.append(
             ProviderAdjustment(
                 provider_id=provider,
-                fiscal_period_date=_date(_el(seg, 2), "PLB02", self.dates),
+                fiscal_period_date=read_date(element(seg, 2), "PLB02", self.dates),
                 items=tuple(items),
                 position=self.tx.position_of(self.index),
             )
