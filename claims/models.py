@@ -190,8 +190,8 @@ class PayerRuleVersion(models.Model):
 
 
 class ControlNumber(models.Model):
-    """Last X12 control number handed out per series (ISA13, GS06). Incremented with one
-    UPDATE ... RETURNING, so numbers are unique and increasing across restarts and workers."""
+    """Last claim number handed out, for the embedded SQLite (PostgreSQL uses a sequence; ISA13 and
+    GS06 belong to the x12 service). Incremented with one UPDATE ... RETURNING."""
 
     name = models.CharField(max_length=20, unique=True)
     last_value = models.PositiveBigIntegerField(default=0)
@@ -201,7 +201,12 @@ class ControlNumber(models.Model):
 
 
 class SubmissionBatch(TimeStampedModel):
-    """One 837 interchange for one payer: the stored file and its validation outcome."""
+    """One 837 interchange for one payer: the stored file and its validation outcome.
+
+    `interchange` is its row in the register of interchanges we sent, which 999s and 277CAs are
+    matched against. The ISA13 / GS06 columns repeat the register's numbers: they are shown,
+    exported by the API and stay unique across every batch ever built.
+    """
 
     class Status(models.TextChoices):
         HELD = "held"  # pyx12 found errors: not released; errors shown
@@ -215,6 +220,13 @@ class SubmissionBatch(TimeStampedModel):
     status = models.CharField(max_length=10, choices=Status.choices)
     interchange_control_number = models.PositiveBigIntegerField(unique=True)
     group_control_number = models.PositiveBigIntegerField(unique=True)
+    interchange = models.OneToOneField(
+        "x12.OutboundInterchange",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submission_batch",
+    )
     file_name = models.CharField(max_length=80)
     content = models.TextField()
     claim_count = models.PositiveIntegerField()

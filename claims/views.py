@@ -106,7 +106,7 @@ def claim_detail(request, public_id):
             "claim": claim,
             "actions": actions,
             "professional": claim.form == "837P",
-            "batch_text": claim.batch.content if claim.batch_id else "",
+            "batch_text": claim.batch.content if claim.batch_id else "",  # type: ignore[union-attr]
         },
     )
 
@@ -333,6 +333,30 @@ def acknowledgment_import(request):
         else:
             messages.success(request, f"{ack.kind} applied: {len(ack.results)} results.")
         return redirect("claims:acknowledgment_import")
-    return render(
-        request, "claims/acknowledgments.html", {"form": form, "acks": selectors.acknowledgment_list()[:50]}
+    acks = [
+        (ack, [acknowledgment_result_text(row) for row in ack.results or []])
+        for ack in selectors.acknowledgment_list()[:50]
+    ]
+    return render(request, "claims/acknowledgments.html", {"form": form, "acks": acks})
+
+
+def acknowledgment_result_text(row: dict) -> str:
+    """One result row of any kind (claim, batch set, group, level; old rows too) as one line."""
+    if not isinstance(row, dict):
+        return str(row)
+    subject = " ".join(
+        str(part)
+        for part in (
+            f"claim {row['claim']}" if row.get("claim") else "",
+            row.get("batch") or "",
+            f"set {row['set']}" if row.get("set") else "",
+            f"group {row['group']}" if row.get("group") and not row.get("batch") else "",
+            f"{row['level']} level" if row.get("level") else "",
+            f"(reference {row['reference']})" if row.get("reference") and not row.get("batch") else "",
+        )
+        if part
     )
+    outcome = str(row.get("outcome", ""))
+    if "claims" in row:
+        outcome += f" ({row['claims']} claim{'' if row['claims'] == 1 else 's'})"
+    return f"{subject}: {outcome}" if subject else outcome

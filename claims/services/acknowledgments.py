@@ -1,24 +1,32 @@
-"""999 and 277CA acknowledgments: accepted / rejected claims, idempotent by checksum."""
+"""999 and 277CA acknowledgments: matched on the register of interchanges we sent, applied to
+submitted claims, idempotent by checksum."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from django.db import transaction
 
-from claims.domain.acknowledgments import ClaimAckStatus, parse_277ca, parse_999
-from claims.models import (
-    Acknowledgment,
-    Claim,
-    SubmissionBatch,
-)
+from claims.domain.ack_277ca import ClaimAckStatus, LevelAck277, parse_277ca, status_codes
+from claims.domain.ack_999 import GroupAck, describe, parse_999
+from claims.domain.x12_837 import IMPLEMENTATION_GUIDE
+from claims.models import Acknowledgment, Claim, SubmissionBatch
 from claims.services.common import S
 from claims.services.transitions import _lock_statuses, _transition_many, _user, claim_transition
 from infusion_rcm.common.errors import InvalidInputError
+from infusion_rcm.x12.control_numbers import outbound_by_interchange, outbound_for_acknowledgment
+from infusion_rcm.x12.models import OutboundInterchange
+from infusion_rcm.x12.reader import Expect, element, read_interchange
 
-# ---------------------------------------------------------------------------
-# Acknowledgments (999, 277CA)
-# ---------------------------------------------------------------------------
+NO_MATCH = "matches no interchange we sent"
+LEVEL_NAMES = {"21": "information receiver", "19": "billing provider"}
+EXPECT_837 = Expect(
+    what="837 claim file",
+    set_id="837",
+    functional_ids=frozenset({"HC"}),
+    versions=frozenset(IMPLEMENTATION_GUIDE.values()),
+)
 
 
 def _kind_of(text: str) -> str:
@@ -34,10 +42,14 @@ def acknowledgment_import(*, text: str, file_name: str, actor) -> Acknowledgment
     """Import a 999 or 277CA and apply it to our submitted claims.
 
     Idempotent by the sha256 of the text: the same file again returns the first import. A file
-    that cannot be read is kept with status failed and the reason. A 999 rejecting a transaction
-    set rejects every claim of the batch with that GS06; a 277CA accepts (storing the payer claim
-    number, REF*1K) or rejects claim by claim (CLM01 = TRN02). A rejection is its own state, not a
-    denial. Claims not in 'submitted' are reported in `results` and left alone.
+    that cannot be read is kept with status failed and the reason. A 999 is matched on the
+    register by its addressee (ISA08), AK101 and AK102, then each set by AK201 / AK202: a rejected
+    set, or a whole group rejected with no AK2, rejects the submitted claims it carried; a 999 for
+    a 270 changes no claim. A 277CA accepts (storing the payer claim number, REF*1K) or rejects
+    claim by claim (CLM01 = TRN02); a rejection at billing-provider or information-receiver level
+    rejects the batch's other submitted claims (the batch found by the receiver level's TRN02 =
+    our ISA13). A rejection is its own state, not a denial. Claims not in 'submitted' are
+    reported in `results` and left alone.
     """
     checksum = hashlib.sha256(text.encode()).hexdigest()
     existing = Acknowledgment.objects.filter(checksum=checksum).first()
@@ -63,38 +75,96 @@ def acknowledgment_import(*, text: str, file_name: str, actor) -> Acknowledgment
     return ack
 
 
+def _reject_submitted(claim_ids: Iterable[int], *, reason: str, actor) -> int:
+    """Reject those of the claims that are submitted (locked in id order); how many moved."""
+    statuses = _lock_statuses(claim_ids)
+    moves = [(cid, st, S.REJECTED.value) for cid, st in statuses.items() if st == S.SUBMITTED.value]
+    _transition_many(moves, actor=actor, reason=reason[:1000], extra_update={"status_reason": reason[:1000]})
+    return len(moves)
+
+
+def _interchange_label(record: OutboundInterchange) -> str:
+    return f"ISA13 {record.interchange_control:09d}, GS06 {record.group_control}"
+
+
+# -- 999 ------------------------------------------------------------------------------------------
+
+
 def _apply_999(text: str, actor) -> list[dict]:
     parsed = parse_999(text)
     results: list[dict] = []
-    for tx in parsed.transactions:
-        try:
-            gs = int(tx.group_control_number)
-        except ValueError:
-            gs = -1
-        batch = SubmissionBatch.objects.filter(group_control_number=gs).first()
-        if batch is None:
+    for group in parsed.groups:
+        record = outbound_for_acknowledgment(
+            our_id=parsed.receiver_id,
+            functional_id=group.functional_id,
+            group_control=group.group_control_number,
+        )
+        if record is None:
             results.append(
-                {"group": tx.group_control_number, "set": tx.control_number, "outcome": "unknown batch"}
+                {"group": f"{group.functional_id} {group.group_control_number}", "outcome": NO_MATCH}
             )
-            continue
-        if tx.accepted:
-            results.append({"batch": batch.file_name, "set": tx.control_number, "outcome": "accepted"})
-            continue
-        reason = (
-            "999 rejected the file: "
-            + "; ".join(f"{e.segment_id} at {e.segment_position} (error {e.error_code})" for e in tx.errors)
-            if tx.errors
-            else f"999 rejected the file (IK5 {tx.status})"
-        )
-        statuses = _lock_statuses(Claim.objects.filter(batch=batch).values_list("pk", flat=True))
-        moves = [(cid, st, S.REJECTED.value) for cid, st in statuses.items() if st == S.SUBMITTED.value]
-        _transition_many(
-            moves, actor=actor, reason=reason[:1000], extra_update={"status_reason": reason[:1000]}
-        )
-        results.append(
-            {"batch": batch.file_name, "set": tx.control_number, "outcome": "rejected", "claims": len(moves)}
-        )
+        elif record.transaction_set == "837":
+            results += _apply_999_to_batch(record, group, actor)
+        else:
+            results.append(_999_for_other(record, group))
     return results
+
+
+def _999_for_other(record: OutboundInterchange, group: GroupAck) -> dict:
+    """A 999 for a 270 (or another non-claim interchange): reported, no claim changed."""
+    what = (
+        "270 eligibility request" if record.transaction_set == "270" else f"{record.transaction_set} we sent"
+    )
+    check = getattr(record, "eligibility_check", None)  # intake links a 270 to its check
+    of_check = f" of eligibility check {check.trace_number}" if check is not None else ""
+    verdict = "rejected" if group.rejected or any(not t.accepted for t in group.transactions) else "accepted"
+    return {
+        "group": f"{group.functional_id} {group.group_control_number}",
+        "outcome": f"acknowledges the {what} ({_interchange_label(record)}){of_check}: {verdict} "
+        f"({describe(group)}); no claim changed",
+    }
+
+
+def _apply_999_to_batch(record: OutboundInterchange, group: GroupAck, actor) -> list[dict]:
+    batch = SubmissionBatch.objects.filter(interchange=record).first()
+    if batch is None:
+        return [{"group": f"HC {group.group_control_number}", "outcome": f"{NO_MATCH} as a batch"}]
+    if group.rejected_as_group:
+        reason = f"999 rejected the whole file ({describe(group)})"
+        moved = _reject_submitted(
+            Claim.objects.filter(batch=batch).values_list("pk", flat=True), reason=reason, actor=actor
+        )
+        return [{"batch": batch.file_name, "set": "all", "outcome": "rejected", "claims": moved}]
+    results: list[dict] = []
+    for tx in group.transactions:
+        row = {"batch": batch.file_name, "set": f"{tx.transaction_set_id} {tx.control_number}"}
+        if not record.holds_set(tx.transaction_set_id, tx.control_number):
+            results.append({**row, "outcome": "names a transaction set this batch does not hold"})
+        elif tx.accepted:
+            results.append({**row, "outcome": "accepted"})
+        else:
+            numbers = claim_numbers_in_set(batch.content, tx.control_number)
+            ids = Claim.objects.filter(batch=batch, claim_number__in=numbers).values_list("pk", flat=True)
+            moved = _reject_submitted(
+                ids, reason=f"999 rejected the file: {describe(group, tx)}", actor=actor
+            )
+            results.append({**row, "outcome": "rejected", "claims": moved})
+    return results
+
+
+def claim_numbers_in_set(content: str, control: str) -> list[str]:
+    """CLM01 of every claim in transaction set ST02 = `control` of a stored 837 we wrote."""
+    ic = read_interchange(content, EXPECT_837)
+    return [
+        element(seg, 1)
+        for tx in ic.transactions
+        if tx.control == control
+        for seg in tx.body
+        if seg[0] == "CLM"
+    ]
+
+
+# -- 277CA ----------------------------------------------------------------------------------------
 
 
 def _apply_277ca(text: str, actor) -> list[dict]:
@@ -113,9 +183,7 @@ def _apply_277ca(text: str, actor) -> list[dict]:
         if claim.status != S.SUBMITTED.value:
             results.append({"claim": claim.claim_number, "outcome": f"skipped: claim is {claim.status}"})
             continue
-        codes = ", ".join(
-            f"{s.category}:{s.status}" + (f":{s.entity}" if s.entity else "") for s in item.statuses
-        )
+        codes = status_codes(item.statuses)
         if item.status is ClaimAckStatus.ACCEPTED:
             claim_transition(
                 claim=claim,
@@ -137,7 +205,33 @@ def _apply_277ca(text: str, actor) -> list[dict]:
                 status_reason=reason,
             )
             results.append({"claim": claim.claim_number, "outcome": "rejected"})
+    for level in parsed.levels:
+        if level.rejected:
+            results.append(
+                _apply_level_rejection(level, our_id=parsed.receiver_id, named=set(numbers), actor=actor)
+            )
     return results
+
+
+def _apply_level_rejection(level: LevelAck277, *, our_id: str, named: set[str], actor) -> dict:
+    """A rejection above claim level: every submitted claim of the batch it is about, except the
+    claims the file gives a status of their own; at billing-provider level, that provider's claims."""
+    where = LEVEL_NAMES[level.level]
+    row: dict = {"level": where, "reference": level.batch_reference or ""}
+    record = outbound_by_interchange(our_id=our_id, interchange_control=level.batch_reference or "")
+    batch = SubmissionBatch.objects.filter(interchange=record).first() if record is not None else None
+    if batch is None:
+        return {**row, "outcome": NO_MATCH}
+    claims = Claim.objects.filter(batch=batch).exclude(claim_number__in=named)
+    npi = level.provider_npi if level.level == "19" else None
+    if npi:
+        where = f"billing provider {npi}"
+        claims = claims.filter(billing_provider__npi=npi)
+    reason = f"277CA rejected at {where} level ({status_codes(level.statuses)})" + (
+        f": {level.free_text}" if level.free_text else ""
+    )
+    moved = _reject_submitted(claims.values_list("pk", flat=True), reason=reason, actor=actor)
+    return {**row, "batch": batch.file_name, "outcome": "rejected", "claims": moved}
 
 
 def claim_resubmit_after_rejection(*, claim: Claim, actor, reason: str = "") -> Claim:

@@ -12,15 +12,15 @@ from claims import mappers, selectors
 from claims.domain import types as d
 from claims.domain.types import ClaimForm
 from claims.domain.validation import validate_with_pyx12
-from claims.domain.x12_837 import build_837
+from claims.domain.x12_837 import IMPLEMENTATION_GUIDE, MAX_CLAIMS_PER_TRANSACTION, build_837
 from claims.models import (
     Claim,
     SubmissionBatch,
 )
-from claims.services.common import MAX_CLAIMS_PER_BATCH, BatchStateError, S, control_numbers_take, logger
+from claims.services.common import MAX_CLAIMS_PER_BATCH, BatchStateError, S, logger
 from claims.services.transitions import _lock_statuses, _transition_many, _user
 from infusion_rcm.common.money import ZERO, to_money
-from infusion_rcm.x12.writer import Envelope
+from infusion_rcm.x12.control_numbers import interchange_open, interchange_written
 from intake.models import (
     Payer,
 )
@@ -55,7 +55,8 @@ def batch_build(
     """Put the payer's READY claims of one form into one 837 interchange.
 
     All or nothing, in one transaction: claims are locked (SKIP LOCKED, so a concurrent builder
-    takes other claims, never the same), ISA13/GS06 come from ControlNumber, the file is written
+    takes other claims, never the same), ISA13/GS06 come from the x12 control-number service (which
+    registers the interchange for the acknowledgments to match), the file is written
     and (settings.VALIDATE_BATCHES_WITH_PYX12) validated with pyx12. A file pyx12 refuses is
     stored HELD with its errors and its claims stay batched until pulled back. Returns None when
     the payer has no ready claims; at most `max_claims` (oldest first) go in one file.
@@ -80,23 +81,17 @@ def batch_build(
         claims = selectors.claim_rows_for_drafts(ids)
         cache = mappers.DraftCache()
         drafts = [mappers.claim_to_draft(c, c.lines, cache=cache) for c in claims]
-        (isa,) = control_numbers_take("isa")
-        (gs,) = control_numbers_take("gs")
-        created = timezone.localtime()
-        envelope = Envelope(
-            sender_id=settings.X12_SENDER_ID,
-            receiver_id=settings.X12_RECEIVER_ID,
-            interchange_control=isa,
-            group_control=gs,
-            functional_id="HC",
-            version="",
-            created=created.replace(tzinfo=None),
-            usage=settings.X12_USAGE,
+        # ISA13 / GS06 from the one x12 service; the register row is what acknowledgments match.
+        opened = interchange_open(
+            functional_id="HC", transaction_set="837", version=IMPLEMENTATION_GUIDE[form]
         )
+        envelope = opened.envelope
+        isa, gs = envelope.interchange_control, envelope.group_control
         submitter, receiver = submitter_receiver(drafts[0].billing_provider)
         text = build_837(drafts, submitter=submitter, receiver=receiver, envelope=envelope)
         if after_render is not None:
             after_render(text)
+        interchange_written(opened.record, transaction_count=-(-len(drafts) // MAX_CLAIMS_PER_TRANSACTION))
         errors = validate_with_pyx12(text) if validate else []
         total = to_money(sum((c.total_charge for c in claims), ZERO))
         batch = SubmissionBatch.objects.create(
@@ -105,6 +100,7 @@ def batch_build(
             status=SubmissionBatch.Status.HELD if errors else SubmissionBatch.Status.READY,
             interchange_control_number=isa,
             group_control_number=gs,
+            interchange=opened.record,
             file_name=f"837{'P' if form is ClaimForm.PROFESSIONAL else 'I'}_{payer.payer_id}_{isa:09d}.x12"[
                 :80
             ],

@@ -1,4 +1,4 @@
-"""Shared pieces of the claims services: constants, errors, bulk audit, control numbers."""
+"""Shared pieces of the claims services: constants, errors, bulk audit, claim numbers."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class BatchStateError(DomainError):
 
 
 # ---------------------------------------------------------------------------
-# Helpers: actor, audit of bulk writes, control numbers
+# Helpers: actor, audit of bulk writes, claim numbers
 # ---------------------------------------------------------------------------
 
 
@@ -47,17 +47,18 @@ def _user_id(actor) -> int | None:
     return actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-CONTROL_SERIES = ("claim", "isa", "gs")
+CONTROL_SERIES = ("claim",)
 
 
 def control_numbers_take(name: str, count: int = 1) -> list[int]:
-    """Take `count` numbers of the series `name` (claim numbers, ISA13, GS06), in increasing order.
+    """Take `count` claim numbers (the series behind CLM01), in increasing order.
 
-    PostgreSQL: one sequence per series (migration claims.0004). nextval is atomic and holds no
-    lock, so concurrent workers get unique, increasing numbers without waiting on each other
-    while a batch is rendered; a rolled-back build leaves a gap, never a reuse (X12 asks for
-    unique interchange numbers, not contiguous ones). Elsewhere (the embedded SQLite, one
-    process): an UPDATE ... RETURNING on the ControlNumber row.
+    ISA13 / GS06 are not here: every interchange takes them from the x12 service
+    (`infusion_rcm.x12.control_numbers.interchange_open`), so they are unique across the 837s,
+    270s and whatever else we send. PostgreSQL: the claims_control_claim sequence (migration
+    claims.0004); nextval is atomic and holds no lock, and a rolled-back build leaves a gap, never
+    a reuse. Elsewhere (the embedded SQLite, one process): an UPDATE ... RETURNING on the
+    ControlNumber row.
     """
     if name not in CONTROL_SERIES:
         raise ValueError(f"unknown control number series {name!r}")

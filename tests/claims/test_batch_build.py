@@ -1,5 +1,5 @@
-"""Batches from the database: every 837 validates with pyx12; all-or-nothing; control numbers;
-held batches; release; the CLI."""
+"""Batches from the database: every 837 validates with pyx12; all-or-nothing; ISA13/GS06 from the
+x12 register; claim numbers; held batches; release; the CLI."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from claims import services
 from claims.domain.validation import validate_with_pyx12
 from claims.models import Claim, ClaimEvent, SubmissionBatch
 from claims.services import batches
+from infusion_rcm.x12.control_numbers import control_numbers_take as x12_control_numbers_take
+from infusion_rcm.x12.control_numbers import interchange_open
+from infusion_rcm.x12.models import OutboundInterchange
 from tests.claims import factories as f
 from tests.claims.domain.factories import pyx12_errors_text
 
@@ -145,16 +148,56 @@ def test_batch_claims_command_writes_one_file_per_payer(biller, tmp_path: Path):
         assert not validate_with_pyx12(path.read_text())
 
 
+def test_batch_takes_its_numbers_from_the_x12_register(biller):
+    pro = f.chemo_with_hydration(biller)
+    inst = f.hospital_outpatient(biller)
+    ready_claims(pro, inst)
+    built = {b.form: b for b in services.batch_build_all(actor=biller)}
+    for form, guide in (("837P", "005010X222A1"), ("837I", "005010X223A2")):
+        batch = built[form]
+        record = batch.interchange
+        assert (record.interchange_control, record.group_control) == (
+            batch.interchange_control_number,
+            batch.group_control_number,
+        )
+        assert (record.functional_id, record.transaction_set, record.version, record.transaction_count) == (
+            "HC",
+            "837",
+            guide,
+            1,
+        )
+        assert f"*{batch.interchange_control_number:09d}*" in batch.content.split("~")[0]
+        assert (
+            "GS*HC*INFUSIONRCM*CLEARINGHOUSE*" in batch.content
+            and f"*{guide}~ST*837*0001*{guide}~" in batch.content
+        )
+        assert record.holds_set("837", "0001") and not record.holds_set("837", "0002")
+    # the next interchange of any kind continues the same series
+    nxt = interchange_open(functional_id="HS", transaction_set="270", version="005010X279A1")
+    assert nxt.envelope.interchange_control > max(b.interchange_control_number for b in built.values())
+
+
+def test_a_failed_build_leaves_no_register_row(biller):
+    (claim,) = ready_claims(f.chemo_with_hydration(biller))
+
+    def crash(text):
+        raise RuntimeError("worker killed")
+
+    with pytest.raises(RuntimeError):
+        services.batch_build(payer=claim.payer, actor=biller, after_render=crash)
+    assert not OutboundInterchange.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_control_numbers_unique_and_increasing_across_threads():
-    (start,) = services.control_numbers_take("isa")
+def test_claim_numbers_unique_and_increasing_across_threads():
+    (start,) = services.control_numbers_take("claim")
     seen: list[int] = []
     lock = threading.Lock()
 
     def work():
         try:
             for _ in range(25):
-                values = services.control_numbers_take("isa")
+                values = services.control_numbers_take("claim")
                 with lock:
                     seen.extend(values)
         finally:
@@ -167,12 +210,13 @@ def test_control_numbers_unique_and_increasing_across_threads():
         t.join()
     assert len(seen) == 100 and len(set(seen)) == 100
     assert min(seen) > start
-    (after,) = services.control_numbers_take("isa")
+    (after,) = services.control_numbers_take("claim")
     assert after > max(seen)  # increasing across callers, never reused
     block = services.control_numbers_take("claim", 10)
     assert block == sorted(set(block)) and len(block) == 10
-    with pytest.raises(ValueError, match="unknown"):
-        services.control_numbers_take("st")
+    for series in ("isa", "gs", "st"):  # ISA13 / GS06 belong to the x12 service
+        with pytest.raises(ValueError, match="unknown"):
+            services.control_numbers_take(series)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -181,14 +225,17 @@ def test_control_numbers_survive_a_restart_of_the_process():
     import subprocess
     import sys
 
-    (before,) = services.control_numbers_take("gs")
+    (before,) = x12_control_numbers_take("gs")
+    (claim_before,) = services.control_numbers_take("claim")
     env = {**os.environ, "DATABASE_URL": _db_url()}
     code = (
         "import django; django.setup(); from claims import services; "
-        "print(services.control_numbers_take('gs')[0])"
+        "from infusion_rcm.x12.control_numbers import control_numbers_take; "
+        "print(control_numbers_take('gs')[0], services.control_numbers_take('claim')[0])"
     )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
-    assert int(result.stdout.strip()) > before, result.stderr
+    gs, claim = (int(v) for v in result.stdout.split())
+    assert gs > before and claim > claim_before, result.stderr
 
 
 def _db_url() -> str:
