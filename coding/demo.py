@@ -68,6 +68,7 @@ def seed_catalog() -> None:
                     "drug_class": row["drug_class"].strip(),
                     "single_dose": row["single_dose"].strip().lower() == "true",
                     "verify_current": row.get("verify_current", "").strip().lower() == "true",
+                    "medicare_home_benefit": row.get("medicare_home_benefit", "").strip(),
                 },
             )
     code_sets = DATA / "code_sets.csv"

@@ -28,6 +28,13 @@ class Drug(TimeStampedModel):
         HYDRATION_FLUID = "hydration_fluid"
         TPN = "tpn"
 
+    class MedicareHomeBenefit(models.TextChoices):
+        # coding.domain.catalog.MEDICARE_HOME_BENEFITS (drugs.csv); HIT-M1..M3
+        NONE = "", "none: Part D at home"
+        DME_PUMP = "dme_pump", "Part B DME: external infusion pump LCD (L33794)"
+        IVIG_PIDD = "ivig_pidd", "Part B home IVIG (primary immune deficiency)"
+        PARENTERAL_NUTRITION = "parenteral_nutrition", "Part B parenteral nutrition"
+
     hcpcs = models.CharField("HCPCS", max_length=5, unique=True, validators=[hcpcs_format])
     description = models.CharField(max_length=120)
     billing_unit_amount = models.DecimalField(max_digits=10, decimal_places=3)
@@ -40,6 +47,13 @@ class Drug(TimeStampedModel):
     single_dose = models.BooleanField(default=True, help_text="Single-dose container: JW/JZ apply (Medicare)")
     verify_current = models.BooleanField(
         default=False, help_text="Check against the current quarterly HCPCS file"
+    )
+    medicare_home_benefit = models.CharField(
+        max_length=24,
+        choices=MedicareHomeBenefit.choices,
+        default="",
+        blank=True,
+        help_text="Medicare FFS at home: the Part B benefit that pays this drug; none = Part D (HIT-M1..M3)",
     )
     active = models.BooleanField(default=True)
 
@@ -59,6 +73,12 @@ class Drug(TimeStampedModel):
                     ]
                 ),
                 name="drug_class_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    medicare_home_benefit__in=["", "dme_pump", "ivig_pidd", "parenteral_nutrition"]
+                ),
+                name="drug_medicare_home_benefit_valid",
             ),
         ]
 

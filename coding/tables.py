@@ -17,6 +17,7 @@ def code_tables(options: CodingOptions | None = None) -> CodeTables:
             "drug_class": d.drug_class,
             "single_dose": d.single_dose,
             "verify_current": d.verify_current,
+            "medicare_home_benefit": d.medicare_home_benefit,
         }
         for d in Drug.objects.filter(active=True)
     ]

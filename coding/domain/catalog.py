@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from infusion_rcm.common.errors import InvalidInputError
 
@@ -21,6 +22,15 @@ _MASS_IN_MG = {"g": Decimal(1000), "mg": Decimal(1), "mcg": Decimal("0.001")}
 DRUG_CLASSES = frozenset(
     {"therapeutic", "chemotherapy", "hormonal_chemotherapy", "anti_infective", "hydration_fluid", "tpn"}
 )
+# HIT-M1..M3: which Medicare Part B benefit, if any, pays for the drug when it is given at home.
+# "dme_pump": on the DME MACs' External Infusion Pumps LCD (L33794, article A52507), so Part B DME and
+# an HIT services day; "ivig_pidd": the Part B home IVIG benefit for primary immune deficiency (no
+# pump, no HIT day); "parenteral_nutrition": the Part B parenteral nutrition benefit; "" (none): not
+# Part B at home, so Part D if the patient's plan covers it. drugs.csv says which, and why, per drug.
+DME_PUMP = "dme_pump"
+IVIG_PIDD = "ivig_pidd"
+PARENTERAL_NUTRITION = "parenteral_nutrition"
+MEDICARE_HOME_BENEFITS = frozenset({DME_PUMP, IVIG_PIDD, PARENTERAL_NUTRITION, ""})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +44,14 @@ class Drug:
     drug_class: str
     single_dose: bool
     verify_current: bool = False
+    medicare_home_benefit: str = ""  # one of MEDICARE_HOME_BENEFITS
     # dose unit -> factor turning a dose in that unit into the billing unit's measure (mg, g, mL ...)
     scale: Mapping[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def dme_pump_covered(self) -> bool:
+        """HIT-M2/M3: on the external infusion pump LCD, so Part B DME and an HIT services day."""
+        return self.medicare_home_benefit == DME_PUMP
 
 
 def make_drug(
@@ -46,12 +62,15 @@ def make_drug(
     drug_class: str,
     single_dose: bool,
     verify_current: bool = False,
+    medicare_home_benefit: str = "",
 ) -> Drug:
     """Build a Drug with its unit-conversion table precomputed (so the hot loop only multiplies)."""
     if billing_unit_amount <= 0:
         raise InvalidInputError(f"drug {code}: billing_unit_amount must be positive")
     if drug_class not in DRUG_CLASSES:
         raise InvalidInputError(f"drug {code}: unknown drug_class {drug_class!r}")
+    if medicare_home_benefit not in MEDICARE_HOME_BENEFITS:
+        raise InvalidInputError(f"drug {code}: unknown medicare_home_benefit {medicare_home_benefit!r}")
     if billing_unit in _MASS_IN_MG:
         base = _MASS_IN_MG[billing_unit]
         scale = {unit: mg / base for unit, mg in _MASS_IN_MG.items()}
@@ -67,6 +86,7 @@ def make_drug(
         drug_class=drug_class,
         single_dose=single_dose,
         verify_current=verify_current,
+        medicare_home_benefit=medicare_home_benefit,
         scale=MappingProxyType(scale),
     )
 
@@ -87,9 +107,10 @@ class DrugCatalog:
         return len(self.drugs)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Mapping[str, str]]) -> DrugCatalog:
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> DrugCatalog:
         """Rows with the drugs.csv columns (hcpcs, name, billing_unit_amount, billing_unit, drug_class,
-        single_dose, verify_current); booleans as true/false/yes/no or empty."""
+        single_dose, verify_current, medicare_home_benefit); booleans as true/false/yes/no or empty, an
+        absent or empty medicare_home_benefit means none (Part D at home under Medicare)."""
         drugs: dict[str, Drug] = {}
         for number, row in enumerate(rows, start=2):
             try:
@@ -103,6 +124,7 @@ class DrugCatalog:
                     row["drug_class"].strip(),
                     _truthy(row.get("single_dose")),
                     _truthy(row.get("verify_current")),
+                    str(row.get("medicare_home_benefit") or "").strip(),
                 )
             except (KeyError, InvalidOperation, AttributeError) as exc:
                 raise InvalidInputError(f"drug catalog row {number}: {exc!r}") from exc

@@ -31,7 +31,13 @@ from coding.domain.administration import (
 from coding.domain.catalog import CodeTables
 from coding.domain.drug_units import DrugUse, code_drugs
 from coding.domain.errors import EncounterError
-from coding.domain.home_infusion import code_medicare_home, code_nursing, code_per_diems, therapy_drug_uses
+from coding.domain.home_infusion import (
+    code_medicare_home,
+    code_nursing,
+    code_per_diems,
+    route_medicare_home_drugs,
+    therapy_drug_uses,
+)
 from coding.domain.lines import LineBook
 from coding.domain.timing import minutes_of
 from coding.domain.types import Administration, ChargeLine, CodingResult, Encounter
@@ -292,6 +298,8 @@ def code_encounter(encounter: Encounter, *, catalog: CodeTables) -> CodingResult
     em = _evaluation_line(enc, tables, book, has_procedure)
     _site_findings(enc, tables, book, has_procedure, em is not None)
     lines = book.lines()
+    if enc.home_therapies and enc.payer_type == "medicare":
+        lines = route_medicare_home_drugs(enc, tables, lines)
     if em is not None:
         lines = (em, *lines)
     facility_claim = site in opts.facility_claim_sites

@@ -9,8 +9,8 @@ Each names the rule it serves:
 `primary` (ADM-I2 coder override), `ends_next_day` (ADM-T5), `protocol_hydration` (ADM-H2),
 `purpose="kvo"` (ADM-H4), routes `intra_arterial`, `on_body_injector`, `pump_refill`,
 `implanted_pump_refill`, `port_irrigation` (ADM-INJ1, ADM-CH1, 96521-96523), NDC fields (DRG-N1..N3),
-`HomeTherapy.mode` (S-code sub-families, §3.2) and `NursingVisit.credential` / `initial_visit`
-(HIT-N1, HIT-M3).
+`HomeTherapy.mode` (S-code sub-families, §3.2), `HomeTherapy.start_day` (HIT-P3/P5 per-day ranking)
+and `NursingVisit.credential` / `initial_visit` (HIT-N1, HIT-M3).
 """
 
 from __future__ import annotations
@@ -104,6 +104,9 @@ class HomeTherapy(BaseModel):
     volume_ml_per_day: Amount | None = None
     additives: tuple[TherapyAdditive, ...] = ()
     days: Annotated[int, Field(ge=1, le=366)] = 1
+    # HIT-P3/P5: the period day the therapy starts on (1 = date_of_service), so therapies that overlap
+    # on only some days are ranked per day.
+    start_day: Annotated[int, Field(ge=1, le=366)] = 1
     ndc: str | None = None
 
 
