@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt worker beat bench schema migrate seed check-services clean
+.PHONY: run test lint typecheck fmt worker beat bench schema migrate seed check-services clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,13 +16,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	./scripts/run.sh
 
-## test: ruff, migrations and schema checks, then the whole suite on PostgreSQL and Redis
+## test: ruff, mypy, migrations and schema checks, then the whole suite (with coverage) on PostgreSQL and Redis
 test: $(STAMP)
 	./scripts/test.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+## typecheck: mypy with the django, DRF and pydantic plugins (strict for domain/, common/, x12/)
+typecheck: $(STAMP)
+	DJANGO_ENV=test $(VENV)/bin/mypy
 
 fmt: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -5,6 +5,8 @@ rather than deleted."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404
@@ -25,7 +27,7 @@ class PayerRuleVersionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["version", "enabled", "config", "changed_by", "changed_at", "note"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # plain names, not fieldset groups
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -49,7 +51,7 @@ class ShippedRuleFilter(admin.SimpleListFilter):
 
 class RuleAdminForm(PayerRuleAdminForm):
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast(dict[str, Any], super().clean())  # Django returns cleaned_data
         config = cleaned.get("config")
         if self.instance.pk and isinstance(config, dict):
             try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -189,7 +190,7 @@ def seed(stdout) -> None:
         for step in moves:
             if claim.status == step:
                 continue
-            extra = {}
+            extra: dict[str, Any] = {}
             if step == S.ACCEPTED:
                 extra["payer_claim_number"] = f"ICN{claim.pk:010d}"
             if step == S.REJECTED:

@@ -172,7 +172,9 @@ def claim_to_draft(
         service_facility=cache.facility(claim.location, claim.billing_provider),
         diagnoses=tuple(claim.diagnosis_codes or ()),
         prior_auth_number=claim.prior_auth_number or None,
-        original_claim_reference=(claim.replaces.payer_claim_number or None) if claim.replaces_id else None,
+        original_claim_reference=(
+            (claim.replaces.payer_claim_number or None) if claim.replaces_id else None  # type: ignore[union-attr]
+        ),
         lines=tuple(line_to_service_line(ln) for ln in sorted(rows, key=lambda r: r.line_number)),
     )
 

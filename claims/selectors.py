@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from types import SimpleNamespace
+from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Manager, Prefetch, QuerySet, Sum
 
 from claims.domain import types as d
 from claims.domain.types import ClaimStatus, parse_payer_rules
@@ -132,7 +133,7 @@ def _row(values: dict) -> SimpleNamespace:
 
 
 def _rows_by_id(
-    queryset: QuerySet, ids: Iterable[int], fields: tuple[str, ...]
+    queryset: QuerySet[Any] | Manager[Any], ids: Iterable[int], fields: tuple[str, ...]
 ) -> dict[int, SimpleNamespace]:
     ids = {i for i in ids if i is not None}
     if not ids:
@@ -140,7 +141,8 @@ def _rows_by_id(
     return {r["id"]: _row(r) for r in queryset.filter(pk__in=ids).values(*fields)}
 
 
-def claim_rows_for_drafts(claim_ids: Iterable[int]) -> list[SimpleNamespace]:
+# Any: SimpleNamespace rows shaped like a Claim, which claim_to_draft reads duck-typed.
+def claim_rows_for_drafts(claim_ids: Iterable[int]) -> list[Any]:
     """The claims (ordered by id) as plain rows carrying everything `mappers.claim_to_draft` reads.
 
     Column values only (no model instances): one query for the claims, one for their lines, one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 
@@ -59,7 +60,7 @@ class AdministrationForm(forms.ModelForm):
     def __init__(self, *args, drugs=None, ordered_doses=None, **kwargs):
         super().__init__(*args, **kwargs)
         if drugs is not None:
-            self.fields["drug"].queryset = drugs
+            self.fields["drug"].queryset = drugs  # type: ignore[attr-defined]  # a ModelChoiceField
         self.fields["drug"].required = False
         self.ordered_doses: dict[str, Decimal] = ordered_doses or {}
         self.dose_warning = ""
@@ -76,7 +77,7 @@ class AdministrationForm(forms.ModelForm):
         return ndc
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # Django returns cleaned_data
         route = data.get("route")
         start, stop = data.get("start"), data.get("stop")
         if route != Administration.Route.PUMP_START and stop is None:
@@ -151,7 +152,7 @@ class NursingVisitForm(forms.ModelForm):
         widgets = {"start": TimeInput(format="%H:%M"), "stop": TimeInput(format="%H:%M")}
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # Django returns cleaned_data
         if data.get("start") and data.get("stop") and data["stop"] <= data["start"]:
             self.add_error("stop", "The stop time must be after the start time.")
         return data

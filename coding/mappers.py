@@ -35,7 +35,7 @@ def _ndc_quantity(a: Administration, packages: dict[str, DrugNdc]) -> dict:
         package is None
         or package.unit_of_measure != "UN"
         or a.dose is None
-        or a.dose_unit != a.drug.billing_unit
+        or a.dose_unit != a.drug.billing_unit  # type: ignore[union-attr]  # callers check drug_id
     ):
         return {}
     used = a.dose + (a.wasted or Decimal(0))
@@ -52,7 +52,7 @@ def visit_to_encounter(visit: Visit, *, payer_kind: str) -> Encounter:
             {
                 k: v
                 for k, v in {
-                    "drug": a.drug.hcpcs if a.drug_id else None,
+                    "drug": a.drug.hcpcs if a.drug_id else None,  # type: ignore[union-attr]
                     "purpose": a.purpose or None,
                     "route": a.route,
                     "start": _clock(a.start),
@@ -76,7 +76,7 @@ def visit_to_encounter(visit: Visit, *, payer_kind: str) -> Encounter:
                 k: v
                 for k, v in {
                     "therapy": t.therapy,
-                    "drug": t.drug.hcpcs if t.drug_id else None,
+                    "drug": t.drug.hcpcs if t.drug_id else None,  # type: ignore[union-attr]
                     "frequency_hours": t.frequency_hours,
                     "dose": _amount(t.dose),
                     "dose_unit": t.dose_unit or None,

@@ -45,7 +45,7 @@ def visit_list(request):
 
 
 def _ordered_doses(visit: Visit) -> dict:
-    return {d.hcpcs: d.dose for d in visit.order.drugs.all()} if visit.order_id else {}
+    return {d.hcpcs: d.dose for d in visit.order.drugs.all()} if visit.order_id else {}  # type: ignore[union-attr]
 
 
 def _visit_context(request, visit: Visit, **forms) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from intake.domain.authorization import AuthStatus
@@ -76,7 +78,7 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args, patient: Patient, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = ServiceLocation.objects.filter(
+        self.fields["location"].queryset = ServiceLocation.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField
             billing_provider=patient.billing_provider
         )
 
@@ -97,7 +99,7 @@ class DrugForm(forms.Form):
     duration = forms.CharField(max_length=40, required=False)
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # Django returns cleaned_data
         if data.get("hcpcs") and (
             data.get("dose") is None or not data.get("dose_unit") or not data.get("frequency")
         ):
@@ -134,7 +136,7 @@ class Import271Form(forms.Form):
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}), label="or paste the 271")
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # Django returns cleaned_data
         upload = data.get("file")
         if upload:
             try:
@@ -156,8 +158,8 @@ class AuthForm(forms.Form):
 
     def __init__(self, *args, patient: Patient, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["coverage"].queryset = Coverage.objects.filter(patient=patient).select_related("payer")
-        self.fields["order"].queryset = Order.objects.filter(patient=patient)
+        self.fields["coverage"].queryset = Coverage.objects.filter(patient=patient).select_related("payer")  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["order"].queryset = Order.objects.filter(patient=patient)  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class AuthServiceForm(forms.Form):
@@ -166,7 +168,7 @@ class AuthServiceForm(forms.Form):
     unit_kind = forms.ChoiceField(choices=[("units", "Units"), ("visits", "Visits")], initial="units")
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # Django returns cleaned_data
         if data.get("code") and data.get("authorized_units") is None:
             raise forms.ValidationError("Give the authorized units for each code.")
         return data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -83,7 +83,9 @@ def patient_likely_duplicates(
 
 def coverages_in_force_for(*, patient: Patient, on: date) -> list[Coverage]:
     """The patient's coverages in force on `on`, primary first (coverage.coverages_in_force order)."""
-    rows = {c.pk: c for c in Coverage.objects.filter(patient=patient).select_related("payer")}
+    rows: dict[Hashable, Coverage] = {
+        c.pk: c for c in Coverage.objects.filter(patient=patient).select_related("payer")
+    }
     return [rows[p.id] for p in coverages_in_force((mappers.coverage_period(c) for c in rows.values()), on)]
 
 
@@ -217,7 +219,7 @@ class _PatientContext:
             self.auths[a.patient_id].append(a)
 
     def in_force(self, patient_id: int, on: date) -> list[Coverage]:
-        rows = {c.pk: c for c in self.coverages.get(patient_id, [])}
+        rows: dict[Hashable, Coverage] = {c.pk: c for c in self.coverages.get(patient_id, [])}
         return [
             rows[p.id] for p in coverages_in_force((mappers.coverage_period(c) for c in rows.values()), on)
         ]

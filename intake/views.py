@@ -6,6 +6,8 @@ details only to roles with BILLING_VIEW (nurses see orders with an authorized ye
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -17,6 +19,7 @@ from infusion_rcm.accounts.roles import Capability, user_has
 from infusion_rcm.audit.services import audit_list, audit_view
 from infusion_rcm.common.errors import DomainError
 from intake import forms, selectors, services
+from intake.domain.types import OrderStatus
 from intake.models import Coverage, EligibilityCheck, Order, Patient
 
 COLUMN_LABELS = {
@@ -211,7 +214,7 @@ def intake_queue(request):
 @requires(Capability.BILLING_WORK)
 def order_advance(request, public_id):
     order = get_object_or_404(Order.objects.select_related("patient"), public_id=public_id)
-    next_status = services.NEXT_STATUS.get(order.status)
+    next_status = services.NEXT_STATUS.get(cast(OrderStatus, order.status))  # StrEnum keys equal their str
     form = forms.AdvanceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and next_status and form.is_valid():
         try:

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# make test: lint, guard rails, then pytest against real PostgreSQL and Redis. No fallback.
+# make test: lint, types, guard rails, then pytest (with coverage) against real PostgreSQL and Redis.
+# No fallback. With arguments (`scripts/test.sh tests/claims -x`) only those tests run, without the
+# coverage floor, which is a whole-suite figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -18,10 +20,17 @@ fi
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== mypy"
+.venv/bin/mypy
 echo "== django checks"
 $PY manage.py check --fail-level WARNING
 $PY manage.py makemigrations --check --dry-run
 mkdir -p var
 $PY manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
 echo "== pytest"
-.venv/bin/pytest -q "$@"
+if [ $# -eq 0 ]; then
+  # Branch coverage of the app packages; fails under [tool.coverage.report] fail_under.
+  .venv/bin/pytest -q --cov --cov-report=term:skip-covered
+else
+  .venv/bin/pytest -q "$@"
+fi

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from claims import services
@@ -32,7 +34,9 @@ class ClaimLineSerializer(serializers.ModelSerializer):
 
 
 class ClaimEditSerializer(serializers.ModelSerializer):
-    claim = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    claim: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True
+    )
 
     class Meta:
         model = ClaimEdit
@@ -50,7 +54,9 @@ class ClaimEditSerializer(serializers.ModelSerializer):
 
 
 class ClaimEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = ClaimEvent
@@ -62,10 +68,16 @@ class ClaimSerializer(serializers.ModelSerializer):
     # shared with other apps' "status" fields, which would otherwise collide as enum names.
     status = serializers.CharField(read_only=True, help_text="claim status (draft, needs_fix, ready, ...)")
     form = serializers.CharField(read_only=True, help_text="837P or 837I")
-    payer = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    payer: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True
+    )
     payer_name = serializers.CharField(source="payer.name", read_only=True)
-    patient = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
-    batch = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    patient: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True
+    )
+    batch: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True
+    )
 
     class Meta:
         model = Claim
@@ -118,7 +130,9 @@ class QueuedSerializer(serializers.Serializer):
 class BatchSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="held, ready, released or withdrawn")
     form = serializers.CharField(read_only=True, help_text="837P or 837I")
-    payer = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    payer: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True
+    )
     payer_name = serializers.CharField(source="payer.name", read_only=True)
 
     class Meta:
@@ -142,7 +156,9 @@ class BatchSerializer(serializers.ModelSerializer):
 
 
 class BatchBuildSerializer(serializers.Serializer):
-    payer = serializers.SlugRelatedField(slug_field="public_id", queryset=Payer.objects.all())
+    payer: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Payer.objects.all()
+    )
     form = serializers.CharField(
         required=False, help_text="837P or 837I; default: the oldest ready claim's form"
     )
@@ -164,7 +180,7 @@ class ReadyPayerSerializer(serializers.Serializer):
 class PayerRuleSerializer(serializers.ModelSerializer):
     """Admin CRUD; `config` is validated with the pydantic rule union (parse_payer_rules)."""
 
-    payer = serializers.SlugRelatedField(
+    payer: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="public_id", queryset=Payer.objects.all(), allow_null=True, required=False
     )
     note = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)

@@ -32,7 +32,7 @@ from pydantic import (
 
 from infusion_rcm.common.identifiers import normalize_icd10cm, normalize_ndc
 from infusion_rcm.common.money import exact_amount, to_money
-from intake.domain.types import ClaimForm  # 837P = 005010X222A1, 837I = 005010X223A2
+from intake.domain.types import ClaimForm as ClaimForm  # re-exported; 837P = X222A1, 837I = X223A2
 
 # ---------------------------------------------------------------------------
 # Status

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -98,14 +99,14 @@ def claims_build_from_charges(
             built, skipped = _build_chunk(chunk, actor)
             if enqueue_scrub and built:
                 ids = [c.pk for c in built]
-                transaction.on_commit(lambda ids=ids: _enqueue_scrub(ids))
+                transaction.on_commit(lambda ids=ids: _enqueue_scrub(ids))  # type: ignore[misc]  # binds this chunk's ids
         result.claims += built
         result.skipped += skipped
     return result
 
 
 def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[int, str]]]:
-    charge_rows = list(
+    charge_rows: list[Mapping[str, Any]] = list(
         ChargeLine.objects.filter(visit_id__in=visit_ids, status=ChargeLine.Status.REVIEWED)
         .order_by("visit_id", "line_number")
         .values(
@@ -126,7 +127,7 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
             "override_units",
         )
     )
-    by_visit: dict[int, list[dict]] = defaultdict(list)
+    by_visit: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for row in charge_rows:
         by_visit[row["visit_id"]].append(row)
     visits = {
@@ -148,7 +149,7 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
         )
     }
     patient_ids = {v["patient_id"] for v in visits.values()}
-    coverages: dict[int, list[dict]] = defaultdict(list)
+    coverages: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for cov in Coverage.objects.filter(patient_id__in=patient_ids).values(
         "id", "patient_id", "payer_id", "rank", "effective_date", "end_date"
     ):
@@ -163,7 +164,7 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
     for auth in _auth_rows(
         PriorAuthorization.objects.filter(patient_id__in=patient_ids, status__in=USABLE_AUTH)
     ):
-        auths[auth.coverage_id].append(auth_to_domain(auth))
+        auths[auth.coverage_id].append(auth_to_domain(auth))  # type: ignore[arg-type]  # an auth-shaped row
 
     plans: list[tuple[Claim, list[ClaimLine], list[int]]] = []
     skipped: list[tuple[int, str]] = []
@@ -216,7 +217,7 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
             service_date_to=max(r["service_date_to"] for r in rows),
             total_charge=to_money(sum((r["charge"] for r in rows), ZERO)),
         )
-        claim_lines = []
+        claim_lines: list[ClaimLine] = []
         daily = payer["per_diem_lines"] == "daily"
         for row, code in zip(rows, codes, strict=True):
             modifiers = (

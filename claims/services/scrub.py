@@ -70,7 +70,7 @@ class _ScrubWorld:
     as_of: date
     rules: dict[int, list[d.PayerRule]]
     eligibility: dict[int, date]
-    auths: dict[int, list[tuple[Any, dict[int, Decimal]]]]
+    auths: dict[int, list[tuple[Any, dict[int, dict[str, Decimal]]]]]  # (auth, service -> source -> units)
     keys_by_patient: dict[int, list[tuple[int, frozenset[str]]]]
     freshness: dict[int, int]
     code_in_force: Callable[[str, date], bool] | None = None

@@ -10,6 +10,7 @@ qualifier N4, quantity and unit qualifier.
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import cast
 
 from coding.domain.catalog import CodingOptions, Drug
 from coding.domain.lines import LineBook
@@ -50,7 +51,7 @@ class DrugUse:
         self.ndc_unit = ndc_unit
 
 
-_MEASURES: dict[tuple, str] = {}
+_MEASURES: dict[tuple[str, Decimal, str], str] = {}
 
 
 def _measure(drug: Drug) -> str:
@@ -89,7 +90,9 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
         else:
             total = sum((u.amount for u in group), Decimal(0))
             wasted = (
-                None if any(u.wasted is None for u in group) else sum((u.wasted for u in group), Decimal(0))
+                None
+                if any(u.wasted is None for u in group)
+                else sum((cast(Decimal, u.wasted) for u in group), Decimal(0))
             )
         check_waste = jw_payer and drug.single_dose
         key = (id(drug), total, count, wasted if check_waste else None, check_waste)
@@ -146,11 +149,15 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
             )
 
 
-_MEMO: dict[tuple, tuple] = {}
+# (drug, units, modifiers, reason, rules, waste units), keyed by what _units_and_reason reads.
+_UnitsCore = tuple[Drug, int, tuple[str, ...], str, tuple[str, ...], int]
+_MEMO: dict[tuple[int, Decimal, int, Decimal | None, bool], _UnitsCore] = {}
 _MEMO_MAX = 50_000
 
 
-def _units_and_reason(drug: Drug, total: Decimal, count: int, wasted: Decimal | None, check_waste: bool):
+def _units_and_reason(
+    drug: Drug, total: Decimal, count: int, wasted: Decimal | None, check_waste: bool
+) -> tuple[int, tuple[str, ...], str, tuple[str, ...], int]:
     """DRG-U1/U2 units and DRG-W1..W3 modifiers for one code's total; pure, so memoised by the caller."""
     per = drug.billing_unit_amount
     code = drug.code
@@ -182,7 +189,9 @@ def _units_and_reason(drug: Drug, total: Decimal, count: int, wasted: Decimal | 
     return units, modifiers, reason, rules, waste_units
 
 
-def _ndc_fields(group: list[DrugUse], book: LineBook, opts: CodingOptions):
+def _ndc_fields(
+    group: list[DrugUse], book: LineBook, opts: CodingOptions
+) -> tuple[str | None, Decimal | None, str | None]:
     """DRG-N2/N3: NDC quantity with its unit qualifier. A documented quantity wins; otherwise the dose
     gives it (mL -> ML, g -> GR, units -> F2, mg -> ME)."""
     ndcs = [u for u in group if u.ndc]
@@ -198,7 +207,7 @@ def _ndc_fields(group: list[DrugUse], book: LineBook, opts: CodingOptions):
         )
     if all(u.ndc_quantity is not None for u in group):
         unit = group[0].ndc_unit or "UN"
-        qty = sum((u.ndc_quantity for u in group), Decimal(0))
+        qty = sum((cast(Decimal, u.ndc_quantity) for u in group), Decimal(0))
     else:
         unit = _NDC_UNIT_OF_DOSE[group[0].dose_unit]
         qty = Decimal(0)

@@ -9,6 +9,7 @@ should look at but that does not block is a Finding in `result.warnings`.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from coding.domain.administration import (
     CHEMO,
@@ -80,7 +81,7 @@ _HOME_SERVICE_SITES = frozenset({"home", "ais"})
 _NONE = Decimal(-1)
 
 
-def _canonical_key(a: Administration) -> tuple:
+def _canonical_key(a: Administration) -> tuple[object, ...]:
     """Every field, so that equal keys mean interchangeable administrations."""
     return (
         a.encounter,
@@ -163,7 +164,7 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
         elif drug is None:
             cat, hormonal = HYD, False
         else:
-            override = overrides.get(code) if overrides else None
+            override = overrides.get(cast(str, code)) if overrides else None  # a drug implies its code
             cat, hormonal = PURPOSE_CATEGORY[override] if override else CLASS_CATEGORY[drug.drug_class]
         if kind == INF and stop - start <= push_max:
             kind = PUSH  # ADM-D1 / ADM-T1: an infusion of 15 minutes or less is a push
@@ -204,7 +205,9 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
             item.name = f"{name} (SC over {stop - start} min, so coded as an injection: ADM-D1)"
         out.append(item)
         if drug is not None and not (cat == KVO and drug.drug_class == "hydration_fluid"):
-            uses.append(DrugUse(drug, a.dose, a.dose_unit, a.wasted, path, ndc, a.ndc_quantity, a.ndc_unit))
+            # A drug has a dose and a dose unit: both were checked above.
+            dose, dose_unit = cast(Decimal, a.dose), cast(str, a.dose_unit)
+            uses.append(DrugUse(drug, dose, dose_unit, a.wasted, path, ndc, a.ndc_quantity, a.ndc_unit))
     return out
 
 

@@ -7,6 +7,7 @@ side by side so the biller sees every contribution.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from coding.domain.types import ChargeLine, Finding
 
@@ -17,7 +18,8 @@ class LineBook:
     __slots__ = ("_entries", "_families", "_order", "findings")
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, tuple[str, ...]], list] = {}
+        # key -> [units, reasons, rules, family, encounter, site, fee factor]
+        self._entries: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
         self._order: list[tuple[str, tuple[str, ...]]] = []
         self._families: set[str] = set()
         self.findings: list[Finding] = []

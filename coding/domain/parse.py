@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from coding.domain.catalog import CodeTables
 from coding.domain.errors import EncounterError
@@ -19,7 +20,7 @@ from coding.domain.types import Encounter
 EXAMPLE_KEYS = ("title", "expected_lines", "rules")
 
 
-def _path(loc: tuple) -> str:
+def _path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -31,7 +32,7 @@ def _path(loc: tuple) -> str:
     return out
 
 
-def _problem(err: dict[str, Any]) -> str:
+def _problem(err: ErrorDetails) -> str:
     kind = err.get("type", "")
     value = err.get("input")
     if kind == "missing":

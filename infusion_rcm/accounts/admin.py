@@ -10,7 +10,7 @@ from infusion_rcm.accounts.roles import Capability, user_has
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "is_active", "locked_until")
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Sign-in", {"fields": ("failed_logins", "locked_until")}))
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Sign-in", {"fields": ("failed_logins", "locked_until")}))  # type: ignore[misc]  # set by Django's UserAdmin
 
     def _allowed(self, request) -> bool:
         return user_has(request.user, Capability.USER_MANAGE)

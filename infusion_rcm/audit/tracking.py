@@ -7,6 +7,8 @@ must not leave a hole in the log.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 
@@ -24,8 +26,10 @@ class PatientDataModel(models.Model):
     class Meta:
         abstract = True
 
+    _audit_raw: tuple[Any, Any] | None
+
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db, field_names, values):  # type: ignore[override]  # stubs add Django 6's fetch_mode
         instance = super().from_db(db, field_names, values)
         # The loaded values, kept as they came; the dict is built only if the row is saved.
         instance._audit_raw = (field_names, values)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, permissions
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from infusion_rcm.common.errors import DomainError, IllegalTransitionError
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         status = 409 if isinstance(exc, IllegalTransitionError) else 400
         return Response(exc.as_dict(), status=status)
@@ -42,7 +46,7 @@ class HasCapability(permissions.BasePermission):
     A viewset may map actions to capabilities with `action_capabilities = {"create": ...}`.
     """
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         from infusion_rcm.accounts.roles import user_has
 
         capability = getattr(view, "action_capabilities", {}).get(getattr(view, "action", None))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from infusion_rcm.accounts.decorators import requires
+from infusion_rcm.accounts.decorators import View, requires
 from infusion_rcm.accounts.roles import Capability
 
 
-def protected(view):
+def protected(view: View) -> View:
     return requires(Capability.API_DOCS_VIEW)(view)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import Any
 
 from django.db import models
 
@@ -18,17 +19,19 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-def public_id_field() -> models.UUIDField:
+def public_id_field() -> models.UUIDField[uuid.UUID | str, uuid.UUID]:
     """UUID used in URLs and the API instead of the sequential pk."""
     return models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
 
-def money_field(**kwargs) -> models.DecimalField:
+# The Decimal fields are Any-typed: null=True varies per caller, which the django-stubs plugin
+# cannot see through a helper function.
+def money_field(**kwargs: Any) -> models.DecimalField[Any, Any]:
     """USD amount: 12 digits, 2 places."""
     return models.DecimalField(max_digits=12, decimal_places=2, **kwargs)
 
 
-def units_field(**kwargs) -> models.DecimalField:
+def units_field(**kwargs: Any) -> models.DecimalField[Any, Any]:
     """Drug units and NDC quantities: fractions allowed up to three places."""
     return models.DecimalField(max_digits=10, decimal_places=3, **kwargs)
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TypeVar
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
+_T = TypeVar("_T")
 
-def exact_amount(value: object) -> object:
+
+def exact_amount(value: _T) -> _T:
     """Boundary guard for amounts: pass strings, ints and Decimals through; refuse floats and bools
     (a float has already lost the cents). Used as a pydantic BeforeValidator."""
     if isinstance(value, (bool, float)):

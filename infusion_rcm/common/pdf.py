@@ -7,6 +7,7 @@ fonts from a CDN) is refused by the URL fetcher, so a template cannot leak data 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -17,7 +18,7 @@ def _static_dir() -> Path:
     return Path(dirs[0]) if dirs else Path(settings.BASE_DIR) / "static"
 
 
-def _local_only_fetcher(url: str, *args, **kwargs):
+def _local_only_fetcher(url: str, *args: Any, **kwargs: Any) -> Any:
     from weasyprint.urls import default_url_fetcher
 
     if not url.startswith(("file:", "data:")):
@@ -29,15 +30,16 @@ def _local_only_fetcher(url: str, *args, **kwargs):
     return default_url_fetcher(url, *args, **kwargs)
 
 
-def render_html(template_name: str, context: dict) -> str:
+def render_html(template_name: str, context: dict[str, Any]) -> str:
     """The HTML a PDF is made from (tests check its fields; the PDF itself is opaque)."""
     return render_to_string(template_name, context)
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render a Django template to PDF bytes with WeasyPrint (imported lazily: it is heavy)."""
     from weasyprint import HTML
 
     html = render_html(template_name, context)
     base = _static_dir().resolve().as_uri() + "/"
-    return HTML(string=html, base_url=base, url_fetcher=_local_only_fetcher).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=base, url_fetcher=_local_only_fetcher).write_pdf()
+    return pdf

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -26,6 +27,10 @@ def _raw(name: str) -> str | None:
     return value if value not in (None, "") else None
 
 
+@overload
+def env_str(name: str, default: str, *, choices: tuple[str, ...] | None = None) -> str: ...
+@overload
+def env_str(name: str, default: None = None, *, choices: tuple[str, ...] | None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None, *, choices: tuple[str, ...] | None = None) -> str | None:
     value = _raw(name)
     if value is None:

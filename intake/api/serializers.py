@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -263,7 +263,7 @@ class AuthorizedServiceSerializer(serializers.ModelSerializer):
         ]
 
     def _burn(self, obj):
-        cache = self.context.setdefault("_burn", {})
+        cache = cast(dict[str, Any], self.context).setdefault("_burn", {})  # a dict at run time
         if obj.authorization_id not in cache:
             cache[obj.authorization_id] = {
                 b.code: b for b in burn_down(mappers.authorization(obj.authorization))
@@ -271,11 +271,11 @@ class AuthorizedServiceSerializer(serializers.ModelSerializer):
         return cache[obj.authorization_id][obj.code]
 
     @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=3))
-    def get_remaining_units(self, obj) -> Decimal:
+    def get_remaining_units(self, obj) -> str:
         return str(self._burn(obj).remaining)
 
     @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2))
-    def get_percent_remaining(self, obj) -> Decimal:
+    def get_percent_remaining(self, obj) -> str:
         return str(self._burn(obj).percent_remaining)
 
 

@@ -29,13 +29,14 @@ def _icd() -> ModuleType:
         warnings.simplefilter("ignore", DeprecationWarning)
         import simple_icd_10_cm  # heavy data load, deferred on purpose
 
-    return simple_icd_10_cm
+    module: ModuleType = simple_icd_10_cm  # the package ships no type hints
+    return module
 
 
 def _example_billable(code: str) -> str | None:
     """A billable descendant to suggest: the shortest leaf, preferring the '.9' unspecified one."""
     icd = _icd()
-    leaves = [d for d in icd.get_descendants(code) if icd.is_leaf(d)]
+    leaves: list[str] = [d for d in icd.get_descendants(code) if icd.is_leaf(d)]
     if not leaves:
         return None
     shortest = min(len(d) for d in leaves)
@@ -69,7 +70,7 @@ def validate_icd10cm(code: str) -> str:
             f"{shown} is not an ICD-10-CM code: check the code against the current code set.",
             code="icd10.unknown",
         )
-    dotted = icd.add_dot(compact)
+    dotted: str = icd.add_dot(compact)
     if not icd.is_leaf(compact):
         example = _example_billable(compact)
         kind = "a category" if icd.is_category(compact) else "a subcategory"
@@ -92,4 +93,5 @@ def describe_icd10cm(code: str) -> str:
     icd = _icd()
     if not compact or not icd10cm_shape_ok(compact) or not icd.is_valid_item(compact):
         raise InvalidInputError(f"{code!r} is not an ICD-10-CM code.", code="icd10.unknown")
-    return icd.get_description(compact)
+    description: str = icd.get_description(compact)
+    return description

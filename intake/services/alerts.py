@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -24,7 +24,7 @@ def auth_alerts_raise(*, as_of: date | None = None) -> list[IntakeAlert]:
             end_date__gte=as_of, status__in=[AuthStatus.APPROVED, AuthStatus.MODIFIED]
         ).prefetch_related("services")
     )
-    by_id = {a.pk: a for a in auths}
+    by_id: dict[Hashable, PriorAuthorization] = {a.pk: a for a in auths}
     for alert in auth_alerts([mappers.authorization(a) for a in auths], as_of):
         auth = by_id[alert.auth_id]
         kind = alert.kind.value if alert.code is None else f"{alert.kind.value}:{alert.code}"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django.db import transaction
 
@@ -127,7 +128,7 @@ def auth_draw_down(
         chosen = find_auth_for(domain.values(), wanted, service_date)
         if chosen is None:
             return None
-        service = by_auth[chosen.id]
+        service = by_auth[cast(int, chosen.id)]  # an authorization pk
         draw_down(chosen, wanted, amount, on=service_date)  # raises AuthUnitsError on over-draw
         service.used_units = service.used_units + amount
         service.save(update_fields=["used_units", "updated_at"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 
@@ -65,7 +66,7 @@ def coverage_create(
         )
         clash = find_overlap(existing, mappers.coverage_period(candidate))
         if clash is not None:
-            other = Coverage.objects.select_related("payer").get(pk=clash.id)
+            other = Coverage.objects.select_related("payer").get(pk=cast(int, clash.id))  # a Coverage pk
             raise CoverageOverlapError(
                 f"The patient already has a {rank.value} policy ({other.payer.name}, from "
                 f"{other.effective_date.isoformat()}{' to ' + other.end_date.isoformat() if other.end_date else ''}) "

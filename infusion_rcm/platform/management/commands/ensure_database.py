@@ -10,6 +10,8 @@ needs nothing: SQLite creates it on first connection.
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg2
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -25,7 +27,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Embedded database ({db['ENGINE'].rsplit('.', 1)[-1]}): nothing to create.")
             return
         name = db["NAME"]
-        params = {
+        params: dict[str, Any] = {
             "dbname": "postgres",
             "user": db.get("USER") or None,
             "password": db.get("PASSWORD") or None,
