@@ -1,4 +1,4 @@
-"""The claim FilterSet, shared by the HTML claim list and the API (CONVENTIONS.md 14.10)."""
+"""The claim FilterSet, shared by the HTML claim list and the API (docs/conventions.md section 14.10)."""
 
 from __future__ import annotations
 

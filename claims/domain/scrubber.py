@@ -2,7 +2,7 @@
 
 Pure. Every input that changes the answer is an argument: the as-of date, the authorizations in
 force, when eligibility was last verified, which claim keys already exist, and (optionally) an
-ICD-10-CM code-set lookup. The output *is* the list of edits (CONVENTIONS.md section 2): errors
+ICD-10-CM code-set lookup. The output *is* the list of edits (docs/conventions.md section 2): errors
 block submission (the claim goes to needs_fix), warnings are for a biller to look at.
 
 Sources cited in the edits:

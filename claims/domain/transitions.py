@@ -1,4 +1,4 @@
-"""The claim state table (docs/architecture.md "State machines"; CONVENTIONS.md section 5).
+"""The claim state table (docs/architecture.md "State machines"; docs/conventions.md section 5).
 
 Pure. `claims.services.claim_transition` checks every move against `CLAIM_TRANSITIONS` before it
 writes the status and the ClaimEvent row. Terminal states (closed, void, replaced) have no moves.

@@ -3,7 +3,7 @@ read, payer-rule configuration, and the edits the scrubber returns.
 
 Pure module (standard library + pydantic + infusion_rcm.common only). Every model is frozen and
 refuses unknown fields. Money and units are `Decimal`; a float is refused at the boundary because
-it has already lost the cents (CONVENTIONS.md section 6).
+it has already lost the cents (docs/conventions.md section 6).
 
 Models are deliberately lenient about *business* completeness (no lines, no diagnosis, a missing
 place of service): a half-finished draft must still be scrubbable, and the scrubber reports what
@@ -40,7 +40,7 @@ from intake.domain.types import ClaimForm as ClaimForm  # re-exported; 837P = X2
 
 
 class ClaimStatus(StrEnum):
-    """Where a claim is in its life. Values are stored as strings (CONVENTIONS.md section 4)."""
+    """Where a claim is in its life. Values are stored as strings (docs/conventions.md section 4)."""
 
     DRAFT = "draft"  # being built or corrected; not yet scrubbed clean
     NEEDS_FIX = "needs_fix"  # scrubbed and at least one error-severity edit is open
@@ -327,7 +327,7 @@ class ClaimDraft(_Frozen):
 
     @property
     def sorted_lines(self) -> tuple[ServiceLine, ...]:
-        """Lines in writing order: line number, then date (CONVENTIONS.md section 2)."""
+        """Lines in writing order: line number, then date (docs/conventions.md section 2)."""
         return tuple(sorted(self.lines, key=lambda ln: (ln.line_number, ln.date_from)))
 
     @property

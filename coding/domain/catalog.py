@@ -1,7 +1,7 @@
 """Reference data the engine reads: drug catalog, per-diem code tables and payer-variable options.
 
 Everything here is data passed into `code_encounter(..., catalog=CodeTables)`, never a hidden input
-(CONVENTIONS.md §2). Rules the reference tags [M] or [L] are fields of `CodingOptions` with the
+(docs/conventions.md section 2). Rules the reference tags [M] or [L] are fields of `CodingOptions` with the
 reference's default, so a payer contract can change them without touching the engine.
 """
 

@@ -2,7 +2,7 @@
 
 Pure. Each reader raises `BadElement` naming the element (e.g. `SVC03`); the segment walk in
 `x12_835` turns it into an `X12Error` at the segment's position. Money is Decimal exact to the
-cent: a value with a fraction of a cent is refused, never rounded (CONVENTIONS.md section 6).
+cent: a value with a fraction of a cent is refused, never rounded (docs/conventions.md section 6).
 
 Source: ASC X12 005010 data element types (R decimal, DT date CCYYMMDD, ID code) as the
 005010X221A1 implementation guide's appendix describes them.

@@ -1,4 +1,4 @@
-"""Every (from, to) pair of claim statuses against the table (CONVENTIONS.md section 5)."""
+"""Every (from, to) pair of claim statuses against the table (docs/conventions.md section 5)."""
 
 from __future__ import annotations
 
