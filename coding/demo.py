@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from django.utils import timezone
 
-from coding.models import ChargeMasterEntry, CodeSetEntry, Drug, DrugNdc
-
-DATA = Path(__file__).resolve().parent / "data"
+from coding.models import ChargeMasterEntry, Drug, DrugNdc
+from coding.reference_data import drug_defaults, reference_catalog_load, shipped_rows
 
 # Demo gross charges per unit (a practice's own price list; not a fee schedule).
 DEMO_PRICES = {
@@ -57,32 +54,10 @@ DEMO_NDCS = [
 
 
 def seed_catalog() -> None:
-    with open(DATA / "drugs.csv", newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            Drug.objects.update_or_create(
-                hcpcs=row["hcpcs"].strip().upper(),
-                defaults={
-                    "description": row["name"].strip()[:120],
-                    "billing_unit_amount": Decimal(row["billing_unit_amount"]),
-                    "billing_unit": row["billing_unit"].strip(),
-                    "drug_class": row["drug_class"].strip(),
-                    "single_dose": row["single_dose"].strip().lower() == "true",
-                    "verify_current": row.get("verify_current", "").strip().lower() == "true",
-                    "medicare_home_benefit": row.get("medicare_home_benefit", "").strip(),
-                },
-            )
-    code_sets = DATA / "code_sets.csv"
-    if code_sets.exists():
-        with open(code_sets, newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                CodeSetEntry.objects.get_or_create(
-                    code=row["code"].strip(),
-                    effective_from=dt.date.fromisoformat(row["effective_from"].strip()),
-                    defaults={
-                        "family": row["family"].strip(),
-                        "description": row["description"].strip()[:200],
-                    },
-                )
+    """The shipped catalog and code sets (demo prices and NDCs on top; the catalog refreshed from the file)."""
+    reference_catalog_load()
+    for row in shipped_rows("drugs.csv"):
+        Drug.objects.filter(hcpcs=row["hcpcs"].strip().upper()).update(**drug_defaults(row))
     for hcpcs, ndc, size, unit in DEMO_NDCS:
         drug = Drug.objects.filter(hcpcs=hcpcs).first()
         if drug is not None:

@@ -13,6 +13,7 @@ if [ -z "${REDIS_URL:-}" ] && [ -z "${EMBEDDED:-}" ]; then
 fi
 $PY manage.py ensure_database
 $PY manage.py migrate --noinput
+$PY manage.py load_reference_data
 $PY manage.py seed_demo
 worker_pid=""
 if [ -n "${REDIS_URL:-}" ]; then
