@@ -39,6 +39,24 @@ class Claim(PatientDataModel, TimeStampedModel):
     referring_provider = models.ForeignKey(
         "intake.Prescriber", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
     )
+    # 837P 2310B (837I 2310D) and 837P 2310D: the practitioners from the visit, as the payer wants
+    # them (claims.services.build); editable on a claim that is being corrected.
+    rendering_provider = models.ForeignKey(
+        "intake.Prescriber",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rendered_claims",
+        help_text="Rendering provider (NM1*82); blank: the billing provider rendered the services",
+    )
+    supervising_provider = models.ForeignKey(
+        "intake.Prescriber",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_claims",
+        help_text="Supervising provider (837P NM1*DQ), sent when not the rendering provider",
+    )
     form = models.CharField(max_length=4, choices=enum_choices(ClaimForm))
     status = models.CharField(max_length=16, choices=enum_choices(ClaimStatus), default=ClaimStatus.DRAFT)
     frequency_code = models.CharField(
@@ -100,6 +118,16 @@ class ClaimLine(PatientDataModel, TimeStampedModel):
     ndc_quantity = units_field(null=True, blank=True)
     ndc_unit = models.CharField(max_length=2, blank=True)
     revenue_code = models.CharField(max_length=4, blank=True)
+    # 2420A: only for a line rendered by someone else than the claim's rendering provider (a span
+    # claim over visits of different practitioners); blank: the claim's.
+    rendering_provider = models.ForeignKey(
+        "intake.Prescriber",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Line rendering provider (2420A NM1*82) when it is not the claim's",
+    )
 
     class Meta:
         ordering = ["claim", "line_number"]

@@ -169,6 +169,25 @@ class Visit(PatientDataModel, TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    # Who billed the visit's services under their NPI (837P 2310B): a pharmacist for home infusion,
+    # or the nurse's supervising physician in an office / AIC ("incident to"); blank: the
+    # supervising practitioner renders. The supervisor goes out as 2310D when the two differ.
+    rendering_provider = models.ForeignKey(
+        "intake.Prescriber",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Practitioner whose NPI the services are billed under (rendering provider)",
+    )
+    supervising_provider = models.ForeignKey(
+        "intake.Prescriber",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Physician supervising the nurse (direct supervision for incident-to services)",
+    )
     evaluation_code = models.CharField(max_length=5, blank=True, help_text="Same-day E/M, e.g. 99213")
     evaluation_separately_identifiable = models.BooleanField(default=False)
     vitals_before = models.JSONField(default=dict, blank=True)

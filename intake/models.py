@@ -3,7 +3,7 @@ orders, eligibility checks and prior authorizations."""
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from infusion_rcm.audit.tracking import PatientDataModel
@@ -17,9 +17,21 @@ from infusion_rcm.common.models import (
 )
 from intake.domain.authorization import AuthStatus
 from intake.domain.coverage import CoverageRank
-from intake.domain.types import ClaimForm, OrderStatus, PayerKind, Relationship, SiteOfCare
+from intake.domain.types import (
+    FILING_INDICATOR_LABELS,
+    ClaimFilingIndicator,
+    ClaimForm,
+    OrderStatus,
+    PayerKind,
+    Relationship,
+    RenderingProviderSource,
+    SiteOfCare,
+)
 
 npi_format = RegexValidator(r"^\d{10}$", "An NPI has exactly 10 digits.")
+taxonomy_format = RegexValidator(
+    r"^[0-9]{3}[0-9A-Z]{6}X$", "A provider taxonomy code has 10 characters, e.g. 207RH0003X."
+)
 zip_format = RegexValidator(r"^\d{5}(\d{4})?$", "Use a 5 or 9 digit ZIP code without a dash.")
 state_format = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter state code.")
 
@@ -53,6 +65,34 @@ class Payer(TimeStampedModel, Address):
         default="span",
         help_text="How this payer wants home-infusion per diems on a claim",
     )
+    claim_filing_indicator = models.CharField(
+        "claim filing indicator (SBR09)",
+        max_length=2,
+        blank=True,
+        choices=[(code.value, FILING_INDICATOR_LABELS[code]) for code in ClaimFilingIndicator],
+        help_text="Blank: from the payer kind (Medicare MB/MA, Medicare Advantage 16, Medicaid MC, "
+        "commercial CI). Set it for TRICARE (CH), Blue plans (BL), VA, workers' compensation (WC) ...",
+    )
+    home_infusion_rendering_provider = models.CharField(
+        max_length=10,
+        choices=[
+            (
+                RenderingProviderSource.DOCUMENTED.value,
+                "The visit's rendering practitioner (e.g. the pharmacist)",
+            ),
+            (RenderingProviderSource.ORDERING.value, "The ordering physician"),
+            (RenderingProviderSource.NONE.value, "None: the pharmacy as billing provider"),
+        ],
+        default=RenderingProviderSource.DOCUMENTED.value,
+        help_text="Who goes out as rendering provider (837P 2310B) on this payer's home infusion claims",
+    )
+    max_claim_lines = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(999)],
+        help_text="Service lines this payer takes on one claim; blank: the guide's limit (50 on an 837P). "
+        "Longer claims are split by date of service when they are built.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -60,6 +100,16 @@ class Payer(TimeStampedModel, Address):
         constraints = [
             choice_constraint("kind", PayerKind, "payer_kind_valid"),
             choice_constraint("claim_form", ClaimForm, "payer_claim_form_valid"),
+            models.CheckConstraint(
+                condition=models.Q(claim_filing_indicator="")
+                | models.Q(claim_filing_indicator__in=[c.value for c in ClaimFilingIndicator]),
+                name="payer_filing_indicator_valid",
+            ),
+            choice_constraint(
+                "home_infusion_rendering_provider",
+                RenderingProviderSource,
+                "payer_home_rendering_provider_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,12 +178,19 @@ class Patient(PatientDataModel, TimeStampedModel, Address):
 
 
 class Prescriber(TimeStampedModel):
-    """A physician or practitioner who orders infusions (referring provider, loop 2310A)."""
+    """A physician, pharmacist or other practitioner with an NPI: who orders an infusion (the
+    referring provider, 837P loop 2310A) and who renders or supervises a visit (2310B / 2310D)."""
 
     first_name = models.CharField(max_length=35)
     last_name = models.CharField(max_length=60)
     npi = models.CharField("NPI", max_length=10, unique=True, validators=[npi_format])
     specialty = models.CharField(max_length=60, blank=True)
+    taxonomy = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[taxonomy_format],
+        help_text="NUCC provider taxonomy code sent with the NPI (PRV*PE), e.g. 207RH0003X",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from infusion_rcm.common.place_of_service import place_of_service_for
+
 
 class PayerKind(StrEnum):
     MEDICARE = "medicare"  # fee-for-service Part B / DME MAC
@@ -16,6 +18,71 @@ class PayerKind(StrEnum):
 class ClaimForm(StrEnum):
     PROFESSIONAL = "837P"
     INSTITUTIONAL = "837I"
+
+
+class ClaimFilingIndicator(StrEnum):
+    """837 SBR09 claim filing indicator (X12 element 1032), set on the payer.
+
+    Medicare fee-for-service files MB on an 837P and MA on an 837I whichever of the two the payer
+    names: the claim form decides (005010X222A1 / X223A2 2000B SBR09).
+    """
+
+    OTHER_NON_FEDERAL = "11"
+    PPO = "12"
+    POINT_OF_SERVICE = "13"
+    EPO = "14"
+    INDEMNITY = "15"
+    MEDICARE_ADVANTAGE_HMO = "16"
+    AUTOMOBILE_MEDICAL = "AM"
+    BLUE_CROSS_BLUE_SHIELD = "BL"
+    TRICARE = "CH"  # CHAMPUS
+    COMMERCIAL = "CI"
+    DISABILITY = "DS"
+    FEDERAL_EMPLOYEES = "FI"
+    HMO = "HM"
+    LIABILITY_MEDICAL = "LM"
+    MEDICARE_PART_A = "MA"
+    MEDICARE_PART_B = "MB"
+    MEDICAID = "MC"
+    OTHER_FEDERAL = "OF"
+    TITLE_V = "TV"
+    VETERANS_AFFAIRS = "VA"
+    WORKERS_COMPENSATION = "WC"
+    MUTUALLY_DEFINED = "ZZ"
+
+
+FILING_INDICATOR_LABELS = {
+    ClaimFilingIndicator.OTHER_NON_FEDERAL: "11 Other non-federal program",
+    ClaimFilingIndicator.PPO: "12 Preferred provider organization (PPO)",
+    ClaimFilingIndicator.POINT_OF_SERVICE: "13 Point of service (POS)",
+    ClaimFilingIndicator.EPO: "14 Exclusive provider organization (EPO)",
+    ClaimFilingIndicator.INDEMNITY: "15 Indemnity insurance",
+    ClaimFilingIndicator.MEDICARE_ADVANTAGE_HMO: "16 Medicare Advantage (HMO Medicare risk)",
+    ClaimFilingIndicator.AUTOMOBILE_MEDICAL: "AM Automobile medical",
+    ClaimFilingIndicator.BLUE_CROSS_BLUE_SHIELD: "BL Blue Cross / Blue Shield",
+    ClaimFilingIndicator.TRICARE: "CH TRICARE (CHAMPUS)",
+    ClaimFilingIndicator.COMMERCIAL: "CI Commercial insurance",
+    ClaimFilingIndicator.DISABILITY: "DS Disability",
+    ClaimFilingIndicator.FEDERAL_EMPLOYEES: "FI Federal Employees Program",
+    ClaimFilingIndicator.HMO: "HM Health maintenance organization",
+    ClaimFilingIndicator.LIABILITY_MEDICAL: "LM Liability medical",
+    ClaimFilingIndicator.MEDICARE_PART_A: "MA Medicare Part A",
+    ClaimFilingIndicator.MEDICARE_PART_B: "MB Medicare Part B",
+    ClaimFilingIndicator.MEDICAID: "MC Medicaid",
+    ClaimFilingIndicator.OTHER_FEDERAL: "OF Other federal program",
+    ClaimFilingIndicator.TITLE_V: "TV Title V",
+    ClaimFilingIndicator.VETERANS_AFFAIRS: "VA Veterans Affairs plan",
+    ClaimFilingIndicator.WORKERS_COMPENSATION: "WC Workers' compensation",
+    ClaimFilingIndicator.MUTUALLY_DEFINED: "ZZ Mutually defined",
+}
+
+
+class RenderingProviderSource(StrEnum):
+    """Whom a payer wants as the rendering provider (837P 2310B) on a home infusion claim."""
+
+    DOCUMENTED = "documented"  # the visit's rendering practitioner (e.g. the pharmacist), else its supervisor
+    ORDERING = "ordering"  # the ordering physician (the order's prescriber)
+    NONE = "none"  # no individual: the billing provider (the pharmacy) rendered the service
 
 
 class SiteOfCare(StrEnum):
@@ -47,11 +114,7 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-# CMS place-of-service code set: default POS for each site of care.
-DEFAULT_PLACE_OF_SERVICE = {
-    SiteOfCare.AIC: "49",  # independent clinic
-    SiteOfCare.AIS: "49",
-    SiteOfCare.HOME: "12",
-    SiteOfCare.OFFICE: "11",
-    SiteOfCare.HOPD: "22",
-}
+# CMS place-of-service code set: default POS for each site of care. The one rule the coding
+# engine and the claim share (infusion_rcm.common.place_of_service); a location's own POS starts
+# from it.
+DEFAULT_PLACE_OF_SERVICE = {site: place_of_service_for(site) for site in SiteOfCare}
