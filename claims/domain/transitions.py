@@ -28,19 +28,21 @@ CLAIM_TRANSITIONS = TransitionTable.of(
         S.READY: {S.BATCHED, S.DRAFT, S.NEEDS_FIX, S.VOID},
         # the batch file is released, or the claim is pulled out of an unreleased batch
         S.BATCHED: {S.SUBMITTED, S.READY, S.VOID},
-        # 999 / 277CA outcome
-        S.SUBMITTED: {S.ACCEPTED, S.REJECTED},
+        # 999 / 277CA outcome; or the 835 itself, when a payer sends no 277CA or the 835 comes first
+        S.SUBMITTED: {S.ACCEPTED, S.REJECTED, S.PAID, S.PARTIALLY_PAID, S.DENIED},
         # a front-end rejection was never "filed" (REFERENCE 5.4): correct and resubmit, or abandon
         S.REJECTED: {S.DRAFT, S.VOID},
         # 835 outcome, or a replacement / void sent to the payer
         S.ACCEPTED: {S.PAID, S.PARTIALLY_PAID, S.DENIED, S.REPLACED},
-        S.PAID: {S.CLOSED, S.REPLACED},
+        # An 835 reversal (CLP02 22) of the adjudication puts any adjudicated claim back to
+        # accepted (in adjudication) until the corrected claim payment posts (payments app).
+        S.PAID: {S.CLOSED, S.REPLACED, S.ACCEPTED},
         # a short payment is settled (closed), appealed, or corrected with a replacement claim
-        S.PARTIALLY_PAID: {S.CLOSED, S.APPEALED, S.REPLACED},
+        S.PARTIALLY_PAID: {S.CLOSED, S.APPEALED, S.REPLACED, S.ACCEPTED},
         # a denial is appealed, corrected with a replacement, or written off (closed)
-        S.DENIED: {S.APPEALED, S.REPLACED, S.CLOSED},
+        S.DENIED: {S.APPEALED, S.REPLACED, S.CLOSED, S.ACCEPTED},
         # the appeal decision arrives (as a new 835) or the appeal path is exhausted
-        S.APPEALED: {S.PAID, S.PARTIALLY_PAID, S.DENIED, S.CLOSED},
+        S.APPEALED: {S.PAID, S.PARTIALLY_PAID, S.DENIED, S.CLOSED, S.ACCEPTED},
         S.CLOSED: set(),
         S.VOID: set(),
         S.REPLACED: set(),

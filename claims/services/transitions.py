@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -54,6 +55,84 @@ def claim_transition(
     for name in fields:
         setattr(claim, name, getattr(locked, name))
     return locked
+
+
+@dataclass(frozen=True)
+class Adjudication:
+    """One payer decision about one claim, in file order (payments posting builds these)."""
+
+    claim_id: int
+    to: str  # a ClaimStatus value
+    reason: str
+    payer_claim_number: str = ""  # CLP07; kept on the claim when given
+    status_reason: str = ""  # shown on the claim (e.g. the denial reasons); kept when given
+    payload: dict = field(default_factory=dict)
+
+
+def claims_adjudicate(*, decisions: Sequence[Adjudication], actor) -> dict[int, str]:
+    """Apply remittance decisions to many claims at once, set-based (one 835 holds thousands).
+
+    Locks the claims in id order (SELECT ... FOR NO KEY UPDATE), re-reads their statuses, then
+    walks each claim's decisions in the order given (a reversal, then the corrected claim): a
+    decision to the status the claim is already in moves nothing; a move the table refuses is
+    skipped and reported, the claim staying where it was (the money is posted regardless: the
+    payer's decision stands; the biller sees why the status did not follow). Every move writes a
+    ClaimEvent; the payer claim number and status reason are saved with the final status.
+    Returns per claim id what happened: "moved", "unchanged" or "refused: <why>".
+    """
+    if not decisions:
+        return {}
+    statuses = _lock_statuses({d.claim_id for d in decisions})
+    current = dict(statuses)
+    moves: list[tuple[int, str, str, Adjudication]] = []
+    outcome: dict[int, str] = {}
+    extra: dict[int, dict[str, str]] = defaultdict(dict)
+    for decision in decisions:
+        if decision.claim_id not in current:
+            continue
+        before = current[decision.claim_id]
+        if decision.payer_claim_number:
+            extra[decision.claim_id]["payer_claim_number"] = decision.payer_claim_number[:50]
+        if decision.status_reason:
+            extra[decision.claim_id]["status_reason"] = decision.status_reason[:1000]
+        if before == decision.to:
+            outcome.setdefault(decision.claim_id, "unchanged")
+            continue
+        if not CLAIM_TRANSITIONS.allowed(before, decision.to):
+            outcome[decision.claim_id] = f"refused: a {before} claim cannot move to {decision.to}"
+            continue
+        moves.append((decision.claim_id, before, decision.to, decision))
+        current[decision.claim_id] = decision.to
+        outcome[decision.claim_id] = "moved"
+    now = timezone.now()
+    changed = [cid for cid in current if current[cid] != statuses[cid] or extra.get(cid)]
+    rows = [Claim(pk=cid, status=current[cid], updated_at=now, **extra.get(cid, {})) for cid in changed]
+    for fields in {tuple(sorted(extra.get(cid, {}))) for cid in changed}:
+        batch = [r for r in rows if tuple(sorted(extra.get(r.pk, {}))) == fields]
+        Claim.objects.bulk_update(batch, ["status", "updated_at", *fields], batch_size=1000)
+    user = _user(actor)
+    ClaimEvent.objects.bulk_create(
+        [
+            ClaimEvent(
+                claim_id=cid,
+                from_status=before,
+                to_status=to,
+                actor=user,
+                reason=decision.reason[:1000],
+                payload=decision.payload,
+            )
+            for cid, before, to, decision in moves
+        ],
+        batch_size=5000,
+    )
+    audit_events_bulk(
+        action=AuditEntry.Action.UPDATE,
+        model=Claim,
+        ids=changed,
+        changed_fields=["status", "payer_claim_number", "status_reason"],
+        user=actor,
+    )
+    return outcome
 
 
 def _user(actor):

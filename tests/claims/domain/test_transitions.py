@@ -27,6 +27,9 @@ ALLOWED: set[tuple[S, S]] = {
     (S.BATCHED, S.VOID),
     (S.SUBMITTED, S.ACCEPTED),
     (S.SUBMITTED, S.REJECTED),
+    (S.SUBMITTED, S.PAID),
+    (S.SUBMITTED, S.PARTIALLY_PAID),
+    (S.SUBMITTED, S.DENIED),
     (S.REJECTED, S.DRAFT),
     (S.REJECTED, S.VOID),
     (S.ACCEPTED, S.PAID),
@@ -45,6 +48,11 @@ ALLOWED: set[tuple[S, S]] = {
     (S.APPEALED, S.PARTIALLY_PAID),
     (S.APPEALED, S.DENIED),
     (S.APPEALED, S.CLOSED),
+    # 835 reversals (CLP02 22) put an adjudicated claim back in adjudication
+    (S.PAID, S.ACCEPTED),
+    (S.PARTIALLY_PAID, S.ACCEPTED),
+    (S.DENIED, S.ACCEPTED),
+    (S.APPEALED, S.ACCEPTED),
 }
 
 ALL_PAIRS = list(itertools.product(S, S))
