@@ -294,3 +294,39 @@ class Acknowledgment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.checksum[:8]}"
+
+
+class ClaimBuildRun(TimeStampedModel):
+    """A biller's "build claims" request (every ready visit, or chosen ones): the row the Ready to
+    bill page and the API follow while the build runs on the default queue, and what it made."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"  # waiting for a worker
+        RUNNING = "running"  # a worker took it (conditional UPDATE from queued)
+        DONE = "done"  # claims built and queued for scrubbing; `skipped` says what was left and why
+        FAILED = "failed"  # stopped with `error`; the visits it did not bill stay ready to bill
+
+    public_id = public_id_field()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    visit_ids = models.JSONField(
+        null=True, blank=True, help_text="Visits asked for; empty: every ready visit"
+    )
+    claim_ids = models.JSONField(default=list, blank=True)
+    skipped = models.JSONField(default=list, blank=True, help_text='[{"visit": public id, "reason": ...}]')
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="claim_build_run_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"claim build {self.public_id} ({self.status})"

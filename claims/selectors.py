@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Count, Manager, Prefetch, QuerySet, Sum
+from django.db.models import Count, DecimalField, Exists, Manager, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from claims.domain import types as d
+from claims.domain.claim_span import ClaimSpan, held_until
 from claims.domain.types import ClaimStatus, parse_payer_rules
 from claims.models import Acknowledgment, Claim, ClaimEdit, ClaimEvent, ClaimLine, PayerRule, SubmissionBatch
+from coding.models import ChargeLine, Visit
+from intake.domain.coverage import CoveragePeriod, CoverageRank, coverages_in_force
+from intake.domain.types import SiteOfCare
 from intake.models import BillingProvider, Coverage, Patient, Payer, Prescriber, ServiceLocation
 
 S = ClaimStatus
@@ -253,3 +261,81 @@ def enabled_rules_for(*, payer_ids: Iterable[int]) -> dict[int, list[d.PayerRule
         else:
             own[row.payer_id].append(rule)
     return {pid: [*own.get(pid, []), *global_rules] for pid in payer_ids}
+
+
+# ---------------------------------------------------------------------------
+# Ready to bill: signed visits whose charges are reviewed and not on a live claim
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadyVisit:
+    """One row of the Ready to bill queue. `payer` is the primary payer in force on the date of
+    service (None: no coverage, the build will skip it); `held_until` the end of the open month a
+    monthly-span payer's home visit waits for."""
+
+    visit: Visit
+    payer: Payer | None
+    lines: int
+    total: Decimal
+    held_until: dt.date | None
+
+
+def ready_to_bill_queue() -> QuerySet[Visit]:
+    """Signed visits with reviewed charge lines, none still pending review and none on a live
+    claim, oldest service first (the index charge_review_queue serves the status filter)."""
+    reviewed = Q(charge_lines__status=ChargeLine.Status.REVIEWED)
+    live_claim_line = ClaimLine.objects.filter(charge_line__visit=OuterRef("pk")).exclude(
+        claim__status__in=[S.VOID.value, S.REPLACED.value]
+    )
+    return (
+        Visit.objects.filter(status=Visit.Status.SIGNED)
+        .annotate(
+            reviewed_lines=Count("charge_lines", filter=reviewed),
+            pending_lines=Count(
+                "charge_lines", filter=Q(charge_lines__status=ChargeLine.Status.PENDING_REVIEW)
+            ),
+            reviewed_total=Coalesce(
+                Sum("charge_lines__charge", filter=reviewed),
+                Value(Decimal("0.00")),
+                output_field=DecimalField(),
+            ),
+        )
+        .filter(reviewed_lines__gt=0, pending_lines=0)
+        .exclude(Exists(live_claim_line.filter(charge_line__status=ChargeLine.Status.REVIEWED)))
+        .select_related("patient", "location")
+        .order_by("date_of_service", "pk")
+    )
+
+
+def ready_to_bill_rows(visits: Iterable[Visit], *, as_of: dt.date) -> list[ReadyVisit]:
+    """The queue's visits with their payer in force and hold, with one query for the coverages."""
+    visits = list(visits)
+    coverages: dict[int, list[Coverage]] = defaultdict(list)
+    for cov in Coverage.objects.filter(patient_id__in={v.patient_id for v in visits}).select_related("payer"):
+        coverages[cov.patient_id].append(cov)
+    rows = []
+    for visit in visits:
+        by_id: dict[Any, Coverage] = {c.pk: c for c in coverages.get(visit.patient_id, [])}
+        periods = [
+            CoveragePeriod(id=c.pk, rank=CoverageRank(c.rank), effective=c.effective_date, end=c.end_date)
+            for c in by_id.values()
+        ]
+        in_force = coverages_in_force(periods, visit.date_of_service)
+        payer = by_id[in_force[0].id].payer if in_force else None
+        home = visit.location.site_of_care == SiteOfCare.HOME
+        held = (
+            held_until(ClaimSpan(payer.claim_span), visit.date_of_service, home=home, as_of=as_of)
+            if payer is not None
+            else None
+        )
+        rows.append(
+            ReadyVisit(
+                visit=visit,
+                payer=payer,
+                lines=visit.reviewed_lines,  # type: ignore[attr-defined]  # annotated by the queue
+                total=visit.reviewed_total,  # type: ignore[attr-defined]
+                held_until=held,
+            )
+        )
+    return rows

@@ -1,7 +1,7 @@
 """Claims Celery tasks: thin, idempotent, ids in; each calls one service.
 
-Scrubbing runs on the `scrub` queue, batch building on the `batch` queue (docs/architecture.md);
-the routes live in infusion_rcm/celery.py.
+Scrubbing runs on the `scrub` queue, batch building on the `batch` queue, claim building on
+`default` (docs/architecture.md); the routes live in infusion_rcm/celery.py.
 """
 
 from __future__ import annotations
@@ -31,6 +31,12 @@ def claim_scrub_task(claim_id: int) -> str:
 def claims_build_task(visit_ids: list[int], enqueue_scrub: bool = False) -> int:
     """Build claims from the visits' reviewed charges (visits already billed are left alone)."""
     return len(services.claims_build_from_charges(visit_ids=visit_ids, enqueue_scrub=enqueue_scrub).claims)
+
+
+@shared_task(**_RETRY)
+def claim_build_run_task(run_id: int) -> str:
+    """Run a biller's queued ClaimBuildRun (default queue); a run already taken is left alone."""
+    return services.claim_build_run_execute(run_id=run_id)
 
 
 @shared_task(**_RETRY)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from coding import selectors, services
@@ -187,7 +189,14 @@ def charge_review(request):
 def charge_review_accept(request, public_id):
     visit = get_object_or_404(Visit, public_id=public_id)
     count = services.charge_lines_review(visit=visit, actor=request.user)
-    messages.success(request, f"{count} line(s) accepted for billing.")
+    messages.success(
+        request,
+        format_html(
+            '{} line(s) accepted for billing. <a href="{}" data-test="to-ready-to-bill">Ready to bill</a>',
+            count,
+            reverse("claims:ready_to_bill"),
+        ),
+    )
     return redirect("coding:charge_review")
 
 

@@ -65,6 +65,15 @@ class Payer(TimeStampedModel, Address):
         default="span",
         help_text="How this payer wants home-infusion per diems on a claim",
     )
+    claim_span = models.CharField(
+        max_length=5,
+        choices=[("visit", "One claim per visit"), ("month", "One claim per calendar month")],
+        default="visit",
+        help_text=(
+            "How this payer wants home-infusion claims: one per visit, or one per patient and "
+            "calendar month (built once the month is over)"
+        ),
+    )
     claim_filing_indicator = models.CharField(
         "claim filing indicator (SBR09)",
         max_length=2,

@@ -28,6 +28,11 @@ from claims.services.common import (
     ClaimStateError,
     control_numbers_take,
 )
+from claims.services.ready_to_bill import (
+    claim_build_request,
+    claim_build_run_execute,
+    claims_build_ready,
+)
 from claims.services.rules import payer_rule_save, payer_rule_try, payer_rule_validate
 from claims.services.scrub import (
     ScrubOutcome,
@@ -51,6 +56,8 @@ __all__ = [
     "batch_build_request",
     "batch_pull_back",
     "batch_release",
+    "claim_build_request",
+    "claim_build_run_execute",
     "claim_number_format",
     "claim_replace",
     "claim_resubmit_after_rejection",
@@ -59,6 +66,7 @@ __all__ = [
     "claim_transition",
     "claim_void",
     "claims_build_from_charges",
+    "claims_build_ready",
     "claims_scrub_many",
     "control_numbers_take",
     "payer_rule_save",

@@ -18,8 +18,8 @@ from claims.models import (
     ClaimEvent,
     ClaimLine,
 )
+from claims.services.build_spans import merge_span_claims, patient_chunks
 from claims.services.common import (
-    CHUNK,
     USABLE_AUTH,
     ClaimStateError,
     S,
@@ -81,9 +81,10 @@ def claims_build_from_charges(
     *, visit_ids: Iterable[int] | None = None, actor=None, enqueue_scrub: bool = True
 ) -> BuildResult:
     """Turn reviewed charge lines into draft claims: one per visit (patient, payer in force on the
-    date of service, billing provider of the site).
+    date of service, billing provider of the site), or for a payer that bills home infusion by
+    calendar month (Payer.claim_span) one per patient and month (claims.services.build_spans).
 
-    Set-based: visits are processed in chunks of CHUNK, each chunk in one transaction with a few
+    Set-based: visits are processed in chunks of CHUNK (a patient's visits in one), each chunk in one transaction with a few
     queries and bulk inserts. Charge lines move to on_claim through coding.services; a line a
     concurrent builder took first makes that chunk roll back whole. Visits without a coverage in
     force are skipped (reported). New claims are queued for scrubbing after commit.
@@ -91,10 +92,8 @@ def claims_build_from_charges(
     lines = ChargeLine.objects.filter(status=ChargeLine.Status.REVIEWED)
     if visit_ids is not None:
         lines = lines.filter(visit_id__in=list(visit_ids))
-    all_visits = sorted(set(lines.values_list("visit_id", flat=True)))
     result = BuildResult()
-    for start in range(0, len(all_visits), CHUNK):
-        chunk = all_visits[start : start + CHUNK]
+    for chunk in patient_chunks(lines):
         with transaction.atomic():
             built, skipped = _build_chunk(chunk, actor)
             if enqueue_scrub and built:
@@ -157,7 +156,7 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
     payers = {
         p["id"]: p
         for p in Payer.objects.filter(pk__in={c["payer_id"] for cs in coverages.values() for c in cs}).values(
-            "id", "claim_form", "per_diem_lines"
+            "id", "claim_form", "per_diem_lines", "claim_span"
         )
     }
     auths: dict[int, list] = defaultdict(list)  # coverage id -> domain authorizations
@@ -249,6 +248,7 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
                     )
                 )
         plans.append((claim, claim_lines, [r["id"] for r in rows]))
+    plans = merge_span_claims(plans, visits=visits, payers=payers, locations=locations)
     if not plans:
         return [], skipped
 

@@ -19,6 +19,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Intake queue", "intake:intake_queue", Capability.BILLING_VIEW),
     NavItem("Visits", "coding:visit_list", Capability.VISIT_DOCUMENT),
     NavItem("Charge review", "coding:charge_review", Capability.BILLING_VIEW),
+    NavItem("Ready to bill", "claims:ready_to_bill", Capability.BILLING_VIEW),
     NavItem("Claims", "claims:claim_list", Capability.BILLING_VIEW),
     NavItem("Needs fix", "claims:needs_fix", Capability.BILLING_VIEW),
     NavItem("Batches", "claims:batch_list", Capability.BILLING_VIEW),

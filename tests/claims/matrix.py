@@ -45,6 +45,13 @@ def _edit_kwargs() -> dict:
     return {"pk": claim.edits.first().pk}
 
 
+def _build_run_kwargs() -> dict:
+    from claims import services
+
+    visit = _claim().visit
+    return {"public_id": services.claim_build_request(visit_ids=[visit.pk], actor=None).public_id}
+
+
 def _rule_kwargs() -> dict:
     from claims import services
 
@@ -60,6 +67,9 @@ def _rule_kwargs() -> dict:
 
 EXPECTED = {
     "claims:claim_list": BILLING_READ,
+    "claims:ready_to_bill": BILLING_READ,
+    "claims:ready_to_bill_build": BILLER,
+    "claims:build_run": BILLING_READ,
     "claims:needs_fix": BILLING_READ,
     "claims:rejected": BILLING_READ,
     "claims:claim_detail": BILLING_READ,
@@ -85,6 +95,9 @@ EXPECTED = {
     "api:claims:batch-detail": BILLING_READ,
     "api:claims:batch-download": BILLING_READ,
     "api:claims:batch-build": BILLER,
+    "api:claims:ready-to-bill-list": BILLING_READ,
+    "api:claims:build-list": BILLING_READ,
+    "api:claims:build-detail": BILLING_READ,
     "api:claims:payer-rule-list": ADMIN,
     "api:claims:payer-rule-detail": ADMIN,
 }
@@ -106,4 +119,6 @@ ARGS = {
     "api:claims:batch-detail": _batch_kwargs,
     "api:claims:batch-download": _batch_kwargs,
     "api:claims:payer-rule-detail": _rule_kwargs,
+    "claims:build_run": _build_run_kwargs,
+    "api:claims:build-detail": _build_run_kwargs,
 }
