@@ -11,23 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import cast
 
-from coding.domain.administration import (
-    CHEMO,
-    HYD,
-    IA,
-    INF,
-    INJ,
-    IREFILL,
-    KVO,
-    OBI,
-    PORT,
-    PUMP,
-    PUSH,
-    REFILL,
-    SC,
-    THER,
-    Adm,
-    code_administrations,
+from coding.domain.administration import code_administrations
+from coding.domain.administration_types import (
+    AdministrationCategory,
+    AdministrationKind,
+    ClassifiedAdministration,
 )
 from coding.domain.catalog import CodeTables
 from coding.domain.drug_units import DrugUse, code_drugs
@@ -45,35 +33,44 @@ from coding.domain.types import Administration, ChargeLine, CodingResult, Encoun
 from infusion_rcm.common.identifiers import normalize_ndc
 
 ROUTE_KIND = {
-    "iv_infusion": INF,
-    "iv_push": PUSH,
-    "subcutaneous_infusion": SC,
-    "subcutaneous": INJ,
-    "intramuscular": INJ,
-    "pump_start": PUMP,
-    "intra_arterial": IA,
-    "on_body_injector": OBI,
-    "pump_refill": REFILL,
-    "implanted_pump_refill": IREFILL,
-    "port_irrigation": PORT,
+    "iv_infusion": AdministrationKind.IV_INFUSION,
+    "iv_push": AdministrationKind.IV_PUSH,
+    "subcutaneous_infusion": AdministrationKind.SC_INFUSION,
+    "subcutaneous": AdministrationKind.INJECTION,
+    "intramuscular": AdministrationKind.INJECTION,
+    "pump_start": AdministrationKind.PUMP_START,
+    "intra_arterial": AdministrationKind.INTRA_ARTERIAL,
+    "on_body_injector": AdministrationKind.ON_BODY_INJECTOR,
+    "pump_refill": AdministrationKind.PORTABLE_PUMP_REFILL,
+    "implanted_pump_refill": AdministrationKind.IMPLANTED_PUMP_REFILL,
+    "port_irrigation": AdministrationKind.PORT_IRRIGATION,
 }
 _NEEDS_STOP = frozenset({"iv_infusion", "subcutaneous_infusion"})
 # ADM-D3: documented purpose, else the drug's class (a payer override first), else hydration.
 PURPOSE_CATEGORY = {
-    "chemotherapy": (CHEMO, False),
-    "hormonal_chemotherapy": (CHEMO, True),
-    "therapeutic": (THER, False),
-    "hydration": (HYD, False),
-    "kvo": (KVO, False),
+    "chemotherapy": (AdministrationCategory.CHEMOTHERAPY, False),
+    "hormonal_chemotherapy": (AdministrationCategory.CHEMOTHERAPY, True),
+    "therapeutic": (AdministrationCategory.THERAPEUTIC, False),
+    "hydration": (AdministrationCategory.HYDRATION, False),
+    "kvo": (AdministrationCategory.KEEP_VEIN_OPEN, False),
 }
 CLASS_CATEGORY = {
-    "chemotherapy": (CHEMO, False),
-    "hormonal_chemotherapy": (CHEMO, True),
-    "therapeutic": (THER, False),
-    "anti_infective": (THER, False),
-    "tpn": (THER, False),
-    "hydration_fluid": (HYD, False),
+    "chemotherapy": (AdministrationCategory.CHEMOTHERAPY, False),
+    "hormonal_chemotherapy": (AdministrationCategory.CHEMOTHERAPY, True),
+    "therapeutic": (AdministrationCategory.THERAPEUTIC, False),
+    "anti_infective": (AdministrationCategory.THERAPEUTIC, False),
+    "tpn": (AdministrationCategory.THERAPEUTIC, False),
+    "hydration_fluid": (AdministrationCategory.HYDRATION, False),
 }
+# Members bound to module names once: on CPython 3.11 EnumType defines __getattr__, which takes
+# every `Enum.MEMBER` lookup off the fast path (~5x a global), and these checks run for every
+# administration (bench/coding.py).
+_HYDRATION = AdministrationCategory.HYDRATION
+_KEEP_VEIN_OPEN = AdministrationCategory.KEEP_VEIN_OPEN
+_INJECTION = AdministrationKind.INJECTION
+_IV_INFUSION = AdministrationKind.IV_INFUSION
+_IV_PUSH = AdministrationKind.IV_PUSH
+_SC_INFUSION = AdministrationKind.SC_INFUSION
 _HOME_ONLY_SITES = frozenset({"home"})
 _HOME_SERVICE_SITES = frozenset({"home", "ais"})
 
@@ -103,7 +100,9 @@ def _canonical_key(a: Administration) -> tuple[object, ...]:
     )
 
 
-def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[DrugUse]) -> list[Adm]:
+def _classify(
+    enc: Encounter, tables: CodeTables, book: LineBook, uses: list[DrugUse]
+) -> list[ClassifiedAdministration]:
     """ADM-D1..D3, ADM-T1, ADM-T4/T5 and the blocking checks on each administration."""
     opts = tables.options
     drugs = tables.drugs.drugs
@@ -112,7 +111,7 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
     indexed = list(enumerate(enc.administrations))
     if len(indexed) > 1:
         indexed.sort(key=lambda pair: _canonical_key(pair[1]))
-    out: list[Adm] = []
+    out: list[ClassifiedAdministration] = []
     eid = enc.id
     for index, a in indexed:
         path = f"administrations[{index}]"
@@ -162,18 +161,25 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
                     path,
                 )
         elif drug is None:
-            cat, hormonal = HYD, False
+            cat, hormonal = _HYDRATION, False
         else:
             override = overrides.get(cast(str, code)) if overrides else None  # a drug implies its code
             cat, hormonal = PURPOSE_CATEGORY[override] if override else CLASS_CATEGORY[drug.drug_class]
-        if kind == INF and stop - start <= push_max:
-            kind = PUSH  # ADM-D1 / ADM-T1: an infusion of 15 minutes or less is a push
-        elif kind == SC and stop - start <= push_max:
-            kind = INJ  # same 15-minute line for SC: a short SC delivery is an injection (96372)
+        if kind == _IV_INFUSION and stop - start <= push_max:
+            kind = _IV_PUSH  # ADM-D1 / ADM-T1: an infusion of 15 minutes or less is a push
+        elif kind == _SC_INFUSION and stop - start <= push_max:
+            # same 15-minute line for SC: a short SC delivery is an injection (96372)
+            kind = _INJECTION
         if drug is not None:
             name = drug.name
         else:
-            name = "hydration fluid" if cat == HYD else "fluid"
+            name = "hydration fluid" if cat == _HYDRATION else "fluid"
+        if kind == _IV_PUSH and route == "iv_infusion":
+            shown = f"{name} (infused in {stop - start} min, so coded as a push: ADM-D1, ADM-T1)"
+        elif kind == _INJECTION and route == "subcutaneous_infusion":
+            shown = f"{name} (SC over {stop - start} min, so coded as an injection: ADM-D1)"
+        else:
+            shown = name
         ndc = a.ndc
         if ndc is not None:
             ndc = normalize_ndc(ndc)
@@ -184,27 +190,24 @@ def _classify(enc: Encounter, tables: CodeTables, book: LineBook, uses: list[Dru
                     f"{a.ndc!r} is not an NDC (5-4-2, 4-4-2, 5-3-2 or 5-4-1 digits, or 11 digits) (DRG-N1)",
                 )
         volume = a.dose if a.dose_unit == "mL" else None
-        item = Adm(
-            index,
-            code,
-            name,
-            cat,
-            hormonal,
-            kind,
-            start,
-            stop,
-            a.iv_site,
-            a.encounter,
-            a.primary,
-            a.protocol_hydration,
-            volume,
+        out.append(
+            ClassifiedAdministration(
+                path=path,
+                drug=code,
+                name=shown,
+                category=cat,
+                hormonal=hormonal,
+                kind=kind,
+                start=start,
+                stop=stop,
+                iv_site=a.iv_site,
+                encounter=a.encounter,
+                primary=a.primary,
+                protocol_hydration=a.protocol_hydration,
+                volume_ml=volume,
+            )
         )
-        if kind == PUSH and route == "iv_infusion":
-            item.name = f"{name} (infused in {stop - start} min, so coded as a push: ADM-D1, ADM-T1)"
-        elif kind == INJ and route == "subcutaneous_infusion":
-            item.name = f"{name} (SC over {stop - start} min, so coded as an injection: ADM-D1)"
-        out.append(item)
-        if drug is not None and not (cat == KVO and drug.drug_class == "hydration_fluid"):
+        if drug is not None and not (cat == _KEEP_VEIN_OPEN and drug.drug_class == "hydration_fluid"):
             # A drug has a dose and a dose unit: both were checked above.
             dose, dose_unit = cast(Decimal, a.dose), cast(str, a.dose_unit)
             uses.append(DrugUse(drug, dose, dose_unit, a.wasted, path, ndc, a.ndc_quantity, a.ndc_unit))
