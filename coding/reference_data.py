@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from coding.domain.catalog import csv_flag
 from coding.models import CodeSetEntry, Drug
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -47,8 +48,8 @@ def drug_defaults(row: dict[str, str]) -> dict[str, object]:
         "billing_unit_amount": Decimal(row["billing_unit_amount"]),
         "billing_unit": row["billing_unit"].strip(),
         "drug_class": row["drug_class"].strip(),
-        "single_dose": row["single_dose"].strip().lower() == "true",
-        "verify_current": row.get("verify_current", "").strip().lower() == "true",
+        "single_dose": csv_flag(row["single_dose"]),
+        "verify_current": csv_flag(row.get("verify_current")),
         "medicare_home_benefit": row.get("medicare_home_benefit", "").strip(),
     }
 
