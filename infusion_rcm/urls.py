@@ -14,6 +14,7 @@ api_v1 = [
     path("intake/", include("intake.api.urls")),
     path("coding/", include("coding.api.urls")),
     path("claims/", include("claims.api.urls")),
+    path("payments/", include("payments.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,490 @@
+"""Posting: turn stored claim payments into ledger rows and claim statuses, exactly once.
+
+`remittance_file_post` claims the file with one conditional UPDATE (parsed -> posted) inside the
+posting transaction: a second worker on the same file blocks on that row until the first
+commits, then updates nothing and returns. Claim payments post in file order; each writes
+Posting rows (paid, patient responsibility, adjustments, line by line), its claim's status move
+(`claims.services.transitions.claims_adjudicate`: claims locked in id order, one ClaimEvent per
+move) and its own status. A reversal (CLP02 22) writes, for the earlier posting it reverses, new
+rows with every amount negated (`Posting.reverses`); one that takes back more than the admins'
+approval amount is held, with the claim payments behind it for the same claim, until a biller
+approves. PLB amounts post as provider-level rows. `remittance_file_preview` runs the same plan
+and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from claims.services.transitions import Adjudication, claims_adjudicate
+from infusion_rcm.audit.models import AuditEntry
+from infusion_rcm.audit.services import audit_events_bulk
+from payments.domain.posting import (
+    Adj,
+    ClaimDecision,
+    FileStatus,
+    PaidClaim,
+    PaidLine,
+    PaymentStatus,
+    PostingCategory,
+    claim_decision,
+    ledger_entries,
+)
+from payments.models import Adjustment, ClaimPayment, LinePayment, Posting, ProviderAdjustment, RemittanceFile
+from payments.services.common import RemittanceStateError, reversal_approval_amount, user_or_none
+
+CHUNK = 5000
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class PostResult:
+    """What posting a file did (the counts `import_835` prints)."""
+
+    file: RemittanceFile
+    claims_posted: int = 0  # claim payments this call posted
+    claims_already_posted: int = 0  # posted before (the file again) or duplicates of an earlier file
+    unmatched: int = 0
+    held: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    """A stored claim payment with its lines and adjustments, as posting needs them."""
+
+    payment: ClaimPayment
+    lines: list[tuple[int, int | None, PaidLine]]  # (line payment id, claim line id, line)
+    claim_adjustments: list[Adj]
+
+    def paid_claim(self) -> PaidClaim:
+        return PaidClaim(
+            status=self.payment.claim_status_code,
+            charge=self.payment.charge,
+            paid=self.payment.paid,
+            crossover_carrier=self.payment.crossover_carrier,
+            adjustments=tuple(self.claim_adjustments),
+            lines=tuple(line for _, _, line in self.lines),
+        )
+
+
+def _load(payments: Sequence[ClaimPayment]) -> list[_Row]:
+    """Lines and adjustments of these claim payments, with two queries per few thousand."""
+    ids = [p.pk for p in payments]
+    lines: dict[int, list[tuple[int, int | None, PaidLine]]] = defaultdict(list)
+    line_adjustments: dict[int, list[Adj]] = defaultdict(list)
+    claim_adjustments: dict[int, list[Adj]] = defaultdict(list)
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        for cp_id, line_id, group, reason, amount in (
+            Adjustment.objects.filter(claim_payment_id__in=part)
+            .order_by("pk")
+            .values_list("claim_payment_id", "line_payment_id", "group", "reason", "amount")
+        ):
+            target = line_adjustments[line_id] if line_id else claim_adjustments[cp_id]
+            target.append(Adj(group, reason, amount))
+        rows = (
+            LinePayment.objects.filter(claim_payment_id__in=part)
+            .order_by("claim_payment_id", "sequence")
+            .values_list(
+                "pk",
+                "claim_payment_id",
+                "claim_line_id",
+                "line_control_number",
+                "procedure_code",
+                "modifiers",
+                "original_procedure_code",
+                "original_modifiers",
+                "units_paid",
+                "original_units",
+                "service_date_from",
+                "service_date_to",
+                "paid",
+            )
+        )
+        for (
+            pk,
+            cp_id,
+            claim_line_id,
+            control,
+            code,
+            mods,
+            ocode,
+            omods,
+            units,
+            ounits,
+            start_d,
+            end_d,
+            paid,
+        ) in rows:
+            lines[cp_id].append(
+                (
+                    pk,
+                    claim_line_id,
+                    PaidLine(
+                        control_number=control,
+                        code=ocode or code,
+                        modifiers=tuple(omods if ocode else mods),
+                        units=ounits if ounits is not None else units,
+                        date_from=start_d,
+                        date_to=end_d,
+                        paid=paid,
+                        adjustments=tuple(line_adjustments.get(pk, ())),
+                    ),
+                )
+            )
+    return [_Row(p, lines.get(p.pk, []), claim_adjustments.get(p.pk, [])) for p in payments]
+
+
+@dataclass
+class _Plan:
+    """Which stored claim payments post, and which wait (held), decided in file order."""
+
+    post: list[_Row] = field(default_factory=list)
+    hold: list[tuple[_Row, str]] = field(default_factory=list)
+
+
+def _plan(rows: Iterable[_Row], *, threshold: Decimal, approved: frozenset[int] = frozenset()) -> _Plan:
+    plan = _Plan()
+    waiting: set[int] = set()  # claims with a held reversal earlier in this batch
+    for row in rows:
+        payment = row.payment
+        if payment.claim_id in waiting:
+            plan.hold.append((row, "Waits for the held reversal of this claim before it."))
+            continue
+        taken_back = -payment.paid
+        if payment.is_reversal and taken_back > threshold and payment.pk not in approved:
+            waiting.add(payment.claim_id)
+            plan.hold.append(
+                (row, f"Reversal takes back {taken_back}, above {threshold}: a biller must approve it.")
+            )
+            continue
+        plan.post.append(row)
+    return plan
+
+
+def _originals(rows: Sequence[_Row]) -> dict[int, ClaimPayment]:
+    """For each reversal: the earlier posted claim payment of its claim that it reverses (the one
+    with the same payer claim number if any, else the latest not yet reversed)."""
+    reversals = [r.payment for r in rows if r.payment.is_reversal]
+    if not reversals:
+        return {}
+    candidates: dict[int, list[ClaimPayment]] = defaultdict(list)
+    for cp in (
+        ClaimPayment.objects.filter(
+            claim_id__in={p.claim_id for p in reversals},
+            status=PaymentStatus.POSTED,
+            is_reversal=False,
+            reversals__isnull=True,
+        )
+        .order_by("-posted_at", "-pk")
+        .only("pk", "claim_id", "payer_claim_number")
+    ):
+        candidates[cp.claim_id].append(cp)
+    found: dict[int, ClaimPayment] = {}
+    for reversal in reversals:
+        pool = candidates.get(reversal.claim_id, [])
+        pick = next((c for c in pool if c.payer_claim_number == reversal.payer_claim_number), None)
+        pick = pick or (pool[0] if pool else None)
+        if pick is not None:
+            pool.remove(pick)
+            found[reversal.pk] = pick
+    return found
+
+
+def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
+    """Write the postings, claim moves and statuses of `rows` (already decided to post)."""
+    if not rows:
+        return {}
+    now = timezone.now()
+    user = user_or_none(actor)
+    originals = _originals(rows)
+    reversed_rows: dict[int, list[dict]] = defaultdict(list)
+    if originals:
+        for values in Posting.objects.filter(claim_payment_id__in=[o.pk for o in originals.values()]).values(
+            "pk",
+            "claim_payment_id",
+            "line_payment_id",
+            "claim_line_id",
+            "category",
+            "group",
+            "reason",
+            "amount",
+        ):
+            reversed_rows[values["claim_payment_id"]].append(values)
+    postings: list[Posting] = []
+    decisions: list[Adjudication] = []
+    for row in rows:
+        payment = row.payment
+        remittance_id = payment.remittance_id
+        original = originals.get(payment.pk)
+        if original is not None:
+            payment.reversal_of_id = original.pk
+            postings.extend(
+                Posting(
+                    remittance_id=remittance_id,
+                    claim_payment_id=payment.pk,
+                    line_payment_id=None,
+                    claim_id=payment.claim_id,
+                    claim_line_id=values["claim_line_id"],
+                    category=values["category"],
+                    group=values["group"],
+                    reason=values["reason"],
+                    amount=-values["amount"],
+                    reverses_id=values["pk"],
+                    actor=user,
+                )
+                for values in reversed_rows.get(original.pk, [])
+            )
+        else:
+            # Posted as sent: an original without a reversal, or a reversal of a payment posted
+            # before this system (its figures are the original's, negated).
+            paid = row.paid_claim()
+            for entry in ledger_entries(paid):
+                line_id, claim_line_id = (None, None)
+                if entry.line is not None:
+                    line_id, claim_line_id, _ = row.lines[entry.line]
+                postings.append(
+                    Posting(
+                        remittance_id=remittance_id,
+                        claim_payment_id=payment.pk,
+                        line_payment_id=line_id,
+                        claim_id=payment.claim_id,
+                        claim_line_id=claim_line_id,
+                        category=entry.category,
+                        group=entry.group,
+                        reason=entry.reason,
+                        amount=entry.amount,
+                        actor=user,
+                    )
+                )
+        decision: ClaimDecision = claim_decision(row.paid_claim())
+        if decision.to is not None:
+            keep_reason = decision.to.value in ("denied", "partially_paid")
+            decisions.append(
+                Adjudication(
+                    claim_id=payment.claim_id,
+                    to=decision.to.value,
+                    reason=decision.reason,
+                    payer_claim_number="" if payment.is_reversal else payment.payer_claim_number,
+                    status_reason=decision.reason if keep_reason else "",
+                    payload={"claim_payment": str(payment.public_id), "clp02": payment.claim_status_code},
+                )
+            )
+    Posting.objects.bulk_create(postings, batch_size=CHUNK)
+    outcomes = claims_adjudicate(decisions=decisions, actor=actor)
+    for row in rows:
+        payment = row.payment
+        payment.status = PaymentStatus.POSTED
+        payment.posted_at = now
+        payment.posted_by = user
+        payment.claim_status_result = outcomes.get(payment.claim_id, "unchanged")[:200]
+        payment.note = ""
+    ClaimPayment.objects.bulk_update(
+        [r.payment for r in rows],
+        ["status", "posted_at", "posted_by", "claim_status_result", "note", "reversal_of", "updated_at"],
+        batch_size=2000,
+    )
+    audit_events_bulk(
+        action=AuditEntry.Action.UPDATE,
+        model=ClaimPayment,
+        ids=[r.payment.pk for r in rows],
+        changed_fields=["status"],
+        user=actor,
+    )
+    return outcomes
+
+
+def _hold(held: Sequence[tuple[_Row, str]]) -> None:
+    for row, note in held:
+        row.payment.status = PaymentStatus.HELD
+        row.payment.note = note
+    ClaimPayment.objects.bulk_update(
+        [r.payment for r, _ in held], ["status", "note", "updated_at"], batch_size=2000
+    )
+
+
+def _post_provider_adjustments(file: RemittanceFile, actor) -> None:
+    user = user_or_none(actor)
+    Posting.objects.bulk_create(
+        [
+            Posting(
+                remittance_id=plb.remittance_id,
+                provider_adjustment=plb,
+                claim_id=None,
+                category=PostingCategory.PROVIDER,
+                group="",
+                reason=plb.reason,
+                amount=plb.amount,
+                actor=user,
+            )
+            for plb in ProviderAdjustment.objects.filter(remittance__file=file).order_by("pk")
+        ]
+    )
+
+
+def _pending(file: RemittanceFile) -> list[ClaimPayment]:
+    return list(
+        ClaimPayment.objects.filter(remittance__file=file, status=PaymentStatus.PENDING)
+        .order_by("remittance__sequence", "sequence")
+        .defer("patient_last_name", "patient_first_name", "member_id")
+    )
+
+
+def remittance_file_post(*, file: RemittanceFile, actor) -> PostResult:
+    """Post a parsed file: every pending claim payment in file order, then its PLB amounts.
+
+    Exactly once: the conditional UPDATE parsed -> posted is the first write of the transaction
+    and holds the file's row lock to the end, so a concurrent call (another worker, the same
+    file imported twice) waits, then finds nothing to claim and only reports. A file that is not
+    parsed (failed, received, posted) is reported as it is.
+    """
+    with transaction.atomic():
+        claimed = RemittanceFile.objects.filter(pk=file.pk, status=FileStatus.PARSED).update(
+            status=FileStatus.POSTED,
+            posted_at=timezone.now(),
+            posted_by=user_or_none(actor),
+            updated_at=timezone.now(),
+        )
+        if not claimed:
+            file.refresh_from_db()
+            return file_summary(file, already=True)
+        rows = _load(_pending(file))
+        plan = _plan(rows, threshold=reversal_approval_amount())
+        _post(plan.post, actor=actor)
+        _hold(plan.hold)
+        _post_provider_adjustments(file, actor)
+    file.refresh_from_db()
+    result = file_summary(file)
+    result.claims_posted = len(plan.post)
+    result.claims_already_posted = _count(file, PaymentStatus.DUPLICATE)
+    return result
+
+
+def _count(file: RemittanceFile, status: PaymentStatus) -> int:
+    return ClaimPayment.objects.filter(remittance__file=file, status=status).count()
+
+
+def file_summary(file: RemittanceFile, *, already: bool = False) -> PostResult:
+    """The counts of a file as it stands. `already`: reported for a repeat (nothing posted now)."""
+    counts = dict(
+        ClaimPayment.objects.filter(remittance__file=file)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    result = PostResult(
+        file=file, unmatched=counts.get(PaymentStatus.UNMATCHED, 0), held=counts.get(PaymentStatus.HELD, 0)
+    )
+    if already:
+        result.claims_already_posted = counts.get(PaymentStatus.POSTED, 0) + counts.get(
+            PaymentStatus.DUPLICATE, 0
+        )
+    if file.status == FileStatus.FAILED:
+        result.errors = [file.error.get("message", "refused")]
+    return result
+
+
+# ---------------------------------------------------------------------------
+# After the file: a biller matches, or approves
+# ---------------------------------------------------------------------------
+
+
+def post_claim_payments(
+    *, payments: Sequence[ClaimPayment], actor, approved: frozenset[int] = frozenset()
+) -> _Plan:
+    """Post these claim payments now (their file already posted), holding reversals that need
+    approval unless approved. Called under the caller's transaction and locks."""
+    rows = _load(payments)
+    plan = _plan(rows, threshold=reversal_approval_amount(), approved=approved)
+    _post(plan.post, actor=actor)
+    _hold(plan.hold)
+    return plan
+
+
+def claim_payment_approve(*, claim_payment: ClaimPayment, actor) -> ClaimPayment:
+    """Approve a held reversal: it posts, then the claim payments of the same claim held behind it
+    in the same file post in order. Locks the claim payments (id order) and rereads them."""
+    with transaction.atomic():
+        locked = ClaimPayment.objects.select_for_update().get(pk=claim_payment.pk)
+        if locked.status != PaymentStatus.HELD:
+            raise RemittanceStateError(f"This claim payment is {locked.status}, not held for approval.")
+        if not locked.is_reversal:
+            raise RemittanceStateError("It waits for the reversal before it: approve that reversal.")
+        followers = list(
+            ClaimPayment.objects.select_for_update()
+            .filter(
+                remittance__file_id=locked.remittance.file_id,
+                claim_id=locked.claim_id,
+                status=PaymentStatus.HELD,
+            )
+            .order_by("remittance__sequence", "sequence")
+        )
+        batch = [
+            p for p in followers if (p.remittance_id, p.sequence) >= (locked.remittance_id, locked.sequence)
+        ]
+        post_claim_payments(payments=batch, actor=actor, approved=frozenset({locked.pk}))
+    locked.refresh_from_db()
+    return locked
+
+
+def remittance_file_preview(*, file: RemittanceFile) -> dict:
+    """What posting the file would do, written nowhere: per claim payment its claim, the claim's
+    status now and after, the money and its fate (post, hold, unmatched, duplicate); the PLB."""
+    file.refresh_from_db()
+    payments = list(
+        ClaimPayment.objects.filter(remittance__file=file)
+        .select_related("claim")
+        .order_by("remittance__sequence", "sequence")
+    )
+    rows = _load(payments)
+    pending = [r for r in rows if r.payment.status == PaymentStatus.PENDING]
+    plan = _plan(pending, threshold=reversal_approval_amount())
+    fate = {r.payment.pk: "post" for r in plan.post} | {
+        r.payment.pk: f"hold: {note}" for r, note in plan.hold
+    }
+    claims = []
+    for row in rows:
+        payment = row.payment
+        entries = ledger_entries(row.paid_claim())
+        decision = claim_decision(row.paid_claim())
+        claims.append(
+            {
+                "claim_payment": str(payment.public_id),
+                "patient_control_number": payment.patient_control_number,
+                "claim": str(payment.claim.public_id) if payment.claim else None,
+                "claim_status_now": payment.claim.status if payment.claim else None,
+                "claim_status_after": (decision.to.value if decision.to else None) if payment.claim else None,
+                "status_reason": decision.reason,
+                "paid": str(payment.paid),
+                "patient_responsibility": str(
+                    sum((e.amount for e in entries if e.category == PostingCategory.PATIENT), ZERO)
+                ),
+                "adjustment_amount": str(
+                    sum((e.amount for e in entries if e.category == PostingCategory.ADJUSTMENT), ZERO)
+                ),
+                "fate": fate.get(payment.pk, payment.status),
+            }
+        )
+    provider = [
+        {"reason": p.reason, "reference": p.reference, "amount": str(p.amount)}
+        for p in ProviderAdjustment.objects.filter(remittance__file=file).order_by("pk")
+    ]
+    return {
+        "file": str(file.public_id),
+        "status": file.status,
+        "would_post": len(plan.post) if file.status == FileStatus.PARSED else 0,
+        "would_hold": len(plan.hold) if file.status == FileStatus.PARSED else 0,
+        "unmatched": sum(1 for r in rows if r.payment.status == PaymentStatus.UNMATCHED),
+        "duplicates": sum(1 for r in rows if r.payment.status == PaymentStatus.DUPLICATE),
+        "total_paid": str(file.total_paid),
+        "claims": claims,
+        "provider_adjustments": provider,
+    }

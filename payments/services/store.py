@@ -1,0 +1,337 @@
+"""Storing read remittances as rows, set-based, with their matches (claims, lines, payers).
+
+Called inside the parse transaction (`receive`). A file of 10,000 claims is stored with a few
+queries per table: every claim number is looked up at once, every claim line of the matched
+claims at once, and each table is written with one bulk insert per few thousand rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from claims.models import Claim, ClaimLine
+from intake.models import Payer
+from payments.domain.posting import ClaimMatch, OurLine, PaymentStatus, match_lines, paid_line_of
+from payments.domain.remittance import ClaimPayment as PaidClaimPayment
+from payments.domain.remittance import Remittance as ReadRemittance
+from payments.models import (
+    Adjustment,
+    ClaimPayment,
+    LinePayment,
+    ProviderAdjustment,
+    RemarkCode,
+    Remittance,
+    RemittanceFile,
+)
+
+CHUNK = 5000
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Totals:
+    remittances: int = 0
+    claims: int = 0
+    paid: Decimal = ZERO
+    claims_paid: Decimal = ZERO
+    provider_adjustments: Decimal = ZERO
+
+
+def _chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def claims_by_number(numbers: Iterable[str]) -> dict[str, int]:
+    """Our claim id for each patient control number (CLM01) we issued."""
+    wanted = sorted(set(numbers))
+    found: dict[str, int] = {}
+    for part in _chunks(wanted):
+        found.update(Claim.objects.filter(claim_number__in=part).values_list("claim_number", "pk"))
+    return found
+
+
+def claims_by_payer_number(numbers: Iterable[str]) -> dict[str, int]:
+    """Our claim id for each payer claim number (from the 277CA or an earlier 835) we hold."""
+    wanted = sorted({n for n in numbers if n})
+    found: dict[str, int] = {}
+    for part in _chunks(wanted):
+        for number, pk in Claim.objects.filter(payer_claim_number__in=part).values_list(
+            "payer_claim_number", "pk"
+        ):
+            found.setdefault(number, pk)
+    return found
+
+
+def our_lines(claim_ids: Iterable[int]) -> dict[int, list[OurLine]]:
+    """The matching view of every line of these claims, in line order."""
+    lines: dict[int, list[OurLine]] = defaultdict(list)
+    for part in _chunks(sorted(set(claim_ids))):
+        rows = (
+            ClaimLine.objects.filter(claim_id__in=part)
+            .order_by("claim_id", "line_number")
+            .values_list(
+                "claim_id",
+                "pk",
+                "line_control_number",
+                "code",
+                "modifiers",
+                "units",
+                "service_date_from",
+                "service_date_to",
+            )
+        )
+        for claim_id, pk, control, code, modifiers, units, start, end in rows:
+            lines[claim_id].append(OurLine(pk, control, code, tuple(modifiers or ()), units, start, end))
+    return lines
+
+
+def _key(payer: str, trace: str, claim: PaidClaimPayment) -> tuple[str, str, str, str, bool]:
+    return (
+        payer,
+        trace,
+        claim.patient_control_number,
+        claim.payer_claim_control_number or "",
+        claim.status.value == "22",
+    )
+
+
+def _known_keys(keys: set[tuple[str, str, str, str, bool]]) -> set[tuple[str, str, str, str, bool]]:
+    """Which of these claim payments are already stored (outside `duplicate`), in any file."""
+    known: set[tuple[str, str, str, str, bool]] = set()
+    for payer, trace in {(k[0], k[1]) for k in keys}:
+        rows = (
+            ClaimPayment.objects.filter(payer_identifier=payer, trace_number=trace)
+            .exclude(status=PaymentStatus.DUPLICATE)
+            .values_list("patient_control_number", "payer_claim_number", "is_reversal")
+        )
+        known.update((payer, trace, pcn, icn, rev) for pcn, icn, rev in rows)
+    return known & keys
+
+
+def _party_names(claim: PaidClaimPayment) -> tuple[str, str, str]:
+    party = claim.patient or claim.insured
+    if party is None:
+        return "", "", ""
+    return (party.last_name or "")[:60], (party.first_name or "")[:35], (party.identifier or "")[:80]
+
+
+def store_remittances(file: RemittanceFile, remittances: Sequence[ReadRemittance]) -> Totals:
+    """Write the rows of `remittances` under `file`; return the file's totals."""
+    totals = Totals(remittances=len(remittances))
+    payers = dict(
+        Payer.objects.filter(payer_id__in={r.payer_id for r in remittances}).values_list("payer_id", "pk")
+    )
+    rem_rows = []
+    for sequence, rem in enumerate(remittances, start=1):
+        totals.paid += rem.payment.amount
+        totals.provider_adjustments += rem.provider_adjustment_total
+        rem_rows.append(
+            Remittance(
+                file=file,
+                sequence=sequence,
+                payer_id=payers.get(rem.payer_id),
+                payer_identifier=rem.payer_id[:80],
+                payer_name=rem.payer.name[:60],
+                payee_name=rem.payee.name[:60],
+                payee_npi=(rem.payee.npi or "")[:10],
+                payee_tin=(rem.payee.tin or "")[:20],
+                transaction_control=rem.transaction_control,
+                trace_number=rem.trace.trace_number[:50],
+                trace_originator=(rem.trace.originating_company_id or "")[:10],
+                handling_code=rem.payment.handling.value,
+                credit_debit=rem.payment.credit_debit.value,
+                payment_method=rem.payment.method.value,
+                payment_amount=rem.payment.amount,
+                payment_date=rem.payment.effective_date,
+                production_date=rem.production_date,
+                claim_count=len(rem.claims),
+                provider_adjustment_total=rem.provider_adjustment_total,
+            )
+        )
+    Remittance.objects.bulk_create(rem_rows)
+
+    every = [
+        (rem_row, rem, claim)
+        for rem_row, rem in zip(rem_rows, remittances, strict=True)
+        for claim in rem.claims
+    ]
+    by_number = claims_by_number(c.patient_control_number for _, _, c in every)
+    by_payer_number = claims_by_payer_number(
+        c.payer_claim_control_number or "" for _, _, c in every if c.patient_control_number not in by_number
+    )
+    keys = {_key(row.payer_identifier, row.trace_number, c) for row, _, c in every}
+    seen = _known_keys(keys)
+    lines_of = our_lines([*by_number.values(), *by_payer_number.values()])
+
+    payment_rows: list[ClaimPayment] = []
+    matches: list[list[tuple[int | None, object]]] = []
+    for sequence, (rem_row, _rem, claim) in enumerate(every, start=1):
+        totals.claims += 1
+        totals.claims_paid += claim.paid
+        claim_id = by_number.get(claim.patient_control_number)
+        method = ClaimMatch.CLAIM_NUMBER
+        if claim_id is None and claim.payer_claim_control_number:
+            claim_id = by_payer_number.get(claim.payer_claim_control_number)
+            method = ClaimMatch.PAYER_CLAIM_NUMBER
+        key = _key(rem_row.payer_identifier, rem_row.trace_number, claim)
+        note = ""
+        if key in seen:
+            status = PaymentStatus.DUPLICATE
+            note = (
+                "The same claim payment (payer, trace number, claim, payer claim number) was received before."
+            )
+        elif claim_id is None:
+            status = PaymentStatus.UNMATCHED
+            note = "No claim of ours has this patient control number or payer claim number."
+        else:
+            status = PaymentStatus.PENDING
+        seen.add(key)
+        last, first, member = _party_names(claim)
+        dates = [
+            d for line in claim.lines for d in (line.service_date, line.service_from, line.service_to) if d
+        ]
+        carrier = claim.crossover_carrier
+        corrected = claim.corrected_priority_payer
+        payment_rows.append(
+            ClaimPayment(
+                remittance=rem_row,
+                sequence=sequence,
+                claim_id=claim_id,
+                match_method=method if claim_id else ClaimMatch.NONE,
+                status=status,
+                payer_identifier=rem_row.payer_identifier,
+                trace_number=rem_row.trace_number,
+                patient_control_number=claim.patient_control_number[:38],
+                claim_status_code=claim.status.value,
+                is_reversal=key[4],
+                payer_claim_number=(claim.payer_claim_control_number or "")[:50],
+                charge=claim.charge,
+                paid=claim.paid,
+                patient_responsibility=claim.patient_responsibility,
+                filing_indicator=(claim.filing_indicator or "")[:2],
+                facility_code=(claim.facility_code or "")[:2],
+                frequency_code=(claim.frequency_code or "")[:1],
+                patient_last_name=last,
+                patient_first_name=first,
+                member_id=member,
+                crossover_carrier=((carrier.last_name or carrier.identifier or "") if carrier else "")[:60],
+                corrected_payer=((corrected.last_name or "") if corrected else "")[:60],
+                original_reference=(claim.reference("F8") or "")[:50],
+                service_date_from=claim.statement_from or (min(dates) if dates else None),
+                service_date_to=claim.statement_to or (max(dates) if dates else None),
+                note=note,
+            )
+        )
+        paid_lines = [paid_line_of(line) for line in claim.lines]
+        matches.append(match_lines(paid_lines, lines_of.get(claim_id, [])) if claim_id else [])
+    ClaimPayment.objects.bulk_create(payment_rows, batch_size=CHUNK)
+
+    line_rows: list[LinePayment] = []
+    adjustment_rows: list[Adjustment] = []
+    remark_rows: list[RemarkCode] = []
+    for row, (_rem_row, _rem, claim), matched in zip(payment_rows, every, matches, strict=True):
+        for adj in claim.adjustments:
+            adjustment_rows.append(
+                Adjustment(
+                    claim_payment=row,
+                    group=adj.group.value,
+                    reason=adj.reason,
+                    amount=adj.amount,
+                    quantity=adj.quantity,
+                )
+            )
+        for outpatient_or_inpatient, qualifier in ((claim.outpatient, "MOA"), (claim.inpatient, "MIA")):
+            for code in outpatient_or_inpatient.remark_codes if outpatient_or_inpatient else ():
+                remark_rows.append(RemarkCode(claim_payment=row, qualifier=qualifier, code=code[:30]))
+        for number, line in enumerate(claim.lines):
+            claim_line_id, method = matched[number] if matched else (None, "none")
+            original = line.original_procedure
+            line_rows.append(
+                LinePayment(
+                    claim_payment=row,
+                    sequence=number + 1,
+                    claim_line_id=claim_line_id,
+                    match_method=method,
+                    line_control_number=(line.line_control_number or "")[:50],
+                    procedure_qualifier=line.procedure.qualifier.value,
+                    procedure_code=line.procedure.code[:48],
+                    modifiers=list(line.procedure.modifiers),
+                    original_procedure_code=(original.code if original else "")[:48],
+                    original_modifiers=list(original.modifiers) if original else [],
+                    revenue_code=(line.revenue_code or "")[:4],
+                    units_paid=line.units_paid,
+                    original_units=line.original_units,
+                    service_date_from=line.service_date or line.service_from,
+                    service_date_to=line.service_to or line.service_date,
+                    charge=line.charge,
+                    paid=line.paid,
+                    allowed=line.allowed,
+                )
+            )
+    LinePayment.objects.bulk_create(line_rows, batch_size=CHUNK)
+    line_iter = iter(line_rows)
+    for row, (_rem_row, _rem, claim) in zip(payment_rows, every, strict=True):
+        for line in claim.lines:
+            line_row = next(line_iter)
+            for adj in line.adjustments:
+                adjustment_rows.append(
+                    Adjustment(
+                        claim_payment=row,
+                        line_payment=line_row,
+                        group=adj.group.value,
+                        reason=adj.reason,
+                        amount=adj.amount,
+                        quantity=adj.quantity,
+                    )
+                )
+            for remark in line.remarks:
+                remark_rows.append(
+                    RemarkCode(
+                        claim_payment=row,
+                        line_payment=line_row,
+                        qualifier=remark.qualifier[:3],
+                        code=remark.value[:30],
+                    )
+                )
+    Adjustment.objects.bulk_create(adjustment_rows, batch_size=CHUNK)
+    RemarkCode.objects.bulk_create(remark_rows, batch_size=CHUNK)
+    _store_provider_adjustments(rem_rows, remittances)
+    return totals
+
+
+def _store_provider_adjustments(
+    rem_rows: Sequence[Remittance], remittances: Sequence[ReadRemittance]
+) -> None:
+    items = [
+        (rem_row, plb, item)
+        for rem_row, rem in zip(rem_rows, remittances, strict=True)
+        for plb in rem.provider_adjustments
+        for item in plb.items
+    ]
+    if not items:
+        return
+    # A recoupment's reference usually names the claim: the payer claim number, sometimes our
+    # claim number, sometimes followed by more (e.g. "ICN123 PATIENTACCT"): try the first word.
+    words = {(item.reference or "").split(" ")[0] for _, _, item in items} - {""}
+    by_number = claims_by_number(words)
+    by_payer_number = claims_by_payer_number(words - set(by_number))
+    ProviderAdjustment.objects.bulk_create(
+        [
+            ProviderAdjustment(
+                remittance=rem_row,
+                sequence=sequence,
+                provider_identifier=plb.provider_id[:50],
+                fiscal_period_date=plb.fiscal_period_date,
+                reason=item.reason.value,
+                reference=(item.reference or "")[:50],
+                amount=item.amount,
+                claim_id=by_number.get(word) or by_payer_number.get(word),
+            )
+            for sequence, (rem_row, plb, item) in enumerate(items, start=1)
+            for word in [(item.reference or "").split(" ")[0]]
+        ]
+    )

@@ -1,0 +1,24 @@
+"""Payments Celery tasks (the `era` queue, routed in infusion_rcm/celery.py): thin, ids in,
+acks_late, idempotent. Running one twice, or on two workers at once, posts a file once."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
+
+from payments import services
+from payments.models import RemittanceFile
+
+_RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5, "acks_late": True}
+
+
+@shared_task(time_limit=30 * 60, soft_time_limit=25 * 60, **_RETRY)
+def remittance_file_process_task(file_id: int, actor_id: int | None = None) -> str:
+    """Read (if only received) and post one remittance file; a missing or finished file is a no-op."""
+    file = RemittanceFile.objects.filter(pk=file_id).first()
+    if file is None:
+        return "missing"
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    result = services.remittance_file_process(file=file, actor=actor)
+    return f"posted {result.claims_posted}"
