@@ -26,10 +26,8 @@ HOSPITAL_OUTPATIENT_FACILITY_TYPE = "13"
 
 
 def payer_kind(kind: str) -> d.PayerKind:
-    """Intake knows an 'other' payer kind; on a claim it files as commercial (SBR09 CI)."""
-    if kind == IntakePayerKind.OTHER:
-        return d.PayerKind.COMMERCIAL
-    return d.PayerKind(kind)
+    """Intake's payer kind; an 'other' payer (TRICARE, VA, WC ...) files with its own SBR09 code."""
+    return d.PayerKind(IntakePayerKind(kind).value)
 
 
 def address_of(row: Any) -> d.Address:
@@ -64,7 +62,13 @@ class DraftCache:
 
     def payer(self, row: Any) -> d.Payer:
         if row.pk not in self.payers:
-            self.payers[row.pk] = d.Payer(name=row.name, payer_id=row.payer_id, kind=payer_kind(row.kind))
+            self.payers[row.pk] = d.Payer(
+                name=row.name,
+                payer_id=row.payer_id,
+                kind=payer_kind(row.kind),
+                filing_indicator=row.claim_filing_indicator or None,
+                max_lines=row.max_claim_lines,
+            )
         return self.payers[row.pk]
 
     def facility(self, location: Any, provider: Any) -> d.ServiceFacility | None:
@@ -85,17 +89,25 @@ class DraftCache:
     def prescriber(self, row: Any) -> d.ProviderRef:
         if row.pk not in self.prescribers:
             self.prescribers[row.pk] = d.ProviderRef(
-                last_name=row.last_name, first_name=row.first_name or None, npi=row.npi
+                last_name=row.last_name,
+                first_name=row.first_name or None,
+                npi=row.npi,
+                taxonomy=getattr(row, "taxonomy", "") or None,
             )
         return self.prescribers[row.pk]
 
 
 def subscriber_and_patient(claim: Claim) -> tuple[d.Subscriber, d.Patient | None]:
-    """2010BA subscriber and, when the patient is not the subscriber, the 2000C/2010CA patient."""
+    """2010BA subscriber and, when the patient is not the subscriber, the 2000C/2010CA patient.
+
+    A Medicare, Medicare Advantage or Medicaid member is always the subscriber, whatever the
+    coverage's relationship says (they enrol individuals; the member id is the patient's own).
+    """
     patient, coverage = claim.patient, claim.coverage
     home = address_of(patient)
     gender = patient.sex if patient.sex in ("M", "F", "U") else "U"
-    if coverage.relationship == Relationship.SELF:
+    own = payer_kind(claim.payer.kind) in d.OWN_SUBSCRIBER_KINDS
+    if own or coverage.relationship == Relationship.SELF:
         sub = d.Subscriber(
             last_name=patient.last_name,
             first_name=patient.first_name or None,
@@ -125,8 +137,9 @@ def subscriber_and_patient(claim: Claim) -> tuple[d.Subscriber, d.Patient | None
     return sub, dependent
 
 
-def line_to_service_line(line: ClaimLine) -> d.ServiceLine:
+def line_to_service_line(line: ClaimLine, rendering: d.ProviderRef | None = None) -> d.ServiceLine:
     return d.ServiceLine(
+        rendering_provider=rendering,
         line_number=line.line_number,
         line_control_number=line.line_control_number,
         date_from=line.service_date_from,
@@ -148,22 +161,32 @@ def claim_to_draft(
 ) -> d.ClaimDraft:
     """The claim as the scrubber and the 837 writer read it.
 
-    Expects patient, coverage, payer, billing_provider, location, referring_provider and replaces
-    loaded (select_related) and `lines` given or prefetched.
+    Expects patient, coverage, payer, billing_provider, location, referring, rendering and
+    supervising providers and replaces loaded (select_related), and `lines` given or prefetched
+    with their rendering provider.
     """
     cache = cache or DraftCache()
     form = d.ClaimForm(claim.form)
     subscriber, patient = subscriber_and_patient(claim)
     referring = cache.prescriber(claim.referring_provider) if claim.referring_provider_id else None
+    rendering = cache.prescriber(claim.rendering_provider) if claim.rendering_provider_id else None
+    supervising = cache.prescriber(claim.supervising_provider) if claim.supervising_provider_id else None
     institutional = form is d.ClaimForm.INSTITUTIONAL
     rows = list(lines) if lines is not None else list(claim.lines.all())
+
+    def line_rendering(row: Any) -> d.ProviderRef | None:
+        return cache.prescriber(row.rendering_provider) if row.rendering_provider_id else None
+
     return d.ClaimDraft(
         claim_id=claim.claim_number,
         form=form,
         frequency_code=claim.frequency_code,
         billing_provider=cache.provider(claim.billing_provider),
         referring_provider=referring,
-        attending_provider=referring if institutional else None,
+        rendering_provider=rendering,
+        supervising_provider=None if institutional else supervising,
+        # 837I 2310A: the physician responsible for the outpatient's care, i.e. the ordering one
+        attending_provider=(referring or rendering or supervising) if institutional else None,
         subscriber=subscriber,
         patient=patient,
         payer=cache.payer(claim.payer),
@@ -175,7 +198,9 @@ def claim_to_draft(
         original_claim_reference=(
             (claim.replaces.payer_claim_number or None) if claim.replaces_id else None  # type: ignore[union-attr]
         ),
-        lines=tuple(line_to_service_line(ln) for ln in sorted(rows, key=lambda r: r.line_number)),
+        lines=tuple(
+            line_to_service_line(ln, line_rendering(ln)) for ln in sorted(rows, key=lambda r: r.line_number)
+        ),
     )
 
 

@@ -54,12 +54,17 @@ def claim_detail(public_id) -> Claim:
             "billing_provider",
             "location",
             "referring_provider",
+            "rendering_provider",
+            "supervising_provider",
             "batch",
             "replaces",
             "visit",
         )
         .prefetch_related(
-            Prefetch("lines", queryset=ClaimLine.objects.order_by("line_number")),
+            Prefetch(
+                "lines",
+                queryset=ClaimLine.objects.select_related("rendering_provider").order_by("line_number"),
+            ),
             Prefetch("edits", queryset=ClaimEdit.objects.order_by("line_number", "severity", "pk")),
             Prefetch(
                 "events", queryset=ClaimEvent.objects.select_related("actor").order_by("created_at", "pk")
@@ -79,9 +84,15 @@ def claims_for_drafts(queryset: QuerySet[Claim]) -> QuerySet[Claim]:
         "billing_provider",
         "location",
         "referring_provider",
+        "rendering_provider",
+        "supervising_provider",
         "replaces",
         "visit",
-    ).prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.order_by("line_number")))
+    ).prefetch_related(
+        Prefetch(
+            "lines", queryset=ClaimLine.objects.select_related("rendering_provider").order_by("line_number")
+        )
+    )
 
 
 _CLAIM_FIELDS = (
@@ -97,6 +108,8 @@ _CLAIM_FIELDS = (
     "location_id",
     "visit_id",
     "referring_provider_id",
+    "rendering_provider_id",
+    "supervising_provider_id",
     "replaces_id",
     "place_of_service",
     "diagnosis_codes",
@@ -118,6 +131,7 @@ _LINE_FIELDS = (
     "ndc_quantity",
     "ndc_unit",
     "revenue_code",
+    "rendering_provider_id",
 )
 _ADDRESS = ("address_line1", "address_line2", "city", "state", "zip_code")
 _PATIENT_FIELDS = ("id", "first_name", "last_name", "date_of_birth", "sex", *_ADDRESS)
@@ -131,9 +145,9 @@ _COVERAGE_FIELDS = (
     "subscriber_date_of_birth",
 )
 _PROVIDER_FIELDS = ("id", "name", "npi", "tax_id", "taxonomy", *_ADDRESS)
-_PAYER_FIELDS = ("id", "name", "payer_id", "kind")
+_PAYER_FIELDS = ("id", "name", "payer_id", "kind", "claim_filing_indicator", "max_claim_lines")
 _LOCATION_FIELDS = ("id", "name", "npi", "site_of_care", *_ADDRESS)
-_PRESCRIBER_FIELDS = ("id", "first_name", "last_name", "npi")
+_PRESCRIBER_FIELDS = ("id", "first_name", "last_name", "npi", "taxonomy")
 
 
 def _row(values: dict) -> SimpleNamespace:
@@ -180,9 +194,15 @@ def claim_rows_for_drafts(claim_ids: Iterable[int]) -> list[Any]:
     )
     payers = _rows_by_id(Payer.objects, (c.payer_id for c in claims), _PAYER_FIELDS)
     locations = _rows_by_id(ServiceLocation.objects, (c.location_id for c in claims), _LOCATION_FIELDS)
-    prescribers = _rows_by_id(
-        Prescriber.objects, (c.referring_provider_id for c in claims), _PRESCRIBER_FIELDS
-    )
+    practitioner_ids = {
+        pid
+        for c in claims
+        for pid in (c.referring_provider_id, c.rendering_provider_id, c.supervising_provider_id)
+    } | {ln.rendering_provider_id for rows in lines.values() for ln in rows}
+    prescribers = _rows_by_id(Prescriber.objects, practitioner_ids, _PRESCRIBER_FIELDS)
+    for rows in lines.values():
+        for ln in rows:
+            ln.rendering_provider = prescribers.get(ln.rendering_provider_id)
     for c in claims:
         c.patient = patients[c.patient_id]
         c.coverage = coverages[c.coverage_id]
@@ -190,6 +210,8 @@ def claim_rows_for_drafts(claim_ids: Iterable[int]) -> list[Any]:
         c.payer = payers[c.payer_id]
         c.location = locations[c.location_id]
         c.referring_provider = prescribers.get(c.referring_provider_id)
+        c.rendering_provider = prescribers.get(c.rendering_provider_id)
+        c.supervising_provider = prescribers.get(c.supervising_provider_id)
         c.replaces = (
             SimpleNamespace(payer_claim_number=c.replaces__payer_claim_number) if c.replaces_id else None
         )

@@ -25,7 +25,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from claims.domain.charset import changed_by_basic
 from claims.domain.types import (
+    OWN_SUBSCRIBER_KINDS,
+    Address,
     ClaimDraft,
     ClaimForm,
     ClaimFormRule,
@@ -37,10 +40,14 @@ from claims.domain.types import (
     PayerKind,
     PayerRule,
     PriorAuthRequiredRule,
+    ProviderRef,
+    ProviderRequiredRule,
     ServiceLine,
     Severity,
     TimelyFilingRule,
+    ZeroChargeAllowedRule,
 )
+from claims.domain.x12_837 import MAX_LINES, filing_indicator_for, line_limit
 from infusion_rcm.common.identifiers import icd10cm_shape_ok, npi_is_valid
 
 E = Severity.ERROR
@@ -180,15 +187,18 @@ def _structure(claim: ClaimDraft) -> Iterable[Edit]:
             "Use a claim number of 20 characters or fewer; payers truncate CLM01 at 20.",
             "X222A1 2300 CLM01",
         )
+    limit = line_limit(claim)
+    if len(claim.lines) > limit:
+        whose = "this payer takes" if limit < MAX_LINES[claim.form] else f"an {claim.form} holds"
+        yield _edit(
+            "CLM_TOO_MANY_LINES",
+            E,
+            f"The claim has {len(claim.lines)} lines; {whose} at most {limit} per claim.",
+            "Rebuild it from its charges: claims over the limit are built as several claims split by "
+            "date of service (or void it and bill the dates in parts).",
+            "X222A1 2400 repeat 50; X223A2 2400 repeat 999; payer line limit",
+        )
     if claim.form is ClaimForm.PROFESSIONAL:
-        if len(claim.lines) > 50:
-            yield _edit(
-                "CLM_TOO_MANY_LINES",
-                E,
-                f"An 837P claim holds at most 50 lines; this one has {len(claim.lines)}.",
-                "Split the services into two claims (e.g. by date of service).",
-                "X222A1 2400 repeat 50",
-            )
         if len(claim.diagnoses) > 12:
             yield _edit(
                 "CLM_TOO_MANY_DIAGNOSES",
@@ -238,12 +248,17 @@ def _parties(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
     X222A1 2010AA NM109 / N403 (9-digit ZIP) / REF*EI; 2310x NM109; 2010BA DMG.
     """
     providers = [("billing provider", claim.billing_provider.npi)]
-    for role, ref in (
+    refs: list[tuple[str, ProviderRef | None]] = [
         ("rendering provider", claim.rendering_provider),
         ("referring provider", claim.referring_provider),
         ("attending provider", claim.attending_provider),
-    ):
-        if ref is not None:
+        ("supervising provider", claim.supervising_provider),
+    ]
+    refs += [
+        (f"line {ln.line_number} rendering provider", ln.rendering_provider) for ln in claim.sorted_lines
+    ]
+    for role, ref in refs:
+        if ref is not None and (role, ref.npi) not in providers:
             providers.append((role, ref.npi))
     if claim.service_facility is not None and claim.service_facility.npi:
         providers.append(("service facility", claim.service_facility.npi))
@@ -281,6 +296,24 @@ def _parties(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
             "Enter the EIN as 9 digits.",
             "X222A1 2010AA REF*EI",
         )
+    if claim.patient is not None and claim.payer.kind in OWN_SUBSCRIBER_KINDS:
+        yield _edit(
+            "SUBSCRIBER_MUST_BE_PATIENT",
+            E,
+            "A Medicare or Medicaid member is always their own subscriber, but the claim sends the "
+            "patient as a dependant.",
+            "Set the coverage's relationship to 'self' (the member id is the patient's own) and rebuild.",
+            "X222A1 2000B SBR02 = 18; CMS and state Medicaid 837 companion guides",
+        )
+    if filing_indicator_for(claim.payer, claim.form) is None:
+        yield _edit(
+            "PAYER_FILING_INDICATOR_MISSING",
+            E,
+            f"{claim.payer.name} has no claim filing indicator, so SBR09 cannot be written.",
+            "An admin sets it on the payer (Intake, payers): CH TRICARE, VA Veterans Affairs, "
+            "WC workers' compensation, BL Blue plans, CI commercial ...",
+            "X222A1 / X223A2 2000B SBR09",
+        )
     if claim.patient is None:
         sub = claim.subscriber
         if sub.dob is None or sub.gender is None or sub.address is None:
@@ -317,7 +350,11 @@ def _diagnoses(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
             )
 
 
-def _lines(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
+def _lines(
+    claim: ClaimDraft,
+    ctx: ScrubContext,
+    zero_allowed: Callable[[ServiceLine], ZeroChargeAllowedRule | None] = lambda _line: None,
+) -> Iterable[Edit]:
     """Dates, units, charges, pointers, NDC shape and revenue codes per line.
 
     X222A1 2400 SV1-02 charge >= 0, SV1-04 units (whole HCPCS units, REFERENCE DRG-U1), SV1-07 pointers
@@ -390,14 +427,17 @@ def _lines(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
                 line,
             )
         elif line.charge == 0:
+            allowed = zero_allowed(line)
             yield _edit(
                 "LINE_CHARGE_ZERO",
-                W,
-                f"Line {line.line_number}: {line.code} has no charge.",
+                W if allowed is not None else E,
+                f"Line {line.line_number}: {line.code} has no charge"
+                + (f" (payer rule {allowed.rule_id} lets this payer take it)." if allowed else "."),
                 "The charge master has no price for this code on the date of service: add one (admin, charge "
-                "master) and re-code, or override the line; most payers pay nothing on a $0 line.",
-                "X222A1 2400 SV102",
+                "master) and re-code, or enter the line's charge; a payer pays nothing on a $0 line.",
+                "X222A1 2400 SV102" + (f"; payer rule {allowed.rule_id}" if allowed else ""),
                 line,
+                allowed.rule_id if allowed else None,
             )
         if claim.form is ClaimForm.PROFESSIONAL:
             if not line.diagnosis_pointers:
@@ -448,6 +488,55 @@ def _lines(claim: ClaimDraft, ctx: ScrubContext) -> Iterable[Edit]:
                 "REFERENCE DRG-N2/N3; X222A1 2410 CTP04/CTP05",
                 line,
             )
+
+
+def _names(claim: ClaimDraft) -> Iterable[Edit]:
+    """Names and addresses that go out transliterated into the X12 basic character set.
+
+    The 837 carries "NUNEZ, JOSE" for "Núñez, José" (claims.domain.charset); the payer matches the
+    member on name and id, so a biller checks the spelling the payer has on file.
+    """
+    changed: list[str] = []
+
+    def person(what: str, *names: str | None) -> None:
+        if any(n and changed_by_basic(n) for n in names):
+            changed.append(what)
+
+    def address(what: str, addr: Address | None) -> None:
+        if addr is not None and any(v and changed_by_basic(v) for v in (addr.line1, addr.line2, addr.city)):
+            changed.append(what)
+
+    sub = claim.subscriber
+    person("subscriber name", sub.last_name, sub.first_name, sub.middle_name)
+    address("subscriber address", sub.address)
+    if claim.patient is not None:
+        pat = claim.patient
+        person("patient name", pat.last_name, pat.first_name, pat.middle_name)
+        address("patient address", pat.address)
+    person("billing provider name", claim.billing_provider.name)
+    address("billing provider address", claim.billing_provider.address)
+    person("payer name", claim.payer.name)
+    for role, ref in (
+        ("rendering provider name", claim.rendering_provider),
+        ("referring provider name", claim.referring_provider),
+        ("attending provider name", claim.attending_provider),
+        ("supervising provider name", claim.supervising_provider),
+    ):
+        if ref is not None:
+            person(role, ref.last_name, ref.first_name)
+    if claim.service_facility is not None:
+        person("service facility name", claim.service_facility.name)
+        address("service facility address", claim.service_facility.address)
+    if changed:
+        yield _edit(
+            "CHARSET_TRANSLITERATED",
+            W,
+            f"Written without accents or special characters in the 837: {', '.join(changed)}.",
+            "X12 claims carry only A-Z, digits and basic punctuation, so accented letters are sent "
+            "plain (e.g. NÚÑEZ as NUNEZ). Check that the payer has the member under that spelling; "
+            "the record keeps the original.",
+            "X12 005010 basic character set (X222A1 appendix B)",
+        )
 
 
 def _authorizations(claim: ClaimDraft, ctx: ScrubContext, needs_auth: set[str]) -> Iterable[Edit]:
@@ -713,6 +802,44 @@ def _covered_diagnoses(rule: CoveredDiagnosesRule, claim: ClaimDraft) -> Iterabl
             )
 
 
+_ROLE_LOOPS = {
+    "rendering": "X222A1 2310B NM1*82 / X223A2 2310D",
+    "supervising": "X222A1 2310D NM1*DQ",
+    "referring": "X222A1 2310A NM1*DN / X223A2 2310F",
+}
+_ROLE_HINTS = {
+    "rendering": "Put the practitioner the services are billed under on the visit (rendering, or the "
+    "nurse's supervising physician) and rebuild, or set the rendering provider on the claim.",
+    "supervising": "Record the physician who supervised the nurse on the visit, or set it on the claim.",
+    "referring": "Set the ordering physician on the order, or the referring provider on the claim.",
+}
+
+
+def _provider_required(rule: ProviderRequiredRule, claim: ClaimDraft) -> Iterable[Edit]:
+    """A payer needs the named individual on the claim (e.g. Medicare Part B: a group's claim
+    without the rendering NPI is unprocessable, CMS IOM 100-04 ch. 26 item 24J)."""
+    if rule.places_of_service and claim.place_of_service not in rule.places_of_service:
+        return
+    if claim.statement_from is not None and not _in_window(rule, claim.statement_from):
+        return
+    present = {
+        "rendering": claim.rendering_provider,
+        "supervising": claim.supervising_provider,
+        "referring": claim.referring_provider or claim.attending_provider,
+    }[rule.role]
+    if claim.form is ClaimForm.INSTITUTIONAL and rule.role == "rendering":
+        present = claim.rendering_provider or claim.attending_provider
+    if present is None:
+        yield _edit(
+            "PAYER_PROVIDER_REQUIRED",
+            rule.severity,
+            f"{claim.payer.name} needs the {rule.role} provider on this claim and none is set.",
+            _ROLE_HINTS[rule.role] + (f" {rule.description}" if rule.description else ""),
+            rule.source or _ROLE_LOOPS[rule.role],
+            rule_id=rule.rule_id,
+        )
+
+
 def _claim_form(rule: ClaimFormRule, claim: ClaimDraft) -> Iterable[Edit]:
     """Payer accepts one claim form (REFERENCE section 4: HOPD 837I vs office/AIC/home 837P)."""
     if claim.form is not rule.form:
@@ -742,11 +869,19 @@ def scrub(claim: ClaimDraft, rules: Sequence[PayerRule], *, context: ScrubContex
     needs_auth: set[str] = set()
     timely: list[TimelyFilingRule] = []
     edits: list[Edit] = []
+    zero_rules = [r for r in applicable if isinstance(r, ZeroChargeAllowedRule)]
+
+    def zero_allowed(line: ServiceLine) -> ZeroChargeAllowedRule | None:
+        for rule in zero_rules:
+            if (not rule.codes or line.code in rule.codes) and _in_window(rule, line.date_from):
+                return rule
+        return None
 
     edits += _structure(claim)
     edits += _parties(claim, context)
+    edits += _names(claim)
     edits += _diagnoses(claim, context)
-    edits += _lines(claim, context)
+    edits += _lines(claim, context, zero_allowed)
     edits += _eligibility(context)
     edits += _duplicate(claim, context)
 
@@ -767,6 +902,10 @@ def scrub(claim: ClaimDraft, rules: Sequence[PayerRule], *, context: ScrubContex
                 timely.append(rule)
         elif isinstance(rule, ClaimFormRule):
             edits += _claim_form(rule, claim)
+        elif isinstance(rule, ProviderRequiredRule):
+            edits += _provider_required(rule, claim)
+        elif isinstance(rule, ZeroChargeAllowedRule):
+            pass  # read by the LINE_CHARGE_ZERO check above
         else:  # pragma: no cover - the discriminated union is closed
             raise TypeError(f"unknown payer rule {rule!r}")
 

@@ -63,6 +63,12 @@ class PayerKind(StrEnum):
     MEDICARE_ADVANTAGE = "medicare_advantage"
     MEDICAID = "medicaid"
     COMMERCIAL = "commercial"
+    OTHER = "other"  # TRICARE, VA, workers' compensation, auto ...: the payer names its SBR09
+
+
+# Their members are always their own subscriber (SBR02 18, no 2000C patient loop): Medicare and
+# Medicaid enrol individuals, never dependants (CMS 837P companion guides; state Medicaid guides).
+OWN_SUBSCRIBER_KINDS = frozenset({PayerKind.MEDICARE, PayerKind.MEDICARE_ADVANTAGE, PayerKind.MEDICAID})
 
 
 class Severity(StrEnum):
@@ -129,12 +135,17 @@ class BillingProvider(_Frozen):
 
 
 class ProviderRef(_Frozen):
-    """A person provider (rendering, referring, attending): NM102 = 1."""
+    """A person provider (rendering, referring, attending, supervising): NM102 = 1."""
 
     last_name: str = Field(min_length=1, max_length=60)
     first_name: str | None = Field(default=None, max_length=35)
     npi: str
-    taxonomy: str | None = None
+    taxonomy: str | None = Field(default=None, description="NUCC taxonomy, PRV*PE / PRV*AT")
+
+    @field_validator("taxonomy")
+    @classmethod
+    def _taxonomy_blank(cls, value: str | None) -> str | None:
+        return value.strip().upper() or None if value else None
 
 
 class ServiceFacility(_Frozen):
@@ -183,6 +194,14 @@ class Payer(_Frozen):
     name: str = Field(min_length=1, max_length=60)
     payer_id: str = Field(min_length=2, max_length=80, description="NM1*PR*...*PI payer id")
     kind: PayerKind
+    filing_indicator: str | None = Field(
+        default=None,
+        pattern=r"^[0-9A-Z]{2}$",
+        description="SBR09 from the payer's data (CH TRICARE, BL, VA, WC ...); None: from the kind",
+    )
+    max_lines: int | None = Field(
+        default=None, ge=1, le=999, description="lines the payer takes per claim; None: the guide's"
+    )
 
 
 class Submitter(_Frozen):
@@ -240,6 +259,9 @@ class ServiceLine(_Frozen):
     ndc_quantity: Quantity | None = None
     ndc_unit: NdcUnit | None = None
     revenue_code: str | None = Field(default=None, description="837I SV201, e.g. 0260, 0636")
+    rendering_provider: ProviderRef | None = Field(
+        default=None, description="837P 2420A / 837I 2420C when the line's is not the claim's"
+    )
 
     @field_validator("code")
     @classmethod
@@ -294,6 +316,9 @@ class ClaimDraft(_Frozen):
     rendering_provider: ProviderRef | None = None
     referring_provider: ProviderRef | None = None
     attending_provider: ProviderRef | None = Field(default=None, description="837I 2310A; required there")
+    supervising_provider: ProviderRef | None = Field(
+        default=None, description="837P 2310D; sent when not the rendering provider"
+    )
     subscriber: Subscriber
     patient: Patient | None = None
     payer: Payer
@@ -426,6 +451,42 @@ class ClaimFormRule(_RuleBase):
     form: ClaimForm
 
 
+ProviderRole = Literal["rendering", "supervising", "referring"]
+
+
+class ProviderRequiredRule(_RuleBase):
+    """Claims (optionally only at some places of service) must name a `role` provider.
+
+    E.g. Medicare Part B returns a group's claim without the individual's NPI (2310B) as
+    unprocessable; a plan may want the supervising physician of an infusion nurse (2310D).
+    """
+
+    kind: Literal["provider_required"]
+    role: ProviderRole
+    places_of_service: tuple[str, ...] = Field(
+        default=(), description="837P CLM05-1 values it applies to; empty: every claim"
+    )
+
+    @field_validator("places_of_service")
+    @classmethod
+    def _pos_shape(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pos in value:
+            if not re.fullmatch(r"\d{2}", pos):
+                raise ValueError(f"place of service {pos!r} must be 2 digits")
+        return value
+
+
+class ZeroChargeAllowedRule(_RuleBase):
+    """The payer takes $0 lines for `codes` (empty: any code), e.g. bundled supplies it tracks.
+
+    Without such a rule a $0 line is an error (LINE_CHARGE_ZERO): it is nearly always a code with
+    no charge-master price, and a payer pays nothing on it.
+    """
+
+    kind: Literal["zero_charge_allowed"]
+    codes: tuple[CodeStr, ...] = ()
+
+
 PayerRule = Annotated[
     ModifierRequiredRule
     | NdcRequiredRule
@@ -433,7 +494,9 @@ PayerRule = Annotated[
     | MaxUnitsPerDayRule
     | CoveredDiagnosesRule
     | TimelyFilingRule
-    | ClaimFormRule,
+    | ClaimFormRule
+    | ProviderRequiredRule
+    | ZeroChargeAllowedRule,
     Field(discriminator="kind"),
 ]
 

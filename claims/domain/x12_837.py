@@ -13,12 +13,18 @@ Loop map (professional / institutional):
     2000C    HL*n*p*23*0, PAT, 2010CA NM1*QC + N3/N4/DMG      (only when patient is not the subscriber)
     2300     CLM (CLM05 = POS:B:freq | facility type:A:freq), [837I: DTP*434, CL1],
              REF*G1 prior auth, REF*F8 original claim (freq 7/8), HI*ABK / HI*ABF
-    2310x    837P: 2310A referring NM1*DN, 2310B rendering NM1*82 + PRV*PE, 2310C facility NM1*77
-             837I: 2310A attending NM1*71 + PRV*AT, 2310D rendering NM1*82, 2310E facility NM1*77,
-                   2310F referring NM1*DN
+    2310x    837P: 2310A referring NM1*DN, 2310B rendering NM1*82 + PRV*PE (when not the billing
+                   provider's NPI), 2310C facility NM1*77, 2310D supervising NM1*DQ (when not the
+                   rendering provider)
+             837I: 2310A attending NM1*71 + PRV*AT (required), 2310D rendering NM1*82 and 2310F
+                   referring NM1*DN (each when not the attending provider), 2310E facility NM1*77
     2400     LX, SV1 (HC:code:mods, charge, UN, units, , , pointers) | SV2 (revenue code, HC:code:mods,
              charge, UN, units), DTP*472 (D8 or RD8 span), REF*6R line item control number
     2410     LIN**N4*ndc, CTP****quantity*unit   (REFERENCE DRG-N2)
+    2420     837P 2420A / 837I 2420C rendering NM1*82 for a line rendered by someone else than 2310x
+
+Names and addresses go out in the X12 basic character set (`claims.domain.charset`): accented
+letters are transliterated, so one patient's name cannot make a validator hold the batch.
 """
 
 from __future__ import annotations
@@ -29,11 +35,14 @@ from datetime import date
 from decimal import Decimal
 from typing import NoReturn
 
+from claims.domain.charset import fit
 from claims.domain.types import (
+    OWN_SUBSCRIBER_KINDS,
     Address,
     BillingProvider,
     ClaimDraft,
     ClaimForm,
+    Payer,
     PayerKind,
     ProviderRef,
     Receiver,
@@ -56,19 +65,38 @@ MAX_LINES = {ClaimForm.PROFESSIONAL: 50, ClaimForm.INSTITUTIONAL: 999}
 MAX_DIAGNOSES_837P = 12
 
 
-def claim_filing_indicator(kind: PayerKind, form: ClaimForm) -> str:
-    """SBR09 claim filing indicator code.
+_MEDICARE_FFS = frozenset({"MA", "MB"})
+_FILING_BY_KIND = {
+    PayerKind.MEDICARE_ADVANTAGE: "16",
+    PayerKind.MEDICAID: "MC",
+    PayerKind.COMMERCIAL: "CI",
+}
 
-    MB Medicare Part B (professional), MA Medicare Part A (institutional), 16 Medicare Advantage
-    (HMO Medicare risk), MC Medicaid, CI commercial insurance.
+
+def claim_filing_indicator(kind: PayerKind, form: ClaimForm, configured: str | None = None) -> str | None:
+    """SBR09 claim filing indicator code (X222A1 / X223A2 2000B SBR09, element 1032).
+
+    The payer's own code when it has one (CH TRICARE, BL Blue plans, VA, WC, 12 PPO ...), else
+    from its kind: 16 Medicare Advantage (HMO Medicare risk), MC Medicaid, CI commercial. Medicare
+    fee-for-service is MB on an 837P and MA on an 837I whatever is configured. None for an
+    'other' payer that names no code: CI would be wrong for TRICARE or the VA, so nothing is guessed
+    (the scrubber raises PAYER_FILING_INDICATOR_MISSING).
     """
-    if kind is PayerKind.MEDICARE:
+    if kind is PayerKind.MEDICARE or configured in _MEDICARE_FFS:
         return "MA" if form is ClaimForm.INSTITUTIONAL else "MB"
-    return {
-        PayerKind.MEDICARE_ADVANTAGE: "16",
-        PayerKind.MEDICAID: "MC",
-        PayerKind.COMMERCIAL: "CI",
-    }[kind]
+    if configured:
+        return configured
+    return _FILING_BY_KIND.get(kind)
+
+
+def filing_indicator_for(payer: Payer, form: ClaimForm) -> str | None:
+    return claim_filing_indicator(payer.kind, form, payer.filing_indicator)
+
+
+def line_limit(claim: ClaimDraft) -> int:
+    """Lines one claim may carry: the guide's (837P 50, 837I 999) or the payer's, if lower."""
+    guide = MAX_LINES[claim.form]
+    return min(guide, claim.payer.max_lines) if claim.payer.max_lines else guide
 
 
 def x12_decimal(value: Decimal) -> str:
@@ -99,8 +127,8 @@ def _address(address: Address, *, zip9: bool = False, where: str = "") -> list[s
     if zip9 and len(address.zip) != 9:
         raise InvalidInputError(f"{where} ZIP must have 9 digits (005010X222A1 N403)", code="x12.zip9")
     return [
-        segment("N3", address.line1, address.line2 or ""),
-        segment("N4", address.city, address.state, address.zip),
+        segment("N3", fit(address.line1, 55), fit(address.line2, 55)),
+        segment("N4", fit(address.city, 30), address.state, address.zip),
     ]
 
 
@@ -115,8 +143,26 @@ def _require(condition: object, message: str, claim: ClaimDraft) -> None:
 
 def _person_nm1(entity: str, person: ProviderRef) -> str:
     return segment(
-        "NM1", entity, "1", person.last_name, person.first_name or "", "", "", "", "XX", person.npi
+        "NM1",
+        entity,
+        "1",
+        fit(person.last_name, 60),
+        fit(person.first_name, 35),
+        "",
+        "",
+        "",
+        "XX",
+        person.npi,
     )
+
+
+def _org_nm1(entity: str, name: str, qualifier: str, identifier: str) -> str:
+    return segment("NM1", entity, "2", fit(name, 60), "", "", "", "", qualifier, identifier)
+
+
+def _differs(person: ProviderRef | None, npi: str | None) -> bool:
+    """A provider loop is situational: sent only when it names someone other than `npi`."""
+    return person is not None and person.npi != npi
 
 
 class _Writer:
@@ -137,7 +183,7 @@ class _Writer:
         self.out.append(segment("HL", number, "", "20", "1"))
         if provider.taxonomy:
             self.out.append(segment("PRV", "BI", "PXC", provider.taxonomy))
-        self.out.append(segment("NM1", "85", "2", provider.name, "", "", "", "", "XX", provider.npi))
+        self.out.append(_org_nm1("85", provider.name, "XX", provider.npi))
         self.out.extend(_address(provider.address, zip9=True, where="Billing provider (2010AA)"))
         self.out.append(segment("REF", "EI", provider.tax_id))
         return number
@@ -146,6 +192,11 @@ class _Writer:
     def claim(self, claim: ClaimDraft, parent_hl: int) -> None:
         sub = claim.subscriber
         self_pay = claim.patient is None
+        if not self_pay and claim.payer.kind in OWN_SUBSCRIBER_KINDS:
+            _fail("a Medicare or Medicaid member is always the subscriber (SBR02 18, no 2000C)", claim)
+        filing = filing_indicator_for(claim.payer, claim.form)
+        if filing is None:
+            _fail(f"payer {claim.payer.name} has no claim filing indicator (SBR09)", claim)
         sub_hl = self.next_hl()
         self.out.append(segment("HL", sub_hl, parent_hl, "22", "0" if self_pay else "1"))
         self.out.append(
@@ -159,7 +210,7 @@ class _Writer:
                 "",
                 "",
                 "",
-                claim_filing_indicator(claim.payer.kind, claim.form),
+                filing,
             )
         )
         self.out.append(
@@ -167,9 +218,9 @@ class _Writer:
                 "NM1",
                 "IL",
                 "1",
-                sub.last_name,
-                sub.first_name or "",
-                sub.middle_name or "",
+                fit(sub.last_name, 60),
+                fit(sub.first_name, 35),
+                fit(sub.middle_name, 25),
                 "",
                 "",
                 "MI",
@@ -187,16 +238,21 @@ class _Writer:
                     claim,
                 )
             self.out.append(segment("DMG", "D8", _d8(sub.dob), sub.gender))
-        self.out.append(
-            segment("NM1", "PR", "2", claim.payer.name, "", "", "", "", "PI", claim.payer.payer_id)
-        )
+        self.out.append(_org_nm1("PR", claim.payer.name, "PI", claim.payer.payer_id))
 
         if claim.patient is not None:
             pat = claim.patient
             self.out.append(segment("HL", self.next_hl(), sub_hl, "23", "0"))
             self.out.append(segment("PAT", pat.relationship))
             self.out.append(
-                segment("NM1", "QC", "1", pat.last_name, pat.first_name or "", pat.middle_name or "")
+                segment(
+                    "NM1",
+                    "QC",
+                    "1",
+                    fit(pat.last_name, 60),
+                    fit(pat.first_name, 35),
+                    fit(pat.middle_name, 25),
+                )
             )
             self.out.extend(_address(pat.address))
             self.out.append(segment("DMG", "D8", _d8(pat.dob), pat.gender))
@@ -207,7 +263,8 @@ class _Writer:
         institutional = self.form is ClaimForm.INSTITUTIONAL
         lines = claim.sorted_lines
         _require(lines, "has no service lines", claim)
-        _require(len(lines) <= MAX_LINES[self.form], f"has more than {MAX_LINES[self.form]} lines", claim)
+        limit = line_limit(claim)
+        _require(len(lines) <= limit, f"has more than {limit} lines (split it by date of service)", claim)
         _require(claim.diagnoses, "has no diagnosis code", claim)
         _require(
             len(claim.claim_id) <= 20, "CLM01 patient control number is longer than 20 characters", claim
@@ -245,8 +302,17 @@ class _Writer:
         else:
             self.professional_providers(claim)
 
+        claim_rendering = self.claim_rendering_npi(claim)
         for number, line in enumerate(lines, start=1):
-            self.service_line(claim, number, line)
+            self.service_line(claim, number, line, claim_rendering)
+
+    def claim_rendering_npi(self, claim: ClaimDraft) -> str:
+        """The NPI a line's rendering provider is compared with (2420A / 2420C are for exceptions)."""
+        if self.form is ClaimForm.INSTITUTIONAL:
+            person = claim.rendering_provider or claim.attending_provider
+        else:
+            person = claim.rendering_provider
+        return person.npi if person is not None else claim.billing_provider.npi
 
     def diagnoses(self, claim: ClaimDraft) -> None:
         principal, *others = claim.diagnoses
@@ -261,49 +327,48 @@ class _Writer:
         for start in range(0, len(others), 12):
             self.out.append(segment("HI", *[Composite("ABF", dx) for dx in others[start : start + 12]]))
 
+    def rendering(self, person: ProviderRef) -> None:
+        """837P 2310B / 2420A: NM1*82 and, when known, the taxonomy the payer adjudicates on."""
+        self.out.append(_person_nm1("82", person))
+        if person.taxonomy:
+            self.out.append(segment("PRV", "PE", "PXC", person.taxonomy))
+
     def professional_providers(self, claim: ClaimDraft) -> None:
+        """X222A1: 2310B is required when the rendering NPI is not the 2010AA billing NPI; 2310D
+        when the rendering provider is supervised by another physician."""
+        rendering = claim.rendering_provider
         if claim.referring_provider:  # 2310A
             self.out.append(_person_nm1("DN", claim.referring_provider))
-        if claim.rendering_provider:  # 2310B
-            self.out.append(_person_nm1("82", claim.rendering_provider))
-            if claim.rendering_provider.taxonomy:
-                self.out.append(segment("PRV", "PE", "PXC", claim.rendering_provider.taxonomy))
+        if rendering is not None and _differs(rendering, claim.billing_provider.npi):  # 2310B
+            self.rendering(rendering)
         if claim.service_facility:  # 2310C
             self.facility(claim.service_facility)
+        supervising = claim.supervising_provider
+        if supervising is not None and _differs(supervising, rendering.npi if rendering else None):
+            self.out.append(_person_nm1("DQ", supervising))  # 2310D
 
     def institutional_providers(self, claim: ClaimDraft) -> None:
+        """X223A2: 2310A attending is required (infusion is never non-scheduled transport); 2310D
+        rendering and 2310F referring only when they are not the attending provider."""
         attending = claim.attending_provider
         if attending is None:
             _fail("837I needs an attending provider (2310A)", claim)
         self.out.append(_person_nm1("71", attending))
         if attending.taxonomy:
             self.out.append(segment("PRV", "AT", "PXC", attending.taxonomy))
-        if claim.rendering_provider:  # 2310D
-            self.out.append(_person_nm1("82", claim.rendering_provider))
+        if _differs(claim.rendering_provider, attending.npi):  # 2310D
+            self.out.append(_person_nm1("82", claim.rendering_provider))  # type: ignore[arg-type]  # _differs checked it
         if claim.service_facility:  # 2310E
             self.facility(claim.service_facility)
-        if claim.referring_provider:  # 2310F
-            self.out.append(_person_nm1("DN", claim.referring_provider))
+        if _differs(claim.referring_provider, attending.npi):  # 2310F
+            self.out.append(_person_nm1("DN", claim.referring_provider))  # type: ignore[arg-type]  # _differs checked it
 
     def facility(self, facility: ServiceFacility) -> None:
-        self.out.append(
-            segment(
-                "NM1",
-                "77",
-                "2",
-                facility.name,
-                "",
-                "",
-                "",
-                "",
-                "XX" if facility.npi else "",
-                facility.npi or "",
-            )
-        )
+        self.out.append(_org_nm1("77", facility.name, "XX" if facility.npi else "", facility.npi or ""))
         self.out.extend(_address(facility.address, zip9=True, where="Service facility (2310C/2310E)"))
 
     # -- 2400 / 2410 ------------------------------------------------------
-    def service_line(self, claim: ClaimDraft, number: int, line: ServiceLine) -> None:
+    def service_line(self, claim: ClaimDraft, number: int, line: ServiceLine, claim_rendering: str) -> None:
         procedure = Composite("HC", line.code, *line.modifiers)
         units = x12_decimal(line.units)
         self.out.append(segment("LX", number))
@@ -335,6 +400,11 @@ class _Writer:
             self.out.append(
                 segment("CTP", "", "", "", x12_decimal(line.ndc_quantity), Composite(line.ndc_unit))
             )
+        if line.rendering_provider is not None and _differs(line.rendering_provider, claim_rendering):
+            if self.form is ClaimForm.INSTITUTIONAL:
+                self.out.append(_person_nm1("82", line.rendering_provider))  # 2420C
+            else:
+                self.rendering(line.rendering_provider)  # 2420A
 
 
 def build_837(
@@ -384,16 +454,12 @@ def build_837(
                 "CH",
             )
         )
-        writer.out.append(
-            segment("NM1", "41", "2", submitter.name, "", "", "", "", "46", submitter.submitter_id)
-        )
+        writer.out.append(_org_nm1("41", submitter.name, "46", submitter.submitter_id))
         contact: list[str] = ["TE", submitter.phone]
         if submitter.email:
             contact += ["EM", submitter.email]
-        writer.out.append(segment("PER", "IC", submitter.contact_name, *contact))
-        writer.out.append(
-            segment("NM1", "40", "2", receiver.name, "", "", "", "", "46", receiver.receiver_id)
-        )
+        writer.out.append(segment("PER", "IC", fit(submitter.contact_name, 60), *contact))
+        writer.out.append(_org_nm1("40", receiver.name, "46", receiver.receiver_id))
 
         groups: dict[BillingProvider, list[ClaimDraft]] = {}
         for claim in chunk:

@@ -18,6 +18,7 @@ from claims.models import (
     ClaimEvent,
     ClaimLine,
 )
+from claims.services.build_parts import mark_line_renderers, split_over_limit, visit_claim_providers
 from claims.services.build_spans import merge_span_claims, patient_chunks
 from claims.services.common import (
     USABLE_AUTH,
@@ -34,6 +35,7 @@ from infusion_rcm.audit.models import AuditEntry
 from infusion_rcm.audit.services import audit_events_bulk
 from infusion_rcm.common.identifiers import normalize_icd10cm
 from infusion_rcm.common.money import ZERO, to_money
+from infusion_rcm.common.place_of_service import place_of_service_for
 from intake.domain.authorization import find_auth_for as intake_find_auth_for
 from intake.domain.authorization import normalize_code
 from intake.domain.coverage import CoveragePeriod, CoverageRank, coverages_in_force
@@ -132,7 +134,13 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
     visits = {
         v["id"]: v
         for v in Visit.objects.filter(pk__in=list(by_visit)).values(
-            "id", "patient_id", "order_id", "location_id", "date_of_service"
+            "id",
+            "patient_id",
+            "order_id",
+            "location_id",
+            "date_of_service",
+            "rendering_provider_id",
+            "supervising_provider_id",
         )
     }
     orders = {
@@ -156,7 +164,12 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
     payers = {
         p["id"]: p
         for p in Payer.objects.filter(pk__in={c["payer_id"] for cs in coverages.values() for c in cs}).values(
-            "id", "claim_form", "per_diem_lines", "claim_span"
+            "id",
+            "claim_form",
+            "per_diem_lines",
+            "claim_span",
+            "max_claim_lines",
+            "home_infusion_rendering_provider",
         )
     }
     auths: dict[int, list] = defaultdict(list)  # coverage id -> domain authorizations
@@ -199,6 +212,12 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
             if found is not None:
                 auth_number = found.number
                 break
+        rendering_id, supervising_id = visit_claim_providers(
+            visit,
+            site_of_care=location["site_of_care"],
+            payer=payer,
+            ordering_id=order["prescriber_id"] if order else None,
+        )
         claim = Claim(
             patient_id=visit["patient_id"],
             coverage_id=coverage["id"],
@@ -207,9 +226,12 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
             location_id=location["id"],
             visit_id=visit_id,
             referring_provider_id=order["prescriber_id"] if order else None,
+            rendering_provider_id=rendering_id,
+            supervising_provider_id=supervising_id,
             form=(ClaimForm.INSTITUTIONAL if institutional else ClaimForm.PROFESSIONAL).value,
             status=S.DRAFT.value,
-            place_of_service="" if institutional else location["place_of_service"],
+            # the rule the coding engine uses too, so charge review and claim agree (SOC-POS)
+            place_of_service="" if institutional else place_of_service_for(location["site_of_care"]),
             diagnosis_codes=diagnoses,
             prior_auth_number=auth_number,
             service_date_from=min(r["service_date_from"] for r in rows),
@@ -248,7 +270,12 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
                     )
                 )
         plans.append((claim, claim_lines, [r["id"] for r in rows]))
+    rendering_of_charge = {
+        charge_id: plan[0].rendering_provider_id for plan in plans for charge_id in plan[2]
+    }
     plans = merge_span_claims(plans, visits=visits, payers=payers, locations=locations)
+    mark_line_renderers(plans, rendering_of_charge=rendering_of_charge)
+    plans = split_over_limit(plans, payers=payers)
     if not plans:
         return [], skipped
 

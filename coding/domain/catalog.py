@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from infusion_rcm.common.errors import InvalidInputError
+from infusion_rcm.common.place_of_service import PLACE_OF_SERVICE_BY_SITE
 
 # Dose units the engine converts between (DRG-U1: units are multiples of the descriptor's dose).
 _MASS_IN_MG = {"g": Decimal(1000), "mg": Decimal(1), "mcg": Decimal("0.001")}
@@ -122,8 +123,8 @@ class DrugCatalog:
                     amount,
                     row["billing_unit"].strip(),
                     row["drug_class"].strip(),
-                    _truthy(row.get("single_dose")),
-                    _truthy(row.get("verify_current")),
+                    csv_flag(row.get("single_dose")),
+                    csv_flag(row.get("verify_current")),
                     str(row.get("medicare_home_benefit") or "").strip(),
                 )
             except (KeyError, InvalidOperation, AttributeError) as exc:
@@ -134,7 +135,8 @@ class DrugCatalog:
         return cls(MappingProxyType(drugs))
 
 
-def _truthy(value: object) -> bool:
+def csv_flag(value: object) -> bool:
+    """A drugs.csv yes/no column: true, yes, 1 or y (any case) is yes; anything else, or empty, no."""
     if isinstance(value, bool):
         return value
     return str(value or "").strip().lower() in ("true", "yes", "1", "y")
@@ -221,12 +223,9 @@ class CodingOptions:
 
     # ADM-I2 / ADM-P2 / ADM-F1: sites coded under facility (OPPS) rules.
     facility_sites: frozenset[str] = frozenset({"hopd"})
-    # SOC-POS [H]/[M]/[L]: AIC is 11 when physician-owned, some payers want 49.
-    place_of_service: Mapping[str, str] = field(
-        default_factory=lambda: MappingProxyType(
-            {"office": "11", "aic": "11", "ais": "49", "home": "12", "hopd": "22"}
-        )
-    )
+    # SOC-POS [H]/[M]/[L]: AIC is 11 when physician-owned, some payers want 49. One table for the
+    # engine and the claim (infusion_rcm.common.place_of_service).
+    place_of_service: Mapping[str, str] = field(default_factory=lambda: PLACE_OF_SERVICE_BY_SITE)
     facility_claim_sites: frozenset[str] = frozenset({"hopd"})
     push_max_minutes: int = 15  # ADM-D1 / ADM-T1
     hydration_min_minutes: int = 31  # ADM-T2 (Select Health uses >15: payer variant)

@@ -26,7 +26,18 @@ FAMILY = "drug"
 class DrugUse:
     """One dose of a drug on the date of service, already converted to the billing unit's measure."""
 
-    __slots__ = ("amount", "dose", "dose_unit", "drug", "ndc", "ndc_quantity", "ndc_unit", "path", "wasted")
+    __slots__ = (
+        "amount",
+        "dose",
+        "dose_unit",
+        "drug",
+        "ndc",
+        "ndc_quantity",
+        "ndc_unit",
+        "path",
+        "wasted",
+        "wasted_dose",
+    )
 
     def __init__(
         self,
@@ -45,6 +56,7 @@ class DrugUse:
         self.dose_unit = dose_unit
         self.amount = dose * scale if scale != _ONE else dose
         self.wasted = None if wasted is None else (wasted * scale if scale != _ONE else wasted)
+        self.wasted_dose = wasted  # as documented, in dose_unit: the JW line's NDC quantity
         self.path = path
         self.ndc = ndc
         self.ndc_quantity = ndc_quantity
@@ -134,6 +146,7 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
             )
         )
         if waste_units:
+            waste_qty, waste_unit = _waste_ndc_quantity(group) if ndc else (None, None)
             book.add_line(
                 ChargeLine(
                     code,
@@ -145,6 +158,8 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
                     FAMILY,
                     ndc,
                     "N4" if ndc else None,
+                    waste_qty,
+                    waste_unit,
                 )
             )
 
@@ -187,6 +202,17 @@ def _units_and_reason(
                 reason += "; JZ: nothing was discarded from the single-dose container (DRG-W2)"
                 rules += ("DRG-W2",)
     return units, modifiers, reason, rules, waste_units
+
+
+def _waste_ndc_quantity(group: list[DrugUse]) -> tuple[Decimal, str]:
+    """DRG-N2 on the JW line: an NDC needs its quantity (CTP04/CTP05), and on the waste line that
+    is the amount discarded, in the NDC unit of the dose as documented (mL -> ML, mg -> ME ...)."""
+    unit = _NDC_UNIT_OF_DOSE[group[0].dose_unit]
+    qty = Decimal(0)
+    for u in group:
+        if u.wasted_dose:
+            qty += u.wasted_dose * _NDC_QTY_SCALE.get(u.dose_unit, _ONE)
+    return Decimal(_plain(qty.quantize(_THOUSANDTH))), unit
 
 
 def _ndc_fields(

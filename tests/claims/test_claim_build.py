@@ -131,3 +131,208 @@ def test_home_per_diems_one_line_per_day_when_the_payer_wants_it(biller):
     assert sum(ln.charge for ln in claim.lines.all()) == claim.total_charge
     numbers = list(claim.lines.order_by("line_number").values_list("line_number", flat=True))
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+# -- issue 9: providers, place of service, line limit, subscriber, filing indicator, JW NDC ---
+
+from claims import mappers, selectors  # noqa: E402
+from claims.domain.scrubber import ScrubContext, scrub  # noqa: E402
+from claims.domain.x12_837 import build_837  # noqa: E402
+from coding.domain.catalog import CodingOptions  # noqa: E402
+from infusion_rcm.common.place_of_service import place_of_service_for  # noqa: E402
+from intake.domain.types import SiteOfCare  # noqa: E402
+from intake.models import Prescriber  # noqa: E402
+from tests.claims.domain import factories as df  # noqa: E402
+from tests.claims.domain.factories import assert_pyx12_clean  # noqa: E402
+
+
+def _practitioner(npi: str, last: str, taxonomy: str = "") -> Prescriber:
+    return Prescriber.objects.create(npi=npi, first_name="Ana", last_name=last, taxonomy=taxonomy)
+
+
+def _build(visit) -> list[Claim]:
+    return services.claims_build_from_charges(visit_ids=[visit.pk], enqueue_scrub=False).claims
+
+
+def _drafts(claims):
+    rows = selectors.claims_for_drafts(Claim.objects.filter(pk__in=[c.pk for c in claims]).order_by("pk"))
+    return [mappers.claim_to_draft(c) for c in rows]
+
+
+def _837(claims) -> str:
+    return build_837(_drafts(claims), submitter=df.SUBMITTER, receiver=df.RECEIVER, envelope=df.envelope())
+
+
+def _segments(text: str) -> list[str]:
+    return [s for s in text.strip().split("~") if s]
+
+
+def test_aic_nurse_visit_bills_under_the_supervising_physician(biller):
+    """Incident-to: the visit names only the nurse's supervising physician; the claim renders under
+    that NPI (2310B NM1*82 with PRV*PE), which pyx12 accepts."""
+    visit = f.chemo_with_hydration(biller)
+    supervisor = _practitioner(df.NPI_SUPERVISING, "Carter", "207RH0003X")
+    visit.supervising_provider = supervisor
+    visit.save(update_fields=["supervising_provider"])
+    (claim,) = _build(visit)
+    claim = Claim.objects.get(pk=claim.pk)
+    assert claim.rendering_provider == supervisor and claim.supervising_provider == supervisor
+    text = _837([claim])
+    assert_pyx12_clean(text)
+    segs = _segments(text)
+    i = segs.index("NM1*82*1*CARTER*ANA****XX*1245319599")
+    assert segs[i + 1] == "PRV*PE*PXC*207RH0003X"
+    assert not any(s.startswith("NM1*DQ*") for s in segs)  # supervisor renders: no 2310D
+
+
+def test_rendering_and_a_different_supervising_physician(biller):
+    visit = f.chemo_with_hydration(biller)
+    visit.rendering_provider = _practitioner(df.NPI_RENDERING, "Hendrix")
+    visit.supervising_provider = _practitioner(df.NPI_SUPERVISING, "Carter")
+    visit.save(update_fields=["rendering_provider", "supervising_provider"])
+    text = _837(_build(visit))
+    assert_pyx12_clean(text)
+    segs = _segments(text)
+    assert "NM1*82*1*HENDRIX*ANA****XX*1122333341" in segs
+    assert "NM1*DQ*1*CARTER*ANA****XX*1245319599" in segs
+
+
+@pytest.mark.parametrize(
+    ("preference", "rendering_npi"),
+    [("documented", df.NPI_PHARMACIST), ("ordering", f.NPI_PRESCRIBER), ("none", None)],
+)
+def test_home_infusion_rendering_provider_is_the_payer_setting(biller, preference, rendering_npi):
+    pay = f.payer("commercial", home_infusion_rendering_provider=preference)
+    visit = f.home_per_diems(biller, pay)
+    visit.rendering_provider = _practitioner(df.NPI_PHARMACIST, "Okafor", "1835P1300X")
+    visit.save(update_fields=["rendering_provider"])
+    (claim,) = _build(visit)
+    claim = Claim.objects.get(pk=claim.pk)
+    assert (claim.rendering_provider.npi if claim.rendering_provider else None) == rendering_npi
+    text = _837([claim])
+    assert_pyx12_clean(text)
+    rendering = [s for s in _segments(text) if s.startswith("NM1*82*")]
+    assert rendering == ([] if rendering_npi is None else [rendering[0]])
+    if rendering_npi:
+        assert rendering[0].endswith(rendering_npi)
+
+
+def test_no_rendering_provider_documented_leaves_the_claim_without_one(biller):
+    (claim,) = _build(f.office_sequential_concurrent(biller))
+    assert Claim.objects.get(pk=claim.pk).rendering_provider is None
+
+
+def test_infusion_center_claim_and_engine_agree_on_the_place_of_service(biller):
+    """The AIC location was set up with 49 while the engine suggests 11: one rule now gives both."""
+    visit = f.chemo_with_hydration(biller)
+    assert visit.location.site_of_care == SiteOfCare.AIC and visit.location.place_of_service == "49"
+    (claim,) = _build(visit)
+    engine = CodingOptions().place_of_service[SiteOfCare.AIC]
+    assert Claim.objects.get(pk=claim.pk).place_of_service == engine == place_of_service_for("aic") == "11"
+
+
+def test_thirty_day_home_course_is_split_into_claims_that_each_validate(biller):
+    """94 daily lines (the payer wants one line per day) used to make one claim the scrubber blocked
+    at 50 lines; it is now built as two claims split by date, each under the limit and clean."""
+    pay = f.payer("commercial", per_diem_lines="daily")
+    pat = f.patient()
+    cov = f.coverage(pat, pay)
+    start = f.today() - dt.timedelta(days=40)
+    visit = f.visit(pat, f.location(SiteOfCare.HOME, "12"), biller, dos=start, diagnoses=("A41.01",))
+    f.auth(pat, cov, "AUTH-30", {"S9500": 30, "S9501": 30, "J3370": 30})
+    f.charge(visit, 1, "S9500", "3000.00", 30, days=30)
+    f.charge(visit, 2, "S9501", "1500.00", 30, modifiers=("SH",), days=30)
+    f.charge(visit, 3, "J3370", "1200.00", 30, ndc="00409433201", ndc_quantity="30", ndc_unit="UN", days=30)
+    for n, day in enumerate((0, 7, 14, 21), start=4):
+        line = f.charge(visit, n, "99601", "250.00")
+        line.service_date_from = line.service_date_to = start + dt.timedelta(days=day)
+        line.save(update_fields=["service_date_from", "service_date_to"])
+    claims = [Claim.objects.get(pk=c.pk) for c in _build(visit)]
+    assert len(claims) == 2
+    counts = [c.lines.count() for c in claims]
+    assert sum(counts) == 94 and max(counts) <= 50
+    assert sum(c.total_charge for c in claims) == Decimal("6700.00")
+    first, second = sorted(claims, key=lambda c: c.service_date_from)
+    assert first.service_date_to < second.service_date_from  # whole days on one claim
+    assert [ln.line_number for ln in second.lines.order_by("line_number")] == list(range(1, counts[1] + 1))
+    assert not ChargeLine.objects.filter(visit=visit).exclude(status="on_claim").exists()
+    context = ScrubContext(as_of=f.today(), eligibility_verified_on=f.today())
+    for draft in _drafts(claims):
+        assert "CLM_TOO_MANY_LINES" not in [e.code for e in scrub(draft, [], context=context)]
+    assert_pyx12_clean(_837(claims))
+
+
+def test_payer_line_limit_splits_at_build_time(biller):
+    """A payer that takes 2 lines per claim: a day alone over the limit is cut in line order."""
+    pay = f.payer("commercial", max_claim_lines=2)
+    visit = f.office_sequential_concurrent(biller, pay)
+    parts = sorted(_build(visit), key=lambda c: c.pk)
+    assert [[ln.code for ln in c.lines.order_by("line_number")] for c in parts] == [
+        ["96365", "96366"],
+        ["96367", "96368"],
+        ["J1745", "J1756"],
+    ]
+    assert len({c.claim_number for c in parts}) == 3
+    assert all(c.prior_auth_number == "PA778899" and c.diagnosis_codes == ["K5090", "D509"] for c in parts)
+    assert_pyx12_clean(_837(parts))
+
+
+@pytest.mark.parametrize("kind", ["medicare", "medicaid", "medicare_advantage"])
+def test_medicare_and_medicaid_members_are_their_own_subscriber(biller, kind):
+    """A coverage wrongly entered as a spouse's policy still goes out with the patient as subscriber."""
+    pay = f.payer(kind, payer_id=f"K{kind[:6].upper()}")
+    pat = f.patient(last_name="Núñez", first_name="José")
+    f.coverage(pat, pay, relationship="spouse", subscriber_first_name="Maria", subscriber_last_name="Núñez")
+    visit = f.visit(pat, f.location(SiteOfCare.OFFICE, "11"), biller)
+    f.charge(visit, 1, "96365", "350.00")
+    (draft,) = _drafts(_build(visit))
+    assert draft.patient is None and draft.subscriber.first_name == "José"
+    text = _837([Claim.objects.get(claim_number=draft.claim_id)])
+    assert_pyx12_clean(text)
+    segs = _segments(text)
+    assert any(s.startswith("SBR*P*18*") for s in segs) and not any(s.startswith("PAT*") for s in segs)
+    assert any(s.startswith("NM1*IL*1*NUNEZ*JOSE*") for s in segs)
+
+
+def test_tricare_files_ch_from_the_payer_data(biller):
+    pay = f.payer("other", name="TRICARE East", claim_filing_indicator="CH")
+    visit = f.office_sequential_concurrent(biller, pay)
+    text = _837(_build(visit))
+    assert_pyx12_clean(text)
+    assert "SBR*P*18*******CH" in _segments(text)
+    # an "other" payer with no code set is blocked by the scrubber instead of going out as CI
+    pay.claim_filing_indicator = ""
+    pay.save(update_fields=["claim_filing_indicator"])
+    (draft,) = _drafts(_build(f.office_sequential_concurrent(biller, pay)))
+    context = ScrubContext(as_of=f.today(), eligibility_verified_on=f.today())
+    assert "PAYER_FILING_INDICATOR_MISSING" in [e.code for e in scrub(draft, [], context=context)]
+
+
+def test_month_span_claim_names_the_other_pharmacist_on_their_lines(biller):
+    """Two home visits of one month on one span claim: the second visit's pharmacist is the line's
+    rendering provider (2420A), the first one's the claim's (2310B)."""
+    pay = f.payer("commercial", claim_span="month")
+    pat = f.patient()
+    f.coverage(pat, pay)
+    home = f.location(SiteOfCare.HOME, "12")
+    first_day = (f.today().replace(day=1) - dt.timedelta(days=1)).replace(day=3)  # last month
+    okafor = _practitioner(df.NPI_PHARMACIST, "Okafor", "1835P1300X")
+    carter = _practitioner(df.NPI_SUPERVISING, "Carter", "1835P1300X")
+    visits = []
+    for offset, pharmacist in ((0, okafor), (7, carter)):
+        v = f.visit(pat, home, biller, dos=first_day + dt.timedelta(days=offset), diagnoses=("A41.01",))
+        v.rendering_provider = pharmacist
+        v.save(update_fields=["rendering_provider"])
+        f.charge(v, 1, "S9500", "100.00")
+        visits.append(v)
+    result = services.claims_build_from_charges(visit_ids=[v.pk for v in visits], enqueue_scrub=False)
+    (claim,) = result.claims
+    claim = Claim.objects.get(pk=claim.pk)
+    assert claim.rendering_provider == okafor
+    assert [ln.rendering_provider for ln in claim.lines.order_by("line_number")] == [None, carter]
+    text = _837([claim])
+    assert_pyx12_clean(text)
+    segs = _segments(text)
+    assert segs.count("NM1*82*1*OKAFOR*ANA****XX*1003000126") == 1
+    last_line = segs[max(i for i, s in enumerate(segs) if s.startswith("LX*")) :]
+    assert "NM1*82*1*CARTER*ANA****XX*1245319599" in last_line

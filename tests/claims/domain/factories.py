@@ -80,6 +80,14 @@ HOME = Address(line1="15210 Juliet Ln", city="Libertyville", state="IL", zip="60
 MEDICARE = Payer(name="Medicare Part B IL", payer_id="00952", kind=PayerKind.MEDICARE)
 COMMERCIAL = Payer(name="Blue Plan of Illinois", payer_id="BCBSIL01", kind=PayerKind.COMMERCIAL)
 MEDICAID = Payer(name="Illinois Medicaid", payer_id="ILMCD", kind=PayerKind.MEDICAID)
+MEDICARE_ADVANTAGE = Payer(
+    name="Humana Medicare Advantage", payer_id="61101", kind=PayerKind.MEDICARE_ADVANTAGE
+)
+TRICARE = Payer(name="TRICARE East", payer_id="99726", kind=PayerKind.OTHER, filing_indicator="CH")
+NPI_SUPERVISING = "1245319599"
+NPI_PHARMACIST = "1003000126"
+SUPERVISING = ProviderRef(last_name="Carter", first_name="Ana", npi=NPI_SUPERVISING, taxonomy="207RH0003X")
+PHARMACIST = ProviderRef(last_name="Okafor", first_name="Grace", npi=NPI_PHARMACIST, taxonomy="1835P1300X")
 
 
 def subscriber(**kw: Any) -> Subscriber:
@@ -328,6 +336,51 @@ def hospital_outpatient_837i() -> ClaimDraft:
                 ndc_unit="UN",
             ),
             line(4, "J7050", "40.00", 1, revenue_code="0258", diagnosis_pointers=()),
+        ),
+    )
+
+
+def accented_patient() -> ClaimDraft:
+    """Medicare patient NÚÑEZ, JOSÉ living on Peñasco Street: accents on names and address."""
+    return claim(
+        claim_id="ACCENT01",
+        payer=MEDICARE,
+        subscriber=subscriber(
+            last_name="Núñez",
+            first_name="José",
+            middle_name="Ñ",
+            member_id="1EG4TE5MK73",
+            address=Address(line1="12 Calle Peñasco #4", city="Cañon City", state="CO", zip="81212"),
+        ),
+        referring_provider=ProviderRef(last_name="Müller-Łukasz", first_name="Zoë", npi=NPI_REFERRING),
+        diagnoses=("D80.1",),
+        lines=(line(1, "96365", "350.00"),),
+    )
+
+
+def supervised_aic_claim() -> ClaimDraft:
+    """AIC incident-to: the nurse's supervising physician renders (2310B); a second physician
+    supervised a line-level exception (2420A) and the claim-level supervisor differs (2310D)."""
+    return claim(
+        claim_id="AIC01",
+        payer=MEDICARE,
+        place_of_service="11",
+        rendering_provider=RENDERING,
+        supervising_provider=SUPERVISING,
+        diagnoses=("D80.1",),
+        lines=(
+            line(1, "96365", "350.00"),
+            line(2, "96366", "95.00", 2, rendering_provider=SUPERVISING),
+            line(
+                3,
+                "J1459",
+                "4800.00",
+                60,
+                modifiers=("JZ",),
+                ndc="44206-0436-90",
+                ndc_quantity=Decimal("300"),
+                ndc_unit="ML",
+            ),
         ),
     )
 

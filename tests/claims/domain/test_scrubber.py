@@ -249,7 +249,8 @@ def test_whole_units_written_with_decimals_are_fine() -> None:
 def test_charge_negative_and_zero() -> None:
     assert "LINE_CHARGE_NEGATIVE" in codes(run(f.claim(lines=(f.line(1, "96365", "-0.01"),))))
     zero = run(f.claim(lines=(f.line(1, "96365", "0.00"),)))
-    assert [(e.code, e.severity.value) for e in zero] == [("LINE_CHARGE_ZERO", "warning")]
+    # a $0 line (no charge-master price) blocks the claim unless a payer rule allows it
+    assert [(e.code, e.severity.value) for e in zero] == [("LINE_CHARGE_ZERO", "error")]
     assert "charge master" in zero[0].fix_hint
     assert run(f.claim(lines=(f.line(1, "96365", "0.01"),))) == []
 
@@ -504,3 +505,109 @@ def test_code_not_in_force_on_the_date_of_service() -> None:
     assert [(e.line_number, e.severity.value) for e in edits] == [(2, "error")]
     assert "96999" in edits[0].message and "CARC 181" in edits[0].source
     assert "LINE_CODE_NOT_IN_FORCE" not in codes(run(claim))  # no code sets given: not checked
+
+
+# -- issue 9: $0 lines, providers, subscriber, filing indicator, character set, line limit -----
+
+
+ZERO_ALLOWED = {"kind": "zero_charge_allowed", "rule_id": "BCBS-ZERO-SUPPLY", "codes": ["A4222"]}
+
+
+def test_zero_charge_line_allowed_by_a_payer_rule_is_only_a_warning() -> None:
+    claim = f.claim(lines=(f.line(1, "96365", "350.00"), f.line(2, "A4222", "0.00")))
+    assert only(run(claim), "LINE_CHARGE_ZERO").severity is Severity.ERROR
+    allowed = only(run(claim, [ZERO_ALLOWED]), "LINE_CHARGE_ZERO")
+    assert allowed.severity is Severity.WARNING and allowed.rule_id == "BCBS-ZERO-SUPPLY"
+    # the rule names its codes: another $0 code is still an error
+    other = f.claim(lines=(f.line(1, "96365", "0.00"),))
+    assert only(run(other, [ZERO_ALLOWED]), "LINE_CHARGE_ZERO").severity is Severity.ERROR
+    # no codes: every $0 line of that payer is allowed
+    anything = {**ZERO_ALLOWED, "codes": []}
+    assert only(run(other, [anything]), "LINE_CHARGE_ZERO").severity is Severity.WARNING
+
+
+RENDERING_REQUIRED = {
+    "kind": "provider_required",
+    "rule_id": "MCR-RENDERING",
+    "role": "rendering",
+    "payer_kinds": ["medicare"],
+    "places_of_service": ["11", "49"],
+}
+
+
+def test_payer_needs_a_rendering_provider_and_none_is_set() -> None:
+    claim = f.chemo_with_hydration().model_copy(update={"rendering_provider": None})
+    edit = only(run(claim, [RENDERING_REQUIRED]), "PAYER_PROVIDER_REQUIRED")
+    assert edit.severity is Severity.ERROR and edit.rule_id == "MCR-RENDERING"
+    assert "rendering" in edit.message and "visit" in edit.fix_hint
+    assert run(f.chemo_with_hydration(), [RENDERING_REQUIRED]) == []
+    # only at the places of service the rule names (a home claim goes out under the pharmacy)
+    home = claim.model_copy(update={"place_of_service": "12"})
+    assert "PAYER_PROVIDER_REQUIRED" not in codes(run(home, [RENDERING_REQUIRED]))
+    # only for the payer kinds it names
+    commercial = claim.model_copy(update={"payer": f.COMMERCIAL})
+    assert "PAYER_PROVIDER_REQUIRED" not in codes(run(commercial, [RENDERING_REQUIRED]))
+
+
+def test_payer_needs_a_supervising_provider() -> None:
+    rule = {"kind": "provider_required", "rule_id": "PLAN-SUP", "role": "supervising"}
+    assert "PAYER_PROVIDER_REQUIRED" in codes(run(f.claim(), [rule]))
+    assert run(f.claim(supervising_provider=f.REFERRING), [rule]) == []
+
+
+def test_provider_rule_refuses_a_bad_place_of_service() -> None:
+    with pytest.raises(ValueError, match="2 digits"):
+        parse_payer_rules([{**RENDERING_REQUIRED, "places_of_service": ["1"]}])
+
+
+def test_supervising_and_line_rendering_npis_are_checked() -> None:
+    bad = f.RENDERING.model_copy(update={"npi": "1234567890"})
+    claim = f.claim(
+        supervising_provider=bad,
+        lines=(f.line(1, "96365", "350.00", rendering_provider=bad),),
+    )
+    messages = [e.message for e in run(claim) if e.code == "NPI_INVALID"]
+    assert any("supervising provider" in m for m in messages)
+    assert any("line 1 rendering provider" in m for m in messages)
+
+
+@pytest.mark.parametrize("payer", [f.MEDICARE, f.MEDICAID, f.MEDICARE_ADVANTAGE], ids=lambda p: p.kind)
+def test_medicare_and_medicaid_member_sent_as_dependent_is_an_error(payer: Any) -> None:
+    dependent = f.commercial_dependent().model_copy(
+        update={"payer": payer, "frequency_code": "1", "original_claim_reference": None}
+    )
+    edit = only(run(dependent), "SUBSCRIBER_MUST_BE_PATIENT")
+    assert edit.severity is Severity.ERROR and "self" in edit.fix_hint
+    assert "SUBSCRIBER_MUST_BE_PATIENT" not in codes(run(f.commercial_dependent()))
+
+
+def test_other_payer_without_filing_indicator_is_an_error() -> None:
+    tricare = f.TRICARE.model_copy(update={"filing_indicator": None})
+    edit = only(run(f.claim(payer=tricare)), "PAYER_FILING_INDICATOR_MISSING")
+    assert "CH TRICARE" in edit.fix_hint
+    assert run(f.claim(payer=f.TRICARE)) == []
+
+
+def test_accented_names_raise_a_transliteration_warning() -> None:
+    edits = run(f.accented_patient())
+    edit = only(edits, "CHARSET_TRANSLITERATED")
+    assert edit.severity is Severity.WARNING
+    assert "subscriber name" in edit.message and "subscriber address" in edit.message
+    assert not has_errors(edits)
+    # case and apostrophes are not a change
+    plain = f.claim(subscriber=f.subscriber(last_name="O'Brien", first_name="mary"))
+    assert "CHARSET_TRANSLITERATED" not in codes(run(plain))
+
+
+def test_payer_line_limit_below_the_guide() -> None:
+    lines = tuple(f.line(n, "96365", "10.00", date_from=date(2024, 3, n)) for n in range(1, 8))
+    small = f.COMMERCIAL.model_copy(update={"max_lines": 6})
+    edit = only(run(f.claim(payer=small, lines=lines)), "CLM_TOO_MANY_LINES")
+    assert "this payer takes at most 6" in edit.message
+    assert "CLM_TOO_MANY_LINES" not in codes(run(f.claim(lines=lines)))
+
+
+def test_837p_guide_line_limit() -> None:
+    lines = tuple(f.line(n, "96365", "10.00") for n in range(1, 52))
+    edit = only(run(f.claim(lines=lines)), "CLM_TOO_MANY_LINES")
+    assert "an 837P holds at most 50" in edit.message

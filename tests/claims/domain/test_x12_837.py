@@ -333,3 +333,130 @@ def test_service_dates_span_written_as_rd8_in_837i() -> None:
     segs = segments(build(claim))
     assert "DTP*434*RD8*20240301-20240303" in segs
     assert "DTP*472*RD8*20240301-20240303" in segs
+
+
+# -- issue 9: character set, providers, SBR09, subscriber, line limit --------------------------
+
+
+def test_accented_names_are_transliterated_and_pass_pyx12() -> None:
+    """NÚÑEZ, JOSÉ used to make pyx12 hold the whole batch (non-basic characters in NM103)."""
+    text = build(f.accented_patient(), f.office_sequential_concurrent())
+    assert_pyx12_clean(text)
+    assert text.isascii()
+    segs = segments(text)
+    assert "NM1*IL*1*NUNEZ*JOSE*N***MI*1EG4TE5MK73" in segs
+    assert "N3*12 CALLE PENASCO 4" in segs
+    assert "N4*CANON CITY*CO*81212" in segs
+    assert "NM1*DN*1*MULLER-LUKASZ*ZOE****XX*1112223338" in segs
+
+
+def test_rendering_provider_nm1_82_when_it_differs_from_the_billing_provider() -> None:
+    segs = segments(build(f.chemo_with_hydration()))
+    i = segs.index("NM1*82*1*HENDRIX*JIM****XX*1122333341")
+    assert segs[i + 1] == "PRV*PE*PXC*207RH0003X"
+    # a rendering provider with the billing provider's own NPI is not repeated (X222A1 2310B)
+    same = f.RENDERING.model_copy(update={"npi": f.NPI_BILLING})
+    segs = segments(build(f.claim(rendering_provider=same)))
+    assert not any(s.startswith("NM1*82*") for s in segs)
+
+
+def test_supervising_provider_and_line_rendering_provider() -> None:
+    text = build(f.supervised_aic_claim())
+    assert_pyx12_clean(text)
+    segs = segments(text)
+    assert "NM1*82*1*HENDRIX*JIM****XX*1122333341" in segs  # 2310B
+    assert "NM1*DQ*1*CARTER*ANA****XX*1245319599" in segs  # 2310D
+    line2 = segs.index("SV1*HC:96366*95*UN*2***1")
+    rest = segs[line2:]
+    assert rest.index("NM1*82*1*CARTER*ANA****XX*1245319599") < rest.index("LX*3")  # 2420A
+    assert rest[rest.index("NM1*82*1*CARTER*ANA****XX*1245319599") + 1] == "PRV*PE*PXC*207RH0003X"
+    # lines rendered by the claim's rendering provider carry no 2420A
+    assert segs.count("NM1*82*1*HENDRIX*JIM****XX*1122333341") == 1
+
+
+def test_supervising_provider_who_renders_is_not_repeated_as_2310d() -> None:
+    claim = f.supervised_aic_claim().model_copy(update={"supervising_provider": f.RENDERING})
+    segs = segments(build(claim))
+    assert not any(s.startswith("NM1*DQ*") for s in segs)
+
+
+def test_837i_rendering_and_referring_only_when_not_the_attending() -> None:
+    base = f.hospital_outpatient_837i()
+    same = base.model_copy(update={"referring_provider": f.ATTENDING, "rendering_provider": f.ATTENDING})
+    segs = segments(build(same))
+    assert [s for s in segs if s.startswith("NM1*71*")] == ["NM1*71*1*JONES*JOHN****XX*1987654328"]
+    assert not any(s.startswith(("NM1*82*", "NM1*DN*")) for s in segs)
+    other = base.model_copy(
+        update={
+            "rendering_provider": f.RENDERING,
+            "lines": (
+                *base.lines[:3],
+                base.lines[3].model_copy(update={"rendering_provider": f.SUPERVISING}),
+            ),
+        }
+    )
+    text = build(other)
+    assert_pyx12_clean(text)
+    segs = segments(text)
+    assert "NM1*82*1*HENDRIX*JIM****XX*1122333341" in segs  # 2310D
+    assert "NM1*DN*1*WELBY*MARCUS****XX*1112223338" in segs  # 2310F
+    assert segs[-4] == "NM1*82*1*CARTER*ANA****XX*1245319599"  # 2420C on the last line
+    assert not any(s.startswith("PRV*PE*") for s in segs)  # 837I rendering loops carry no PRV
+
+
+@pytest.mark.parametrize(
+    ("payer", "form", "code"),
+    [
+        (f.TRICARE, ClaimForm.PROFESSIONAL, "CH"),
+        (f.COMMERCIAL.model_copy(update={"filing_indicator": "BL"}), ClaimForm.PROFESSIONAL, "BL"),
+        (f.COMMERCIAL.model_copy(update={"filing_indicator": "12"}), ClaimForm.PROFESSIONAL, "12"),
+        (
+            Payer(name="VA CCN", payer_id="TWVACCN", kind=PayerKind.OTHER, filing_indicator="VA"),
+            ClaimForm.PROFESSIONAL,
+            "VA",
+        ),
+        (
+            Payer(name="State WC", payer_id="WC001", kind=PayerKind.OTHER, filing_indicator="WC"),
+            ClaimForm.INSTITUTIONAL,
+            "WC",
+        ),
+        # Medicare fee-for-service files by claim form whatever the payer row says
+        (f.MEDICARE.model_copy(update={"filing_indicator": "MB"}), ClaimForm.INSTITUTIONAL, "MA"),
+        (
+            Payer(name="x", payer_id="xx", kind=PayerKind.COMMERCIAL, filing_indicator="MA"),
+            ClaimForm.PROFESSIONAL,
+            "MB",
+        ),
+    ],
+)
+def test_claim_filing_indicator_from_the_payer(payer: Payer, form: ClaimForm, code: str) -> None:
+    assert claim_filing_indicator(payer.kind, form, payer.filing_indicator) == code
+
+
+def test_tricare_claim_files_ch_and_passes_pyx12() -> None:
+    text = build(f.claim(claim_id="TRI01", payer=f.TRICARE))
+    assert_pyx12_clean(text)
+    assert "SBR*P*18*******CH" in segments(text)
+
+
+def test_other_payer_without_a_filing_indicator_is_refused_not_guessed() -> None:
+    assert claim_filing_indicator(PayerKind.OTHER, ClaimForm.PROFESSIONAL) is None
+    unknown = f.TRICARE.model_copy(update={"filing_indicator": None})
+    with pytest.raises(InvalidInputError, match="claim filing indicator"):
+        build(f.claim(payer=unknown))
+
+
+@pytest.mark.parametrize("payer", [f.MEDICARE, f.MEDICAID, f.MEDICARE_ADVANTAGE], ids=lambda p: p.kind)
+def test_medicare_or_medicaid_member_is_never_written_as_a_dependent(payer: Payer) -> None:
+    dependent = f.commercial_dependent().model_copy(update={"payer": payer})
+    with pytest.raises(InvalidInputError, match="always the subscriber"):
+        build(dependent)
+
+
+def test_payer_line_limit_is_enforced_by_the_writer() -> None:
+    small = f.COMMERCIAL.model_copy(update={"max_lines": 1})
+    with pytest.raises(InvalidInputError, match="more than 1 lines"):
+        build(f.claim(payer=small))
+    lines = tuple(f.line(n, "96365", "10.00") for n in range(1, 52))
+    with pytest.raises(InvalidInputError, match="more than 50 lines"):
+        build(f.claim(lines=lines))
