@@ -11,7 +11,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from claims import services
+from claims import selectors, services
+from claims.demo_morning import seed_morning
 from claims.domain.types import ClaimStatus as S
 from claims.models import Claim, PayerRule
 from coding.models import ChargeLine, Visit
@@ -169,6 +170,14 @@ def _demo_charges(want: int) -> None:
 
 
 def seed(stdout) -> None:
+    _seed_claims(stdout)
+    # After the claims above, which are built from every reviewed charge: these stay ready to bill.
+    signed = seed_morning(today=timezone.localdate())
+    ready = selectors.ready_to_bill_queue().count()
+    stdout.write(f"claims demo: {signed} new visit(s) for the morning; {ready} visit(s) ready to bill")
+
+
+def _seed_claims(stdout) -> None:
     rules = seed_payer_rules()
     if Claim.objects.exists():
         stdout.write(f"claims demo: {len(rules)} payer rules; claims already seeded")

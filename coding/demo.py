@@ -50,6 +50,7 @@ DEMO_NDCS = [
     ("J1745", "57894003001", "100", "UN"),  # Remicade 100 mg vial
     ("Q5103", "00069080901", "100", "UN"),  # Inflectra 100 mg vial
     ("J9035", "50242006001", "100", "UN"),  # Avastin 100 mg/4 mL vial
+    ("J3380", "64764030020", "300", "UN"),  # Entyvio 300 mg vial
 ]
 
 

@@ -98,6 +98,10 @@ PATIENTS = [
 ]  # fmt: skip
 
 
+# SBR09 where the payer kind does not say it (837P 2000B): TRICARE is CH, a Blue plan BL.
+FILING_INDICATORS = {"99726": "CH", "00621": "BL"}
+
+
 def _payers() -> dict[str, Payer]:
     out = {}
     for name, payer_id, kind, form, filing, fresh, (street, city, state, zip_code) in PAYERS:
@@ -109,6 +113,9 @@ def _payers() -> dict[str, Payer]:
                 "zip_code": zip_code,
             },
         )  # fmt: skip
+        if payer_id in FILING_INDICATORS and not out[payer_id].claim_filing_indicator:
+            out[payer_id].claim_filing_indicator = FILING_INDICATORS[payer_id]
+            out[payer_id].save(update_fields=["claim_filing_indicator", "updated_at"])
     return out
 
 

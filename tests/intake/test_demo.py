@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from claims.demo_morning import MORNING, PRACTITIONERS
 from infusion_rcm.common.identifiers import validate_mbi
 from intake import selectors
 from intake.demo import PATIENTS
@@ -59,7 +60,8 @@ def test_seed_demo_fills_every_queue_column_idempotently():
             IntakeAlert,
         )
     ] == counts
-    assert counts[0] >= 10 and counts[1] == 3 and counts[2] == 16
+    # intake's own rows, plus the practitioners and patients of the claims demo's morning of work
+    assert counts[0] >= 10 and counts[1] == 3 + len(PRACTITIONERS) and counts[2] == 16 + len(MORNING)
     assert set(Payer.objects.values_list("claim_form", flat=True)) == {"837P", "837I"}
     queue = selectors.intake_queue()
     assert all(queue[column] for column in queue), {k: len(v) for k, v in queue.items()}
