@@ -56,7 +56,7 @@ EXPECT_271 = Expect(
     functional_ids=frozenset({"HB"}),
     versions=frozenset({IMPLEMENTATION_GUIDE}),
 )
-_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)  # X12 digits are 0-9, not any Unicode digit
 _NUMBER_MAX = 18  # X12 R (decimal) elements of the 271 are at most 18 characters (EB07 AMT)
 _KNOWN_271 = frozenset(
     {"BHT", "HL", "TRN", "NM1", "REF", "N3", "N4", "PER", "PRV", "DMG", "INS", "HI", "DTP", "MPI",
@@ -81,7 +81,7 @@ def _number(value: str, what: str) -> Decimal | None:
 
 
 def _parse_d8(value: str, what: str) -> date:
-    if len(value) != 8 or not value.isdigit():
+    if len(value) != 8 or not (value.isascii() and value.isdigit()):
         raise _Fault(f"{what} {value!r} is not CCYYMMDD.")
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))
@@ -114,7 +114,7 @@ class _BenefitBuilder:
 
     def build(self) -> Benefit:
         return Benefit(
-            **self.fields,  # type: ignore[arg-type]
+            **self.fields,
             dates=tuple(self.dates),
             references=tuple(self.references),
             messages=tuple(self.messages),
