@@ -29,8 +29,9 @@ mkdir -p var
 $PY manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
 echo "== pytest"
 if [ $# -eq 0 ]; then
-  # Branch coverage of the app packages; fails under [tool.coverage.report] fail_under.
-  .venv/bin/pytest -q --cov --cov-report=term:skip-covered
+  # Branch coverage of the app packages; fails under [tool.coverage.report] fail_under. Two
+  # xdist workers (one per core; each gets its own test_<db>_gw<n> database).
+  .venv/bin/pytest -q -n "${PYTEST_WORKERS:-2}" --cov --cov-report=term:skip-covered
 else
   .venv/bin/pytest -q "$@"
 fi
