@@ -1,14 +1,28 @@
-"""Benchmark of the pure 835 reader: one generated 10,000-claim remittance file, read in memory.
+"""Benchmark of the 835 path: read a generated 10,000-claim remittance file in memory, then post
+it to PostgreSQL through the `era` queue with a real Celery worker.
 
 Run from the repo root: DJANGO_ENV=test .venv/bin/python bench/remittance.py [--claims N] [--profile]
+                        [--read-only]
 Prints:
-    BENCH era.read_mb_per_s <n> MB/s      parse_835 on the whole file (envelope, models, balancing)
+    BENCH era.read_mb_per_s <n> MB/s        parse_835 on the whole file (envelope, models, balancing)
+    BENCH era.post_claims_per_s <n> claims/s  the file posted by a worker on the era queue
 The file (about 4.6 MB) is generated with a fixed seed: about three service lines per claim,
 CO/PR adjustments, denials, reversals, claim-level reductions, interest and a recoupment in PLB;
-it balances to the cent, and its generation is not timed. The figure is the best of three reads
-in CPU time of this process (the reader is single-threaded): on the shared 2-core machine the
-wall clock mostly measures the other jobs. Wall time and the envelope reader's own speed go to
-stderr for comparison.
+it balances to the cent, and its generation is not timed. The read figure is the best of three
+reads in CPU time of this process (the reader is single-threaded): on the shared 2-core machine
+the wall clock mostly measures the other jobs. Wall time and the envelope reader's own speed go
+to stderr for comparison.
+
+The posting figure is wall time, from enqueueing `remittance_file_process_task(file id)` until
+the file is posted: the worker reads the stored file, stores every claim payment, line,
+adjustment and remark, matches the claims (CLP01) and lines (REF*6R), writes the ledger, moves
+the claims' statuses (with their events) and posts the PLB. The claims it pays (accepted, one
+line per 835 line with its control number) are bulk-created first and not timed; reversals
+above the approval amount would wait for a biller, so the bench sets that amount out of reach.
+It uses its own database (BENCH_ERA_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/infusion_rcm_bench_era; never DATABASE_URL), created and
+migrated if needed and emptied of claims and payments rows first, and its own Redis database
+(BENCH_ERA_REDIS_URL, default redis://127.0.0.1:6379/10, flushed before the run).
 """
 
 from __future__ import annotations
@@ -16,9 +30,13 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import os
 import pstats
 import random
+import signal
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -145,6 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--claims", type=int, default=N)
     parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions instead")
+    parser.add_argument("--read-only", action="store_true", help="the read figure only (no database)")
     args = parser.parse_args()
     text = build_835(args.claims)
     megabytes = len(text.encode()) / 1_000_000
@@ -167,8 +186,268 @@ def main() -> None:
     )
     print(f"BENCH era.read_mb_per_s {megabytes / cpu:.1f} MB/s")
     # ---- BENCH era.post_claims_per_s ------------------------------------------------------------
-    # Reserved for the posting figure (payments posting: match claims, write postings), added by
-    # the change that builds posting. Nothing is printed for it until that code exists.
+    if not args.read_only:
+        post_bench(text, args.claims)
+
+
+# ---------------------------------------------------------------------------
+# Posting through the era queue
+# ---------------------------------------------------------------------------
+
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_ERA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/infusion_rcm_bench_era"
+)
+BENCH_REDIS_URL = os.environ.get("BENCH_ERA_REDIS_URL", "redis://127.0.0.1:6379/10")
+# This process and the worker share one configuration: the bench database and Redis, the
+# embedded ("local") settings with DEBUG off.
+BENCH_ENV = {
+    "DJANGO_ENV": "local",
+    "DJANGO_SETTINGS_MODULE": "infusion_rcm.settings.local",
+    "DATABASE_URL": BENCH_DATABASE_URL,
+    "REDIS_URL": BENCH_REDIS_URL,
+    "DEBUG": "false",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def _setup_django() -> None:
+    os.environ.update(BENCH_ENV)
+    subprocess.run(
+        [sys.executable, "manage.py", "ensure_database"],
+        cwd=ROOT,
+        env={**os.environ},
+        check=True,
+        capture_output=True,
+    )
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def _flush() -> None:
+    from django.apps import apps
+    from django.db import connection
+
+    tables = [
+        m._meta.db_table for app in ("payments", "claims") for m in apps.get_app_config(app).get_models()
+    ]
+    keep = {"claims_payerrule", "claims_payerruleversion", "claims_controlnumber"}
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE " + ", ".join(t for t in tables if t not in keep) + " RESTART IDENTITY CASCADE")
+
+
+def _claims_for(text: str) -> None:
+    """Accepted claims, one line per 835 line (same control number, code, units, charge), bulk."""
+    import datetime as dt
+
+    from claims.models import Claim, ClaimLine
+    from intake.models import BillingProvider, Coverage, Patient, Payer, ServiceLocation
+    from payments.models import PostingPolicy
+
+    era = parse_835(text)
+    provider, _ = BillingProvider.objects.get_or_create(
+        npi="1234567893",
+        defaults={
+            "name": "Bench Infusion",
+            "tax_id": "123456789",
+            "taxonomy": "261QI0500X",
+            "address_line1": "1 Way",
+            "city": "Hartford",
+            "state": "CT",
+            "zip_code": "061010000",
+        },
+    )
+    payer, _ = Payer.objects.get_or_create(
+        payer_id="BHP01",
+        defaults={
+            "name": "BENCH HEALTH PLAN",
+            "kind": "commercial",
+            "address_line1": "1 Payer Way",
+            "city": "Hartford",
+            "state": "CT",
+            "zip_code": "06101",
+        },
+    )
+    location, _ = ServiceLocation.objects.get_or_create(
+        billing_provider=provider,
+        name="Bench site",
+        defaults={
+            "site_of_care": "aic",
+            "place_of_service": "49",
+            "address_line1": "2 Way",
+            "city": "Hartford",
+            "state": "CT",
+            "zip_code": "061010000",
+        },
+    )
+    patient, _ = Patient.objects.get_or_create(
+        billing_provider=provider,
+        mrn="BENCH1",
+        defaults={
+            "first_name": "ALEX",
+            "last_name": "PATIENT",
+            "date_of_birth": dt.date(1950, 1, 1),
+            "sex": "F",
+            "address_line1": "3 Way",
+            "city": "Hartford",
+            "state": "CT",
+            "zip_code": "061010000",
+        },
+    )
+    coverage, _ = Coverage.objects.get_or_create(
+        patient=patient,
+        payer=payer,
+        rank="primary",
+        defaults={"member_id": "M1", "effective_date": dt.date(2020, 1, 1)},
+    )
+    claims, lines = [], []
+    for claim in era.claims:
+        dos = claim.statement_from
+        claims.append(
+            Claim(
+                claim_number=claim.patient_control_number,
+                patient=patient,
+                coverage=coverage,
+                payer=payer,
+                billing_provider=provider,
+                location=location,
+                form="837P",
+                status="accepted",
+                payer_claim_number=claim.payer_claim_control_number,
+                service_date_from=dos,
+                service_date_to=dos,
+                total_charge=abs(claim.charge),
+            )
+        )
+    Claim.objects.bulk_create(claims, batch_size=5000)
+    for row, claim in zip(claims, era.claims, strict=True):
+        for number, line in enumerate(claim.lines, start=1):
+            lines.append(
+                ClaimLine(
+                    claim=row,
+                    line_number=number,
+                    line_control_number=line.line_control_number,
+                    service_date_from=line.service_date,
+                    service_date_to=line.service_date,
+                    code=line.procedure.code,
+                    modifiers=list(line.procedure.modifiers),
+                    units=line.units_paid,
+                    charge=abs(line.charge),
+                )
+            )
+    ClaimLine.objects.bulk_create(lines, batch_size=5000)
+    PostingPolicy.objects.update_or_create(
+        pk=1, defaults={"reversal_approval_amount": Decimal("1000000000.00")}
+    )
+
+
+class _Worker:
+    """One Celery worker (solo pool: posting a file is one transaction) on the era queue."""
+
+    def __init__(self) -> None:
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-era-worker-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "infusion_rcm.celery",
+                "worker",
+                "-Q",
+                "era",
+                "--pool",
+                "solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"bench-era-{os.getpid()}@%h",
+                "-l",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **BENCH_ENV},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def tail(self, lines: int = 30) -> str:
+        self.log.flush()
+        return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-lines:])
+
+    def check(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the worker exited ({self.process.returncode}):\n{self.tail()}")
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        from infusion_rcm.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check()
+            if app.control.ping(timeout=1.0):
+                return
+        raise RuntimeError(f"the worker did not answer a ping in {timeout:.0f} s:\n{self.tail()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+def post_bench(text: str, claims: int) -> None:
+    _setup_django()
+    import redis
+    from django.db import connection
+
+    from payments import services
+    from payments.models import ClaimPayment, Posting, RemittanceFile
+    from payments.tasks import remittance_file_process_task
+
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()  # the bench's own Redis database
+    worker = _Worker()  # starts while the claims are made
+    try:
+        _flush()
+        started = time.perf_counter()
+        _claims_for(text)
+        file, _ = services.remittance_file_receive(text=text, file_name="bench.835", actor=None)
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")  # fresh tables: give the planner row counts, as autovacuum would
+        print(f"fixtures: {claims} accepted claims in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        worker.wait_ready()
+        start = time.perf_counter()
+        remittance_file_process_task.delay(file.pk)
+        while True:
+            status = RemittanceFile.objects.filter(pk=file.pk).values_list("status", flat=True).get()
+            if status in ("posted", "failed"):
+                break
+            worker.check()
+            if time.perf_counter() - start > 900:
+                raise RuntimeError(f"not posted after 900 s:\n{worker.tail()}")
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - start
+    finally:
+        worker.stop()
+    posted = ClaimPayment.objects.filter(status="posted").count()
+    assert status == "posted", status
+    assert posted == claims, (posted, claims)
+    print(
+        f"posted {posted} claim payments, {Posting.objects.count()} ledger rows in {elapsed:.2f} s (wall)",
+        file=sys.stderr,
+    )
+    print(f"BENCH era.post_claims_per_s {posted / elapsed:.0f} claims/s")
 
 
 if __name__ == "__main__":

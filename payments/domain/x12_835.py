@@ -493,7 +493,7 @@ class _TransactionReader:
         self.close_claim()
         self.close_header()
         raw = element(seg, 1)
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:  # N0 1-6; '²' is a digit to Python
             raise BadElement(f"LX01 {raw!r} is not a header number.")
         self.lx = {"number": int(raw), "position": self.tx.position_of(self.index)}
         self.lx_has_claims = False

@@ -72,7 +72,7 @@ def read_date(value: str, name: str, cache: dict[str, date]) -> date:
         return day
     if not value:
         raise BadElement(f"{name} (a CCYYMMDD date) is missing.")
-    if len(value) != 8 or not value.isdigit():
+    if len(value) != 8 or not (value.isascii() and value.isdigit()):
         raise BadElement(f"{name} {value!r} is not a CCYYMMDD date.")
     try:
         day = date(int(value[:4]), int(value[4:6]), int(value[6:]))

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from claims.models import Claim
 from claims.services.transitions import Adjudication, claims_adjudicate
 from infusion_rcm.audit.models import AuditEntry
 from infusion_rcm.audit.services import audit_events_bulk
@@ -38,10 +39,24 @@ from payments.domain.posting import (
     ledger_entries,
 )
 from payments.models import Adjustment, ClaimPayment, LinePayment, Posting, ProviderAdjustment, RemittanceFile
+from payments.services.bulk import insert_rows
 from payments.services.common import RemittanceStateError, reversal_approval_amount, user_or_none
 
 CHUNK = 5000
 ZERO = Decimal("0.00")
+POSTING_FIELDS = [
+    "remittance_id",
+    "claim_payment_id",
+    "line_payment_id",
+    "claim_id",
+    "claim_line_id",
+    "category",
+    "group",
+    "reason",
+    "amount",
+    "reverses_id",
+    "actor_id",
+]
 
 
 @dataclass
@@ -57,10 +72,52 @@ class PostResult:
 
 
 @dataclass
+class _Payment:
+    """The columns of a stored claim payment posting reads and writes (no model instance: a file
+    holds thousands)."""
+
+    pk: int
+    public_id: object
+    remittance_id: int
+    sequence: int
+    claim_id: int
+    claim_status_code: str
+    is_reversal: bool
+    payer_claim_number: str
+    charge: Decimal
+    paid: Decimal
+    crossover_carrier: str
+    status: str
+    patient_control_number: str
+    reversal_of_id: int | None = None
+
+
+_PAYMENT_COLUMNS = [
+    "pk",
+    "public_id",
+    "remittance_id",
+    "sequence",
+    "claim_id",
+    "claim_status_code",
+    "is_reversal",
+    "payer_claim_number",
+    "charge",
+    "paid",
+    "crossover_carrier",
+    "status",
+    "patient_control_number",
+]
+
+
+def _payments(queryset) -> list[_Payment]:
+    return [_Payment(*values) for values in queryset.values_list(*_PAYMENT_COLUMNS)]
+
+
+@dataclass
 class _Row:
     """A stored claim payment with its lines and adjustments, as posting needs them."""
 
-    payment: ClaimPayment
+    payment: _Payment
     lines: list[tuple[int, int | None, PaidLine]]  # (line payment id, claim line id, line)
     claim_adjustments: list[Adj]
 
@@ -75,7 +132,7 @@ class _Row:
         )
 
 
-def _load(payments: Sequence[ClaimPayment]) -> list[_Row]:
+def _load(payments: Sequence[_Payment]) -> list[_Row]:
     """Lines and adjustments of these claim payments, with two queries per few thousand."""
     ids = [p.pk for p in payments]
     lines: dict[int, list[tuple[int, int | None, PaidLine]]] = defaultdict(list)
@@ -205,6 +262,7 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
         return {}
     now = timezone.now()
     user = user_or_none(actor)
+    user_id = user.pk if user else None
     originals = _originals(rows)
     reversed_rows: dict[int, list[dict]] = defaultdict(list)
     if originals:
@@ -219,7 +277,7 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
             "amount",
         ):
             reversed_rows[values["claim_payment_id"]].append(values)
-    postings: list[Posting] = []
+    postings: list[tuple] = []
     decisions: list[Adjudication] = []
     for row in rows:
         payment = row.payment
@@ -228,18 +286,18 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
         if original is not None:
             payment.reversal_of_id = original.pk
             postings.extend(
-                Posting(
-                    remittance_id=remittance_id,
-                    claim_payment_id=payment.pk,
-                    line_payment_id=None,
-                    claim_id=payment.claim_id,
-                    claim_line_id=values["claim_line_id"],
-                    category=values["category"],
-                    group=values["group"],
-                    reason=values["reason"],
-                    amount=-values["amount"],
-                    reverses_id=values["pk"],
-                    actor=user,
+                (
+                    remittance_id,
+                    payment.pk,
+                    None,
+                    payment.claim_id,
+                    values["claim_line_id"],
+                    values["category"],
+                    values["group"],
+                    values["reason"],
+                    -values["amount"],
+                    values["pk"],
+                    user_id,
                 )
                 for values in reversed_rows.get(original.pk, [])
             )
@@ -252,17 +310,18 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
                 if entry.line is not None:
                     line_id, claim_line_id, _ = row.lines[entry.line]
                 postings.append(
-                    Posting(
-                        remittance_id=remittance_id,
-                        claim_payment_id=payment.pk,
-                        line_payment_id=line_id,
-                        claim_id=payment.claim_id,
-                        claim_line_id=claim_line_id,
-                        category=entry.category,
-                        group=entry.group,
-                        reason=entry.reason,
-                        amount=entry.amount,
-                        actor=user,
+                    (
+                        remittance_id,
+                        payment.pk,
+                        line_id,
+                        payment.claim_id,
+                        claim_line_id,
+                        entry.category.value,
+                        entry.group,
+                        entry.reason,
+                        entry.amount,
+                        None,
+                        user_id,
                     )
                 )
         decision: ClaimDecision = claim_decision(row.paid_claim())
@@ -278,20 +337,9 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
                     payload={"claim_payment": str(payment.public_id), "clp02": payment.claim_status_code},
                 )
             )
-    Posting.objects.bulk_create(postings, batch_size=CHUNK)
+    insert_rows(Posting, POSTING_FIELDS, postings)
     outcomes = claims_adjudicate(decisions=decisions, actor=actor)
-    for row in rows:
-        payment = row.payment
-        payment.status = PaymentStatus.POSTED
-        payment.posted_at = now
-        payment.posted_by = user
-        payment.claim_status_result = outcomes.get(payment.claim_id, "unchanged")[:200]
-        payment.note = ""
-    ClaimPayment.objects.bulk_update(
-        [r.payment for r in rows],
-        ["status", "posted_at", "posted_by", "claim_status_result", "note", "reversal_of", "updated_at"],
-        batch_size=2000,
-    )
+    _mark_posted(rows, outcomes, now=now, user=user)
     audit_events_bulk(
         action=AuditEntry.Action.UPDATE,
         model=ClaimPayment,
@@ -302,13 +350,34 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
     return outcomes
 
 
+def _mark_posted(rows: Sequence[_Row], outcomes: dict[int, str], *, now, user) -> None:
+    """Set-based: one UPDATE for what every row shares, one per distinct status outcome, one per
+    reversal (few) for the payment it reversed."""
+    ids = [r.payment.pk for r in rows]
+    for start in range(0, len(ids), CHUNK):
+        ClaimPayment.objects.filter(pk__in=ids[start : start + CHUNK]).update(
+            status=PaymentStatus.POSTED, posted_at=now, posted_by=user, note="", updated_at=now
+        )
+    by_outcome: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        by_outcome[outcomes.get(row.payment.claim_id, "unchanged")[:200]].append(row.payment.pk)
+        if row.payment.reversal_of_id:
+            ClaimPayment.objects.filter(pk=row.payment.pk).update(reversal_of_id=row.payment.reversal_of_id)
+    for outcome, payment_ids in by_outcome.items():
+        for start in range(0, len(payment_ids), CHUNK):
+            ClaimPayment.objects.filter(pk__in=payment_ids[start : start + CHUNK]).update(
+                claim_status_result=outcome
+            )
+
+
 def _hold(held: Sequence[tuple[_Row, str]]) -> None:
+    by_note: dict[str, list[int]] = defaultdict(list)
     for row, note in held:
-        row.payment.status = PaymentStatus.HELD
-        row.payment.note = note
-    ClaimPayment.objects.bulk_update(
-        [r.payment for r, _ in held], ["status", "note", "updated_at"], batch_size=2000
-    )
+        by_note[note].append(row.payment.pk)
+    for note, ids in by_note.items():
+        ClaimPayment.objects.filter(pk__in=ids).update(
+            status=PaymentStatus.HELD, note=note, updated_at=timezone.now()
+        )
 
 
 def _post_provider_adjustments(file: RemittanceFile, actor) -> None:
@@ -330,11 +399,11 @@ def _post_provider_adjustments(file: RemittanceFile, actor) -> None:
     )
 
 
-def _pending(file: RemittanceFile) -> list[ClaimPayment]:
-    return list(
-        ClaimPayment.objects.filter(remittance__file=file, status=PaymentStatus.PENDING)
-        .order_by("remittance__sequence", "sequence")
-        .defer("patient_last_name", "patient_first_name", "member_id")
+def _pending(file: RemittanceFile) -> list[_Payment]:
+    return _payments(
+        ClaimPayment.objects.filter(remittance__file=file, status=PaymentStatus.PENDING).order_by(
+            "remittance__sequence", "sequence"
+        )
     )
 
 
@@ -402,7 +471,13 @@ def post_claim_payments(
 ) -> _Plan:
     """Post these claim payments now (their file already posted), holding reversals that need
     approval unless approved. Called under the caller's transaction and locks."""
-    rows = _load(payments)
+    rows = _load(
+        _payments(
+            ClaimPayment.objects.filter(pk__in=[p.pk for p in payments]).order_by(
+                "remittance__sequence", "sequence"
+            )
+        )
+    )
     plan = _plan(rows, threshold=reversal_approval_amount(), approved=approved)
     _post(plan.post, actor=actor)
     _hold(plan.hold)
@@ -439,29 +514,34 @@ def remittance_file_preview(*, file: RemittanceFile) -> dict:
     """What posting the file would do, written nowhere: per claim payment its claim, the claim's
     status now and after, the money and its fate (post, hold, unmatched, duplicate); the PLB."""
     file.refresh_from_db()
-    payments = list(
-        ClaimPayment.objects.filter(remittance__file=file)
-        .select_related("claim")
-        .order_by("remittance__sequence", "sequence")
+    payments = _payments(
+        ClaimPayment.objects.filter(remittance__file=file).order_by("remittance__sequence", "sequence")
     )
+    claims = {
+        pk: (public_id, status)
+        for pk, public_id, status in Claim.objects.filter(
+            pk__in={p.claim_id for p in payments if p.claim_id}
+        ).values_list("pk", "public_id", "status")
+    }
     rows = _load(payments)
     pending = [r for r in rows if r.payment.status == PaymentStatus.PENDING]
     plan = _plan(pending, threshold=reversal_approval_amount())
     fate = {r.payment.pk: "post" for r in plan.post} | {
         r.payment.pk: f"hold: {note}" for r, note in plan.hold
     }
-    claims = []
+    out = []
     for row in rows:
         payment = row.payment
+        claim = claims.get(payment.claim_id)
         entries = ledger_entries(row.paid_claim())
         decision = claim_decision(row.paid_claim())
-        claims.append(
+        out.append(
             {
                 "claim_payment": str(payment.public_id),
                 "patient_control_number": payment.patient_control_number,
-                "claim": str(payment.claim.public_id) if payment.claim else None,
-                "claim_status_now": payment.claim.status if payment.claim else None,
-                "claim_status_after": (decision.to.value if decision.to else None) if payment.claim else None,
+                "claim": str(claim[0]) if claim else None,
+                "claim_status_now": claim[1] if claim else None,
+                "claim_status_after": (decision.to.value if decision.to else None) if claim else None,
                 "status_reason": decision.reason,
                 "paid": str(payment.paid),
                 "patient_responsibility": str(
@@ -485,6 +565,6 @@ def remittance_file_preview(*, file: RemittanceFile) -> dict:
         "unmatched": sum(1 for r in rows if r.payment.status == PaymentStatus.UNMATCHED),
         "duplicates": sum(1 for r in rows if r.payment.status == PaymentStatus.DUPLICATE),
         "total_paid": str(file.total_paid),
-        "claims": claims,
+        "claims": out,
         "provider_adjustments": provider,
     }

@@ -7,6 +7,7 @@ claims at once, and each table is written with one bulk insert per few thousand 
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,8 +27,59 @@ from payments.models import (
     Remittance,
     RemittanceFile,
 )
+from payments.services.bulk import insert_rows, insert_rows_returning_ids
 
 CHUNK = 5000
+PAYMENT_FIELDS = [
+    "public_id",
+    "remittance_id",
+    "sequence",
+    "claim_id",
+    "match_method",
+    "status",
+    "payer_identifier",
+    "trace_number",
+    "patient_control_number",
+    "claim_status_code",
+    "is_reversal",
+    "payer_claim_number",
+    "charge",
+    "paid",
+    "patient_responsibility",
+    "filing_indicator",
+    "facility_code",
+    "frequency_code",
+    "patient_last_name",
+    "patient_first_name",
+    "member_id",
+    "crossover_carrier",
+    "corrected_payer",
+    "original_reference",
+    "service_date_from",
+    "service_date_to",
+    "note",
+    "claim_status_result",
+]
+LINE_FIELDS = [
+    "claim_payment_id",
+    "sequence",
+    "claim_line_id",
+    "match_method",
+    "line_control_number",
+    "procedure_qualifier",
+    "procedure_code",
+    "modifiers",
+    "original_procedure_code",
+    "original_modifiers",
+    "revenue_code",
+    "units_paid",
+    "original_units",
+    "service_date_from",
+    "service_date_to",
+    "charge",
+    "paid",
+    "allowed",
+]
 ZERO = Decimal("0.00")
 
 
@@ -167,8 +219,8 @@ def store_remittances(file: RemittanceFile, remittances: Sequence[ReadRemittance
     seen = _known_keys(keys)
     lines_of = our_lines([*by_number.values(), *by_payer_number.values()])
 
-    payment_rows: list[ClaimPayment] = []
-    matches: list[list[tuple[int | None, object]]] = []
+    payment_rows: list[tuple] = []
+    matches: list[list[tuple[int | None, str]]] = []
     for sequence, (rem_row, _rem, claim) in enumerate(every, start=1):
         totals.claims += 1
         totals.claims_paid += claim.paid
@@ -197,108 +249,91 @@ def store_remittances(file: RemittanceFile, remittances: Sequence[ReadRemittance
         carrier = claim.crossover_carrier
         corrected = claim.corrected_priority_payer
         payment_rows.append(
-            ClaimPayment(
-                remittance=rem_row,
-                sequence=sequence,
-                claim_id=claim_id,
-                match_method=method if claim_id else ClaimMatch.NONE,
-                status=status,
-                payer_identifier=rem_row.payer_identifier,
-                trace_number=rem_row.trace_number,
-                patient_control_number=claim.patient_control_number[:38],
-                claim_status_code=claim.status.value,
-                is_reversal=key[4],
-                payer_claim_number=(claim.payer_claim_control_number or "")[:50],
-                charge=claim.charge,
-                paid=claim.paid,
-                patient_responsibility=claim.patient_responsibility,
-                filing_indicator=(claim.filing_indicator or "")[:2],
-                facility_code=(claim.facility_code or "")[:2],
-                frequency_code=(claim.frequency_code or "")[:1],
-                patient_last_name=last,
-                patient_first_name=first,
-                member_id=member,
-                crossover_carrier=((carrier.last_name or carrier.identifier or "") if carrier else "")[:60],
-                corrected_payer=((corrected.last_name or "") if corrected else "")[:60],
-                original_reference=(claim.reference("F8") or "")[:50],
-                service_date_from=claim.statement_from or (min(dates) if dates else None),
-                service_date_to=claim.statement_to or (max(dates) if dates else None),
-                note=note,
+            (
+                uuid.uuid4(),
+                rem_row.pk,
+                sequence,
+                claim_id,
+                (method if claim_id else ClaimMatch.NONE).value,
+                status.value,
+                rem_row.payer_identifier,
+                rem_row.trace_number,
+                claim.patient_control_number[:38],
+                claim.status.value,
+                key[4],
+                (claim.payer_claim_control_number or "")[:50],
+                claim.charge,
+                claim.paid,
+                claim.patient_responsibility,
+                (claim.filing_indicator or "")[:2],
+                (claim.facility_code or "")[:2],
+                (claim.frequency_code or "")[:1],
+                last,
+                first,
+                member,
+                ((carrier.last_name or carrier.identifier or "") if carrier else "")[:60],
+                ((corrected.last_name or "") if corrected else "")[:60],
+                (claim.reference("F8") or "")[:50],
+                claim.statement_from or (min(dates) if dates else None),
+                claim.statement_to or (max(dates) if dates else None),
+                note,
+                "",
             )
         )
         paid_lines = [paid_line_of(line) for line in claim.lines]
         matches.append(match_lines(paid_lines, lines_of.get(claim_id, [])) if claim_id else [])
-    ClaimPayment.objects.bulk_create(payment_rows, batch_size=CHUNK)
+    payment_ids = insert_rows_returning_ids(ClaimPayment, PAYMENT_FIELDS, payment_rows)
 
-    line_rows: list[LinePayment] = []
-    adjustment_rows: list[Adjustment] = []
-    remark_rows: list[RemarkCode] = []
-    for row, (_rem_row, _rem, claim), matched in zip(payment_rows, every, matches, strict=True):
-        for adj in claim.adjustments:
-            adjustment_rows.append(
-                Adjustment(
-                    claim_payment=row,
-                    group=adj.group.value,
-                    reason=adj.reason,
-                    amount=adj.amount,
-                    quantity=adj.quantity,
-                )
-            )
-        for outpatient_or_inpatient, qualifier in ((claim.outpatient, "MOA"), (claim.inpatient, "MIA")):
-            for code in outpatient_or_inpatient.remark_codes if outpatient_or_inpatient else ():
-                remark_rows.append(RemarkCode(claim_payment=row, qualifier=qualifier, code=code[:30]))
+    line_rows: list[tuple] = []
+    for payment_id, (_rem_row, _rem, claim), matched in zip(payment_ids, every, matches, strict=True):
         for number, line in enumerate(claim.lines):
             claim_line_id, method = matched[number] if matched else (None, "none")
             original = line.original_procedure
             line_rows.append(
-                LinePayment(
-                    claim_payment=row,
-                    sequence=number + 1,
-                    claim_line_id=claim_line_id,
-                    match_method=method,
-                    line_control_number=(line.line_control_number or "")[:50],
-                    procedure_qualifier=line.procedure.qualifier.value,
-                    procedure_code=line.procedure.code[:48],
-                    modifiers=list(line.procedure.modifiers),
-                    original_procedure_code=(original.code if original else "")[:48],
-                    original_modifiers=list(original.modifiers) if original else [],
-                    revenue_code=(line.revenue_code or "")[:4],
-                    units_paid=line.units_paid,
-                    original_units=line.original_units,
-                    service_date_from=line.service_date or line.service_from,
-                    service_date_to=line.service_to or line.service_date,
-                    charge=line.charge,
-                    paid=line.paid,
-                    allowed=line.allowed,
+                (
+                    payment_id,
+                    number + 1,
+                    claim_line_id,
+                    str(method),
+                    (line.line_control_number or "")[:50],
+                    line.procedure.qualifier.value,
+                    line.procedure.code[:48],
+                    list(line.procedure.modifiers),
+                    (original.code if original else "")[:48],
+                    list(original.modifiers) if original else [],
+                    (line.revenue_code or "")[:4],
+                    line.units_paid,
+                    line.original_units,
+                    line.service_date or line.service_from,
+                    line.service_to or line.service_date,
+                    line.charge,
+                    line.paid,
+                    line.allowed,
                 )
             )
-    LinePayment.objects.bulk_create(line_rows, batch_size=CHUNK)
-    line_iter = iter(line_rows)
-    for row, (_rem_row, _rem, claim) in zip(payment_rows, every, strict=True):
+    line_ids = iter(insert_rows_returning_ids(LinePayment, LINE_FIELDS, line_rows))
+    adjustment_rows: list[tuple] = []
+    remark_rows: list[tuple] = []
+    for payment_id, (_rem_row, _rem, claim) in zip(payment_ids, every, strict=True):
+        for adj in claim.adjustments:
+            adjustment_rows.append((payment_id, None, adj.group.value, adj.reason, adj.amount, adj.quantity))
+        for level, qualifier in ((claim.outpatient, "MOA"), (claim.inpatient, "MIA")):
+            for code in level.remark_codes if level else ():
+                remark_rows.append((payment_id, None, qualifier, code[:30]))
         for line in claim.lines:
-            line_row = next(line_iter)
+            line_id = next(line_ids)
             for adj in line.adjustments:
                 adjustment_rows.append(
-                    Adjustment(
-                        claim_payment=row,
-                        line_payment=line_row,
-                        group=adj.group.value,
-                        reason=adj.reason,
-                        amount=adj.amount,
-                        quantity=adj.quantity,
-                    )
+                    (payment_id, line_id, adj.group.value, adj.reason, adj.amount, adj.quantity)
                 )
             for remark in line.remarks:
-                remark_rows.append(
-                    RemarkCode(
-                        claim_payment=row,
-                        line_payment=line_row,
-                        qualifier=remark.qualifier[:3],
-                        code=remark.value[:30],
-                    )
-                )
-    Adjustment.objects.bulk_create(adjustment_rows, batch_size=CHUNK)
-    RemarkCode.objects.bulk_create(remark_rows, batch_size=CHUNK)
+                remark_rows.append((payment_id, line_id, remark.qualifier[:3], remark.value[:30]))
+    insert_rows(
+        Adjustment,
+        ["claim_payment_id", "line_payment_id", "group", "reason", "amount", "quantity"],
+        adjustment_rows,
+    )
+    insert_rows(RemarkCode, ["claim_payment_id", "line_payment_id", "qualifier", "code"], remark_rows)
     _store_provider_adjustments(rem_rows, remittances)
     return totals
 

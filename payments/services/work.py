@@ -9,7 +9,7 @@ from claims.models import Claim
 from payments.domain.posting import ClaimMatch, FileStatus, LineMatch, PaymentStatus, match_lines
 from payments.models import ClaimPayment, LinePayment
 from payments.services.common import RemittanceStateError
-from payments.services.posting import _load, post_claim_payments
+from payments.services.posting import _load, _payments, post_claim_payments
 from payments.services.store import our_lines
 
 
@@ -32,7 +32,7 @@ def claim_payment_match(*, claim_payment: ClaimPayment, claim: Claim, actor) -> 
         locked.status = PaymentStatus.PENDING
         locked.note = ""
         locked.save(update_fields=["claim", "match_method", "status", "note", "updated_at"])
-        (row,) = _load([locked])
+        (row,) = _load(_payments(ClaimPayment.objects.filter(pk=locked.pk)))
         matched = match_lines([line for _, _, line in row.lines], our_lines([claim.pk]).get(claim.pk, []))
         updates = []
         for (line_id, _, _), (claim_line_id, method) in zip(row.lines, matched, strict=True):

@@ -1,0 +1,86 @@
+"""Set-based writes for the large tables of a remittance (claim payments, lines, adjustments,
+ledger rows): one 835 carries tens of thousands of rows, and building a Django model instance per
+row cost more than the database did. On PostgreSQL rows go in with COPY and ids are taken from
+the table's sequence beforehand (so children can point at their parents); elsewhere (the
+embedded SQLite) through bulk_create. Rows are tuples in the order of `fields`; timestamps are
+filled here because COPY skips auto_now."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
+    """`count` fresh ids from the table's sequence (PostgreSQL), or None (let the insert pick)."""
+    if connection.vendor != "postgresql" or count == 0:
+        return None
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
+def _csv(value: Any) -> str:
+    kind = type(value)
+    if kind is str:  # most values: quoted, so an empty string is not NULL
+        return '"' + value.replace('"', '""') + '"'
+    if value is None:
+        return ""  # unquoted empty: NULL
+    if kind is Decimal or kind is int:
+        return str(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value)
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert `rows` (values for `fields`, column names as attnames: `claim_id`) plus created_at /
+    updated_at. `fields` includes "id" when the ids were reserved."""
+    if not rows:
+        return
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(fields, row, strict=True)), created_at=now, updated_at=now) for row in rows],
+            batch_size=2000,
+        )
+        return
+    columns = [*fields, "created_at", "updated_at"]
+    stamp = f",{now.isoformat()},{now.isoformat()}\n"
+    buffer = io.StringIO()
+    buffer.writelines(",".join(_csv(v) for v in row) + stamp for row in rows)
+    buffer.seek(0)
+    table = model._meta.db_table
+    names = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cur:
+        cur.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+def insert_rows_returning_ids(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple]
+) -> list[int]:
+    """`insert_rows`, giving back the new rows' ids in order."""
+    ids = reserve_ids(model, len(rows))
+    if ids is None:
+        now = timezone.now()
+        objs = model.objects.bulk_create(
+            [model(**dict(zip(fields, row, strict=True)), created_at=now, updated_at=now) for row in rows],
+            batch_size=2000,
+        )
+        return [obj.pk for obj in objs]
+    insert_rows(model, ["id", *fields], [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+    return ids
