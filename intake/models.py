@@ -3,6 +3,7 @@ orders, eligibility checks and prior authorizations."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
@@ -27,6 +28,11 @@ from intake.domain.types import (
     RenderingProviderSource,
     SiteOfCare,
 )
+
+# Days before a scheduled visit the eligibility job checks its coverage: a week gives the 271
+# time to come back and a biller time to act on an inactive answer before the patient arrives.
+DEFAULT_ELIGIBILITY_LOOKAHEAD_DAYS = 7
+MAX_ELIGIBILITY_LOOKAHEAD_DAYS = 60
 
 npi_format = RegexValidator(r"^\d{10}$", "An NPI has exactly 10 digits.")
 taxonomy_format = RegexValidator(
@@ -59,6 +65,13 @@ class Payer(TimeStampedModel, Address):
     )
     timely_filing_days = models.PositiveIntegerField(default=365)
     eligibility_freshness_days = models.PositiveIntegerField(default=30)
+    eligibility_lookahead_days = models.PositiveSmallIntegerField(
+        "check eligibility ahead (days)",
+        default=DEFAULT_ELIGIBILITY_LOOKAHEAD_DAYS,
+        validators=[MaxValueValidator(MAX_ELIGIBILITY_LOOKAHEAD_DAYS)],
+        help_text="How many days before a scheduled visit its coverage is checked (a 270 written) when "
+        "the last check is missing or stale; 0: on the day of the visit only",
+    )
     per_diem_lines = models.CharField(
         max_length=5,
         choices=[("span", "One line for the span of days"), ("daily", "One line per day")],
@@ -458,3 +471,47 @@ class IntakeAlert(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class IntakeEvent(PatientDataModel, TimeStampedModel):
+    """One change to an order or a prior authorization: who, when, which fields, why. Append-only.
+
+    Names the changed fields, never their values (the audit log's rule: it must not become a second
+    copy of the record); a status move keeps its from and to. A move made by a visit names no user
+    when none acted (the actor is the nurse who started it otherwise).
+    """
+
+    class Kind(models.TextChoices):
+        ORDER_EDITED = "order_edited", "Order edited"
+        ORDER_STATUS = "order_status", "Order status moved"
+        AUTH_EDITED = "auth_edited", "Authorization edited"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intake_events")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    authorization = models.ForeignKey(
+        PriorAuthorization, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_fields = models.JSONField(default=list, blank=True)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["order_edited", "order_status", "auth_edited"]),
+                name="intake_event_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(order__isnull=False) | models.Q(authorization__isnull=False),
+                name="intake_event_has_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"

@@ -235,3 +235,19 @@ def normalize_icd10cm(code: str) -> str:
 def icd10cm_shape_ok(compact: str) -> bool:
     """ICD-10-CM syntax of a normalised code (no code-set lookup): letter, digit, then 1 to 5 more."""
     return _ICD10CM_SHAPE.fullmatch(compact) is not None
+
+
+def format_icd10cm(code: str) -> str:
+    """The printed form of a code: the dot after the third character ('K5090' -> 'K50.90').
+
+    ICD-10-CM places the decimal point after the category (the first three characters) in every
+    code (Tabular List conventions, Official Guidelines section I.A); claims send the code without
+    it (837 HI01-2), so stored codes may have either form. A category alone ('E11') has no dot;
+    text that is not shaped like a code is returned unchanged, so a page never hides what was typed.
+    """
+    if not isinstance(code, str):
+        return code
+    compact = normalize_icd10cm(code)
+    if not icd10cm_shape_ok(compact):
+        return code
+    return compact if len(compact) == 3 else f"{compact[:3]}.{compact[3:]}"

@@ -36,8 +36,23 @@ def units_field(**kwargs: Any) -> models.DecimalField[Any, Any]:
     return models.DecimalField(max_digits=10, decimal_places=3, **kwargs)
 
 
+def enum_label(member: StrEnum) -> str:
+    """What a page shows for an enum value: the enum's own `label` when it defines one, else the
+    value made readable. A code-like value with capitals or digits is shown as written ("837P",
+    "CO", "AM"): str.capitalize() turned them into "837p" and "Co"."""
+    label = getattr(member, "label", None)
+    if isinstance(label, str) and label:
+        return label
+    value = member.value
+    if not any(char.islower() for char in value):
+        return value
+    text = value.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 def enum_choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+    """Model and form choices of a StrEnum: the one home of the labels pages show (enum_label)."""
+    return [(member.value, enum_label(member)) for member in enum]
 
 
 def choice_constraint(field: str, enum: type[StrEnum], name: str) -> models.CheckConstraint:

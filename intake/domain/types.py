@@ -14,10 +14,27 @@ class PayerKind(StrEnum):
     COMMERCIAL = "commercial"
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        return _PAYER_KIND_LABELS[self]
+
+
+_PAYER_KIND_LABELS = {
+    PayerKind.MEDICARE: "Medicare (fee-for-service)",
+    PayerKind.MEDICARE_ADVANTAGE: "Medicare Advantage",
+    PayerKind.MEDICAID: "Medicaid",
+    PayerKind.COMMERCIAL: "Commercial",
+    PayerKind.OTHER: "Other",
+}
+
 
 class ClaimForm(StrEnum):
     PROFESSIONAL = "837P"
     INSTITUTIONAL = "837I"
+
+    @property
+    def label(self) -> str:
+        return "837P (professional)" if self is ClaimForm.PROFESSIONAL else "837I (institutional)"
 
 
 class ClaimFilingIndicator(StrEnum):
@@ -92,6 +109,19 @@ class SiteOfCare(StrEnum):
     OFFICE = "office"
     HOPD = "hopd"  # hospital outpatient department
 
+    @property
+    def label(self) -> str:
+        return _SITE_LABELS[self]
+
+
+_SITE_LABELS = {
+    SiteOfCare.AIC: "Ambulatory infusion center",
+    SiteOfCare.AIS: "Pharmacy infusion suite",
+    SiteOfCare.HOME: "Home",
+    SiteOfCare.OFFICE: "Physician office",
+    SiteOfCare.HOPD: "Hospital outpatient department",
+}
+
 
 class Relationship(StrEnum):
     """Patient's relationship to the subscriber (837 SBR02 / PAT01: 18 self, 01 spouse, 19 child, G8 other)."""
@@ -109,9 +139,26 @@ class OrderStatus(StrEnum):
     ELIGIBILITY_VERIFIED = "eligibility_verified"  # coverage active on a fresh check
     AUTH_OBTAINED = "auth_obtained"  # a prior auth covers its codes (or none is needed)
     READY_TO_SCHEDULE = "ready_to_schedule"
-    ACTIVE = "active"  # visits under way
+    SCHEDULED = "scheduled"  # a visit is on the schedule, none started yet
+    ACTIVE = "active"  # in treatment: its first visit has started
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _ORDER_STATUS_LABELS[self]
+
+
+_ORDER_STATUS_LABELS = {
+    OrderStatus.NEW: "New order",
+    OrderStatus.ELIGIBILITY_VERIFIED: "Eligibility verified",
+    OrderStatus.AUTH_OBTAINED: "Auth obtained",
+    OrderStatus.READY_TO_SCHEDULE: "Ready to schedule",
+    OrderStatus.SCHEDULED: "Scheduled",
+    OrderStatus.ACTIVE: "In treatment",
+    OrderStatus.COMPLETED: "Completed",
+    OrderStatus.CANCELLED: "Cancelled",
+}
 
 
 # CMS place-of-service code set: default POS for each site of care. The one rule the coding

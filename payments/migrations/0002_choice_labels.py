@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0001_initial'),
+        ("payments", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='adjustment',
-            name='group',
-            field=models.CharField(choices=[('CO', 'CO'), ('PR', 'PR'), ('OA', 'OA'), ('PI', 'PI'), ('CR', 'CR')], max_length=2),
+            model_name="adjustment",
+            name="group",
+            field=models.CharField(
+                choices=[("CO", "CO"), ("PR", "PR"), ("OA", "OA"), ("PI", "PI"), ("CR", "CR")], max_length=2
+            ),
         ),
     ]
