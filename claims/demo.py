@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from claims import selectors, services
 from claims.demo_morning import seed_morning
+from claims.domain.claim_edit import ClaimChanges, LineChange
 from claims.domain.types import ClaimStatus as S
 from claims.models import Claim, PayerRule
 from coding.models import ChargeLine, Visit
@@ -169,6 +170,47 @@ def _demo_charges(want: int) -> None:
             )
 
 
+def _keyed_into_the_future(claim: Claim) -> None:
+    """The needs-fix demo claim, stopped by a real scrubber edit the biller fixes on the edit page:
+    its last line keyed as a span through days not given yet (LINE_DATE_FUTURE)."""
+    line = claim.lines.order_by("line_number").last()
+    assert line is not None  # a built claim has lines
+    services.claim_edit(
+        claim=claim,
+        actor=None,
+        reason="Demo: span keyed through the end of the course",
+        version=services.claim_version(claim),
+        changes=ClaimChanges(
+            lines=(
+                LineChange(
+                    key=line.line_control_number,
+                    values={"service_date_to": timezone.localdate() + dt.timedelta(days=7)},
+                ),
+            )
+        ),
+    )
+    services.claims_scrub_many(claim_ids=[claim.pk])
+    claim.refresh_from_db()
+
+
+def _replace(claim: Claim) -> None:
+    """A replacement with corrected units where the payer takes one; Medicare Part B corrects by
+    reopening, so there the demo only marks the claim superseded."""
+    if not services.claim_correction_options(claim).replace:
+        services.claim_transition(claim=claim, to=S.REPLACED, actor=None, reason="Demo: superseded")
+        return
+    first = claim.lines.order_by("line_number").first()
+    assert first is not None
+    services.claim_replace(
+        claim=claim,
+        actor=None,
+        reason="Demo: corrected units",
+        changes=ClaimChanges(
+            lines=(LineChange(key=first.line_control_number, values={"units": first.units + 1}),)
+        ),
+    )
+
+
 def seed(stdout) -> None:
     _seed_claims(stdout)
     # After the claims above, which are built from every reviewed charge: these stay ready to bill.
@@ -192,6 +234,8 @@ def _seed_claims(stdout) -> None:
     made: dict[str, int] = {}
     for claim, (target, moves) in zip(claims, PATHS, strict=False):
         claim.refresh_from_db()
+        if target == S.NEEDS_FIX and claim.status != S.NEEDS_FIX:
+            _keyed_into_the_future(claim)
         if claim.status != S.READY and target != S.NEEDS_FIX:
             services.claim_transition(
                 claim=claim, to=S.READY, actor=None, reason="Demo: corrected and re-scrubbed"
@@ -206,7 +250,7 @@ def _seed_claims(stdout) -> None:
                 extra["status_reason"] = REASONS[step]
             services.claim_transition(claim=claim, to=step, actor=None, reason=REASONS[step], **extra)
         if target == S.REPLACED:
-            services.claim_replace(claim=claim, actor=None, reason="Demo: corrected units")
+            _replace(claim)
         made[target.value] = made.get(target.value, 0) + 1
     stdout.write(
         f"claims demo: {len(rules)} payer rules; {len(claims)} claims in states {', '.join(sorted(made))}"

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from claims import documents, selectors, services
+from claims import documents, selectors, services, views_edit
 from claims.api.filters import ClaimFilter
-from claims.domain.transitions import CLAIM_TRANSITIONS
 from claims.domain.types import ClaimStatus
 from claims.forms import AcknowledgmentForm, BatchBuildForm, ConfirmForm, ReasonForm
-from claims.models import Claim, SubmissionBatch
+from claims.models import Claim, ClaimEdit, SubmissionBatch
 from infusion_rcm.accounts.decorators import requires
 from infusion_rcm.accounts.roles import Capability, user_has
 from infusion_rcm.audit.services import audit_event, audit_list, audit_view
@@ -49,7 +49,18 @@ def claim_list(request):
 
 @requires(Capability.BILLING_VIEW)
 def needs_fix(request):
-    page = _page(request, selectors.needs_fix_queue())
+    errors = Prefetch(
+        "edits",
+        queryset=ClaimEdit.objects.filter(severity="error").order_by("line_number", "pk"),
+        to_attr="errors",
+    )
+    page = _page(request, selectors.needs_fix_queue().prefetch_related(errors))
+    if user_has(request.user, Capability.BILLING_WORK):
+        for claim in page:
+            claim.fixes = views_edit.with_fix_links(claim, claim.errors)
+    else:
+        for claim in page:
+            claim.fixes = [(edit, "") for edit in claim.errors]
     return render(
         request,
         "claims/queue.html",
@@ -89,22 +100,33 @@ def claim_detail(request, public_id):
     claim = _claim(public_id)
     audit_view(request, claim)
     can_work = user_has(request.user, Capability.BILLING_WORK)
+    options = services.claim_correction_options(claim)
     actions = []
     if can_work:
+        # A rejected claim is corrected on the edit page (saving reopens it as a draft).
+        if options.edit:
+            actions.append(
+                ("Reopen to correct" if claim.status == S.REJECTED else "Edit", "claims:claim_edit")
+            )
         if claim.status in services.SCRUBBABLE:
             actions.append(("Scrub", "claims:claim_scrub"))
-        if CLAIM_TRANSITIONS.allowed(claim.status, S.VOID):
+        if options.void:
             actions.append(("Void", "claims:claim_void"))
-        if claim.status in {S.ACCEPTED, S.PAID, S.PARTIALLY_PAID, S.DENIED} and claim.payer_claim_number:
+        # Medicare Part B takes reopenings: options.reopening is shown instead of these.
+        if options.replace:
             actions.append(("Create replacement", "claims:claim_replace"))
-        if claim.status == S.REJECTED:
-            actions.append(("Reopen to correct", "claims:claim_reopen"))
+        if options.void_at_payer:
+            actions.append(("Void at the payer (frequency 8)", "claims:claim_void_at_payer"))
+    edits = list(claim.edits.all())
+    fixes = views_edit.with_fix_links(claim, edits) if can_work and options.edit else [(e, "") for e in edits]
     return render(
         request,
         "claims/claim_detail.html",
         {
             "claim": claim,
             "actions": actions,
+            "fixes": fixes,
+            "options": options,
             "professional": claim.form == "837P",
             "batch_text": claim.batch.content if claim.batch_id else "",  # type: ignore[union-attr]
         },
@@ -163,10 +185,13 @@ def claim_void(request, public_id):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
+        done = "Claim voided."
+        if claim.status == S.BATCHED:
+            done += " Its batch was withdrawn and rebuilt without it: check the batch list before releasing."
         return _act(
             request,
             lambda: services.claim_void(claim=claim, actor=request.user, reason=reason),
-            "Claim voided.",
+            done,
             back,
         )
     return _confirm(
@@ -180,42 +205,22 @@ def claim_void(request, public_id):
 
 
 @requires(Capability.BILLING_WORK)
-def claim_replace(request, public_id):
-    claim = get_object_or_404(Claim, public_id=public_id)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.claim_replace(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("claims:claim_detail", public_id=claim.public_id)
-        messages.success(request, f"Replacement {new.claim_number} created as a draft.")
-        return redirect("claims:claim_detail", public_id=new.public_id)
-    return _confirm(
-        request,
-        title=f"Replace {claim.claim_number}",
-        message=f"Creates a frequency-7 claim referencing payer claim {claim.payer_claim_number or '(unknown)'}.",
-        form=form,
-        action_url=request.path,
-        button="Create replacement",
-    )
-
-
-@requires(Capability.BILLING_WORK)
 def claim_reopen(request, public_id):
     claim = get_object_or_404(Claim, public_id=public_id)
     back = reverse("claims:claim_detail", args=[claim.public_id])
     if request.method == "POST":
-        return _act(
-            request,
-            lambda: services.claim_resubmit_after_rejection(claim=claim, actor=request.user),
-            "Claim reopened as a draft.",
-            back,
-        )
+        # Reopened to be corrected: the edit page, where the correction is made.
+        try:
+            services.claim_resubmit_after_rejection(claim=claim, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(back)
+        messages.success(request, "Claim reopened as a draft: correct it here, then save to scrub it again.")
+        return redirect("claims:claim_edit", public_id=claim.public_id)
     return _confirm(
         request,
         title=f"Reopen {claim.claim_number}",
-        message="Back to draft to correct and scrub again.",
+        message="Back to draft, then on to the edit page to correct it and scrub again.",
         form=ConfirmForm(),
         action_url=request.path,
         button="Reopen",

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from claims import selectors, services
+from claims.api.claim_edit import EDIT_CAPABILITIES, ClaimEditActions
 from claims.api.filters import ClaimFilter
 from claims.api.serializers import (
     BatchBuildSerializer,
@@ -30,12 +31,17 @@ from infusion_rcm.audit.services import audit_event
 from infusion_rcm.common.viewsets import AuditedReadOnlyViewSet, CapabilityViewSetMixin
 
 
-class ClaimViewSet(AuditedReadOnlyViewSet):
+class ClaimViewSet(ClaimEditActions, AuditedReadOnlyViewSet):
     """Claims; billers and managers read. `scrub` and `void` are biller actions (GET shows the
-    current edits / whether a void is allowed; POST does it)."""
+    current edits / whether a void is allowed; POST does it); so are `edit`, `replace` and
+    `void-at-payer` (claims.api.claim_edit)."""
 
     required_capability = Capability.BILLING_VIEW
-    action_capabilities = {"scrub": Capability.BILLING_WORK, "void": Capability.BILLING_WORK}
+    action_capabilities = {
+        "scrub": Capability.BILLING_WORK,
+        "void": Capability.BILLING_WORK,
+        **EDIT_CAPABILITIES,
+    }
     filterset_class = ClaimFilter
 
     def get_queryset(self):

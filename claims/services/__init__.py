@@ -16,8 +16,6 @@ from claims.services.batches import (
 from claims.services.build import (
     BuildResult,
     claim_number_format,
-    claim_replace,
-    claim_void,
     claims_build_from_charges,
     revenue_code_for,
 )
@@ -27,6 +25,19 @@ from claims.services.common import (
     BatchStateError,
     ClaimStateError,
     control_numbers_take,
+)
+from claims.services.corrections import (
+    ReopeningRequiredError,
+    claim_correction_options,
+    claim_replace,
+    claim_void,
+    claim_void_at_payer,
+)
+from claims.services.edit import (
+    ClaimEditConflictError,
+    ClaimEditUnchangedError,
+    claim_edit,
+    claim_version,
 )
 from claims.services.ready_to_bill import (
     claim_build_request,
@@ -48,7 +59,10 @@ __all__ = [
     "SCRUBBABLE",
     "BatchStateError",
     "BuildResult",
+    "ClaimEditConflictError",
+    "ClaimEditUnchangedError",
     "ClaimStateError",
+    "ReopeningRequiredError",
     "ScrubOutcome",
     "acknowledgment_import",
     "batch_build",
@@ -58,13 +72,17 @@ __all__ = [
     "batch_release",
     "claim_build_request",
     "claim_build_run_execute",
+    "claim_correction_options",
+    "claim_edit",
     "claim_number_format",
     "claim_replace",
     "claim_resubmit_after_rejection",
     "claim_scrub",
     "claim_scrub_request",
     "claim_transition",
+    "claim_version",
     "claim_void",
+    "claim_void_at_payer",
     "claims_build_from_charges",
     "claims_build_ready",
     "claims_scrub_many",

@@ -51,6 +51,7 @@ def batch_build(
     validate: bool | None = None,
     after_render: Callable[[str], None] | None = None,
     max_claims: int = MAX_CLAIMS_PER_BATCH,
+    claim_ids: list[int] | None = None,
 ) -> SubmissionBatch | None:
     """Put the payer's READY claims of one form into one 837 interchange.
 
@@ -60,11 +61,14 @@ def batch_build(
     and (settings.VALIDATE_BATCHES_WITH_PYX12) validated with pyx12. A file pyx12 refuses is
     stored HELD with its errors and its claims stay batched until pulled back. Returns None when
     the payer has no ready claims; at most `max_claims` (oldest first) go in one file.
-    `after_render` is a test seam called with the file text.
+    `after_render` is a test seam called with the file text. `claim_ids` limits the batch to
+    those claims (a batch rebuilt without a voided claim takes exactly the others).
     """
     validate = settings.VALIDATE_BATCHES_WITH_PYX12 if validate is None else validate
     with transaction.atomic():
         ready = Claim.objects.filter(payer=payer, status=S.READY.value)
+        if claim_ids is not None:
+            ready = ready.filter(pk__in=claim_ids)
         if form is None:
             form = ready.order_by("service_date_from", "pk").values_list("form", flat=True).first()
             if form is None:

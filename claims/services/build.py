@@ -1,4 +1,4 @@
-"""Building claims from reviewed charge lines; void and replacement."""
+"""Building claims from reviewed charge lines."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 from django.db import transaction
 
 from claims.domain.per_diem import split_per_day
-from claims.domain.transitions import REPLACEABLE
 from claims.domain.types import ClaimForm
 from claims.models import (
     Claim,
@@ -22,13 +21,12 @@ from claims.services.build_parts import mark_line_renderers, split_over_limit, v
 from claims.services.build_spans import merge_span_claims, patient_chunks
 from claims.services.common import (
     USABLE_AUTH,
-    ClaimStateError,
     S,
     _auth_rows,
     _enqueue_scrub,
     control_numbers_take,
 )
-from claims.services.transitions import _user, claim_transition
+from claims.services.transitions import _user
 from coding import services as coding_services
 from coding.models import ChargeLine, Visit
 from infusion_rcm.audit.models import AuditEntry
@@ -321,100 +319,3 @@ def _build_chunk(visit_ids: list[int], actor) -> tuple[list[Claim], list[tuple[i
 def claim_number_format(value: int) -> str:
     """CLM01 patient control number: 'C' + 9 digits (payers keep 20 characters)."""
     return f"C{value:09d}"
-
-
-# ---------------------------------------------------------------------------
-# Void and replacement
-# ---------------------------------------------------------------------------
-
-
-def claim_void(*, claim: Claim, actor, reason: str) -> Claim:
-    """Cancel a claim that has not been adjudicated (before submission, or after a rejection).
-
-    A batched claim leaves its (unreleased) batch; its charge lines return to "reviewed" so a
-    corrected claim can be built from them. After adjudication use a replacement instead:
-    the state table refuses the move (IllegalTransitionError).
-    """
-    fields = {"batch": None} if claim.status == S.BATCHED else {}
-    with transaction.atomic():
-        voided = claim_transition(claim=claim, to=S.VOID, actor=actor, reason=reason or "Voided", **fields)
-        # Its charges go back to the review queue's "reviewed" state, ready for a corrected claim.
-        line_ids = [i for i in voided.lines.values_list("charge_line_id", flat=True) if i is not None]
-        coding_services.charge_lines_release_from_claim(line_ids=line_ids)
-    return voided
-
-
-def claim_replace(*, claim: Claim, actor, reason: str) -> Claim:
-    """Create a replacement claim (frequency 7, REF*F8 = the original's payer claim number) as a
-    draft copy of the original's lines, and move the original to replaced.
-
-    Preconditions: the original was adjudicated (accepted, paid, partially paid, denied) and the
-    payer's claim number is known. Locks the original for the whole operation.
-    """
-    with transaction.atomic():
-        original = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
-        if original.status not in REPLACEABLE:
-            raise ClaimStateError(
-                f"Only an adjudicated claim can be replaced; this one is {original.status}.",
-                extra={"status": original.status},
-            )
-        if not original.payer_claim_number:
-            raise ClaimStateError(
-                "The payer's claim number is not known yet; a replacement must reference it."
-            )
-        number = claim_number_format(control_numbers_take("claim")[0])
-        replacement = Claim.objects.create(
-            claim_number=number,
-            patient_id=original.patient_id,
-            coverage_id=original.coverage_id,
-            payer_id=original.payer_id,
-            billing_provider_id=original.billing_provider_id,
-            location_id=original.location_id,
-            visit_id=original.visit_id,
-            referring_provider_id=original.referring_provider_id,
-            form=original.form,
-            status=S.DRAFT.value,
-            frequency_code="7",
-            replaces=original,
-            place_of_service=original.place_of_service,
-            diagnosis_codes=list(original.diagnosis_codes),
-            prior_auth_number=original.prior_auth_number,
-            service_date_from=original.service_date_from,
-            service_date_to=original.service_date_to,
-            total_charge=original.total_charge,
-        )
-        for line in original.lines.all():
-            ClaimLine.objects.create(
-                claim=replacement,
-                charge_line_id=line.charge_line_id,
-                line_number=line.line_number,
-                line_control_number=f"{number}-{line.line_number}",
-                service_date_from=line.service_date_from,
-                service_date_to=line.service_date_to,
-                code=line.code,
-                modifiers=list(line.modifiers),
-                units=line.units,
-                charge=line.charge,
-                diagnosis_pointers=list(line.diagnosis_pointers),
-                ndc=line.ndc,
-                ndc_quantity=line.ndc_quantity,
-                ndc_unit=line.ndc_unit,
-                revenue_code=line.revenue_code,
-            )
-        ClaimEvent.objects.create(
-            claim=replacement,
-            from_status="",
-            to_status=S.DRAFT.value,
-            actor=_user(actor),
-            reason=f"Replacement of {original.claim_number}: {reason}".strip(": "),
-            payload={"replaces": original.claim_number},
-        )
-        claim_transition(
-            claim=original,
-            to=S.REPLACED,
-            actor=actor,
-            reason=reason or "Replaced",
-            payload={"replacement": replacement.claim_number},
-        )
-    claim.status = S.REPLACED.value
-    return replacement

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims import services
+from claims.domain.claim_edit import ClaimChanges, LineChange
 from claims.models import Claim, ClaimEvent
 from infusion_rcm.common.errors import IllegalTransitionError
 from tests.claims import factories as f
@@ -69,14 +70,19 @@ def test_void_after_adjudication_is_refused(claim, biller):
         services.claim_void(claim=claim, actor=biller, reason="too late")
 
 
-def test_replacement_is_frequency_7_referencing_payer_claim_number(claim, biller):
+def test_replacement_is_frequency_7_referencing_payer_claim_number(biller):
+    # A commercial claim: Medicare Part B takes reopenings, not replacements (tests/claims/test_corrections.py).
+    visit = f.office_sequential_concurrent(biller)
+    (claim,) = services.claims_build_from_charges(visit_ids=[visit.pk], enqueue_scrub=False).claims
     for to in ("ready", "batched", "submitted"):
         services.claim_transition(claim=claim, to=to, actor=None, reason="setup")
     services.claim_transition(
         claim=claim, to="accepted", actor=None, reason="277CA", payer_claim_number="ICN555"
     )
     services.claim_transition(claim=claim, to="denied", actor=None, reason="835")
-    replacement = services.claim_replace(claim=claim, actor=biller, reason="wrong units")
+    first = claim.lines.get(line_number=1)
+    changes = ClaimChanges(lines=(LineChange(key=first.line_control_number, values={"units": 2}),))
+    replacement = services.claim_replace(claim=claim, actor=biller, reason="wrong units", changes=changes)
     claim.refresh_from_db()
     assert claim.status == "replaced"
     assert (replacement.status, replacement.frequency_code, replacement.replaces_id) == (
@@ -94,4 +100,4 @@ def test_replacement_is_frequency_7_referencing_payer_claim_number(claim, biller
 
 def test_replacement_needs_adjudicated_claim_with_payer_number(claim, biller):
     with pytest.raises(services.ClaimStateError):
-        services.claim_replace(claim=claim, actor=biller, reason="x")
+        services.claim_replace(claim=claim, actor=biller, reason="x", changes=ClaimChanges())
