@@ -1,10 +1,18 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from payments.api import views
 
 app_name = "payments"
-# "/?": POST /api/v1/payments/remittances works with or without the trailing slash
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
 router.register("remittances", views.RemittanceFileViewSet, basename="remittance")
 router.register("claim-payments", views.ClaimPaymentViewSet, basename="claim-payment")
-urlpatterns = router.urls
+urlpatterns = [
+    # POST /api/v1/payments/remittances as the issue spells it (no trailing slash): the same view
+    path(
+        "remittances",
+        views.RemittanceFileViewSet.as_view({"get": "list", "post": "create"}),
+        name="remittance-upload",
+    ),
+    *router.urls,
+]

@@ -13,8 +13,9 @@ from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPart
 from rest_framework.response import Response
 
 from claims.models import Claim
-from infusion_rcm.accounts.roles import Capability
+from infusion_rcm.accounts.roles import Capability, user_has
 from infusion_rcm.audit.services import audit_event
+from infusion_rcm.common.api import HasCapability
 from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.common.viewsets import AuditedReadOnlyViewSet
 from payments import selectors, services
@@ -55,6 +56,21 @@ def _decode(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+class RouteCapability(HasCapability):
+    """HasCapability, and for a method the route does not serve (GET on a POST-only action) the
+    capability of what it does serve: a role that may not use the route gets 403, not 405."""
+
+    def has_permission(self, request, view) -> bool:
+        if getattr(view, "action", None) is None and getattr(view, "action_map", None):
+            needed = {
+                view.action_capabilities.get(a, view.required_capability) for a in view.action_map.values()
+            }
+            return bool(request.user and request.user.is_authenticated) and all(
+                user_has(request.user, c) for c in needed
+            )
+        return super().has_permission(request, view)
+
+
 def _result(result: services.PostResult) -> dict:
     return {
         "file": result.file.public_id,
@@ -80,6 +96,7 @@ class RemittanceFileViewSet(AuditedReadOnlyViewSet):
     """835 files and paper EOBs: the ERA inbox (list), a remittance with its claims, lines,
     adjustments and PLB (detail); upload (POST), preview, post, and paper EOB entry (billers)."""
 
+    permission_classes = [RouteCapability]
     required_capability = Capability.BILLING_VIEW
     action_capabilities = {
         "create": Capability.BILLING_WORK,
@@ -178,6 +195,7 @@ class ClaimPaymentViewSet(AuditedReadOnlyViewSet):
     unmatched one by hand (with candidate claims by patient, date and amount) and approve held
     reversals."""
 
+    permission_classes = [RouteCapability]
     required_capability = Capability.BILLING_VIEW
     action_capabilities = {"match": Capability.BILLING_WORK, "approve": Capability.BILLING_WORK}
     filterset_fields = ["status", "claim_status_code", "is_reversal"]
