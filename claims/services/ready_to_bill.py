@@ -150,9 +150,17 @@ def _finish(run: ClaimBuildRun, *, status: str, **fields) -> None:
 
 
 def build_run_counts(run: ClaimBuildRun) -> dict[str, int]:
-    """How the run's claims stand now: scrubbed ready, needs fix, still waiting for the scrub."""
+    """How the run's claims stand now (ready, needs fix, still waiting for the scrub) and how many
+    visits they bill (a span claim bills several)."""
     statuses = list(Claim.objects.filter(pk__in=run.claim_ids).values_list("status", flat=True))
+    visits = (
+        ClaimLine.objects.filter(claim_id__in=run.claim_ids)
+        .values("charge_line__visit_id")
+        .distinct()
+        .count()
+    )
     return {
+        "visits": visits,
         "ready": statuses.count(S.READY.value),
         "needs_fix": statuses.count(S.NEEDS_FIX.value),
         "draft": statuses.count(S.DRAFT.value),
