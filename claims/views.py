@@ -364,4 +364,6 @@ def acknowledgment_result_text(row: dict) -> str:
     outcome = str(row.get("outcome", ""))
     if "claims" in row:
         outcome += f" ({row['claims']} claim{'' if row['claims'] == 1 else 's'})"
+    if row.get("reason"):
+        outcome += f": {row['reason']}"  # the 277CA codes in words (claim_status_codes)
     return f"{subject}: {outcome}" if subject else outcome

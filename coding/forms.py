@@ -7,7 +7,15 @@ from typing import Any, cast
 
 from django import forms
 
-from coding.models import Administration, ChargeLine, Drug, DrugNdc, HomeTherapyDay, NursingVisitEntry
+from coding.models import (
+    Administration,
+    ChargeLine,
+    Drug,
+    DrugNdc,
+    HomeTherapyDay,
+    NursingVisitEntry,
+    Visit,
+)
 from infusion_rcm.common.identifiers import normalize_ndc
 
 # A dose this far from the ordered dose is flagged for the nurse to confirm (not refused).
@@ -128,6 +136,20 @@ class EvaluationForm(forms.Form):
     evaluation_separately_identifiable = forms.BooleanField(
         required=False, label="Separately identifiable (modifier 25)"
     )
+
+
+class VisitProvidersForm(forms.ModelForm):
+    """Who the services are billed under: the claim's rendering (2310B) and supervising (2310D)
+    practitioners. A nurse bills no NPI of her own: in an office or infusion center name the
+    physician who supervised; at home the pharmacist (the payer decides who goes on the claim)."""
+
+    class Meta:
+        model = Visit
+        fields = ["rendering_provider", "supervising_provider"]
+        labels = {
+            "rendering_provider": "Rendering practitioner (pharmacist, NP or physician billed under)",
+            "supervising_provider": "Supervising physician",
+        }
 
 
 class HomeTherapyForm(forms.ModelForm):

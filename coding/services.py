@@ -287,6 +287,16 @@ def visit_evaluation_save(
     return locked
 
 
+def visit_providers_save(*, visit: Visit, rendering_provider, supervising_provider) -> Visit:
+    """Record the practitioners a draft visit's claims are billed under (rendering, supervising)."""
+    with transaction.atomic():
+        locked = _lock_draft(visit)
+        locked.rendering_provider = rendering_provider
+        locked.supervising_provider = supervising_provider
+        locked.save(update_fields=["rendering_provider", "supervising_provider", "updated_at"])
+    return locked
+
+
 def home_therapy_save(*, visit: Visit, therapy) -> None:
     with transaction.atomic():
         _lock_draft(visit)

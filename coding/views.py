@@ -18,6 +18,7 @@ from coding.forms import (
     EvaluationForm,
     HomeTherapyForm,
     NursingVisitForm,
+    VisitProvidersForm,
     VitalsForm,
 )
 from coding.models import Administration, ChargeLine, Visit
@@ -65,6 +66,7 @@ def _visit_context(request, visit: Visit, **forms) -> dict:
                 "evaluation_separately_identifiable": visit.evaluation_separately_identifiable,
             }
         ),
+        "providers_form": forms.get("providers_form") or VisitProvidersForm(instance=visit),
         "home_form": forms.get("home_form") or HomeTherapyForm(),
         "nursing_form": forms.get("nursing_form") or NursingVisitForm(),
         "addendum_form": AddendumForm(),
@@ -120,6 +122,17 @@ def _document(request, visit: Visit):
                 services.visit_evaluation_save(visit=visit, **form.cleaned_data)
             else:
                 forms["evaluation_form"] = form
+        elif action == "providers":
+            form = VisitProvidersForm(request.POST, instance=visit)
+            if form.is_valid():
+                services.visit_providers_save(
+                    visit=visit,
+                    rendering_provider=form.cleaned_data["rendering_provider"],
+                    supervising_provider=form.cleaned_data["supervising_provider"],
+                )
+                messages.success(request, "Practitioners saved.")
+            else:
+                forms["providers_form"] = form
         elif action == "home_therapy":
             form = HomeTherapyForm(request.POST)
             if form.is_valid():

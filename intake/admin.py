@@ -31,6 +31,7 @@ class PayerAdmin(ReferenceDataAdmin):
         "payer_id",
         "kind",
         "claim_form",
+        "claim_filing_indicator",
         "timely_filing_days",
         "eligibility_freshness_days",
         "active",
@@ -55,5 +56,5 @@ class ServiceLocationAdmin(ReferenceDataAdmin):
 @admin.register(Prescriber)
 class PrescriberAdmin(ReferenceDataAdmin):
     form = NPIForm
-    list_display = ("last_name", "first_name", "npi", "specialty")
+    list_display = ("last_name", "first_name", "npi", "specialty", "taxonomy")
     search_fields = ("last_name", "npi")

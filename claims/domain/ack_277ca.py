@@ -13,6 +13,7 @@ status above claim level finds the batch it is about (`LevelAck277.batch_referen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -20,6 +21,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from claims.domain.claim_status_codes import describe, explain
 from infusion_rcm.common.money import to_money
 from infusion_rcm.x12.errors import X12Error
 from infusion_rcm.x12.reader import Expect, Transaction, element, read_interchange
@@ -77,6 +79,12 @@ def classify(statuses: Sequence[StatusInfo]) -> ClaimAckStatus:
 def status_codes(statuses: Sequence[StatusInfo]) -> str:
     """`A7:562:85, A6:128` as a biller reads them off the clearinghouse report."""
     return ", ".join(f"{s.category}:{s.status}" + (f":{s.entity}" if s.entity else "") for s in statuses)
+
+
+def status_words(statuses: Sequence[StatusInfo]) -> str:
+    """The statuses in words (claims.domain.claim_status_codes): 'A7:562:85 Rejected for invalid
+    information: Entity's National Provider Identifier (NPI) (billing provider)'."""
+    return describe(explain((s.category, s.status, s.entity) for s in statuses))
 
 
 class LineAck277(_Frozen):
@@ -153,19 +161,31 @@ class Ack277CA(_Frozen):
 
 def ccyymmdd(tx: Transaction, index: int, value: str, what: str) -> date:
     """A CCYYMMDD date at body segment `index`, or an error located there."""
+    if len(value) != 8 or not (value.isascii() and value.isdigit()):
+        raise tx.error(index, f"{what} {value!r} is not a CCYYMMDD date.")
     try:
         return datetime.strptime(value, "%Y%m%d").date()  # noqa: DTZ007 - a calendar date, no time zone
     except ValueError as exc:
         raise tx.error(index, f"{what} {value!r} is not a CCYYMMDD date.") from exc
 
 
+# X12 type R: an optional minus, ASCII digits and an optional point; no exponent, sign or
+# separators (Decimal() would take '1E5', 'NaN' and full-width digits). STC04 / SVC02 are R 1-18.
+_AMOUNT = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_MAX_AMOUNT_LENGTH = 18
+
+
 def amount(tx: Transaction, index: int, value: str, what: str) -> Decimal | None:
     """A monetary amount (quantized to cents) at body segment `index`; None when empty."""
     if not value:
         return None
+    if len(value) > _MAX_AMOUNT_LENGTH:
+        raise tx.error(index, f"{what} {value!r} is longer than {_MAX_AMOUNT_LENGTH} characters.")
+    if not _AMOUNT.fullmatch(value):
+        raise tx.error(index, f"{what} {value!r} is not an amount (digits 0-9 with an optional point).")
     try:
         return to_money(Decimal(value))
-    except (InvalidOperation, ValueError) as exc:
+    except (InvalidOperation, ValueError) as exc:  # pragma: no cover - the pattern admits only numbers
         raise tx.error(index, f"{what} {value!r} is not an amount.") from exc
 
 

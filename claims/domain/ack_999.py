@@ -139,10 +139,19 @@ def parse_999(text: str) -> Ack999:
     )
 
 
+_MAX_NUMBER_DIGITS = 10  # IK302 is N0 1-10; the AK9 counts are N0 1-6
+
+
 def _number(tx: Transaction, index: int, value: str, what: str) -> int:
-    """An unsigned count or position at body segment `index`, or an error located there."""
-    if not value.isdigit():
-        raise tx.error(index, f"{what} {value!r} is not a number.")
+    """An unsigned count or position at body segment `index`, or an error located there.
+
+    X12 N0 is ASCII 0-9 only: Python's isdigit() also takes '²' (which int() then refuses) and
+    Arabic-Indic or full-width digits (which int() silently reads), so both are refused here.
+    """
+    if not (value.isascii() and value.isdigit()):
+        raise tx.error(index, f"{what} {value!r} is not a number (digits 0-9).")
+    if len(value) > _MAX_NUMBER_DIGITS:
+        raise tx.error(index, f"{what} {value!r} is longer than {_MAX_NUMBER_DIGITS} digits.")
     return int(value)
 
 

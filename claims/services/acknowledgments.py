@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from claims.domain.ack_277ca import ClaimAckStatus, LevelAck277, parse_277ca, status_codes
+from claims.domain.ack_277ca import ClaimAckStatus, LevelAck277, parse_277ca, status_codes, status_words
 from claims.domain.ack_999 import GroupAck, describe, parse_999
 from claims.domain.x12_837 import IMPLEMENTATION_GUIDE
 from claims.models import Acknowledgment, Claim, SubmissionBatch
@@ -195,7 +195,10 @@ def _apply_277ca(text: str, actor) -> list[dict]:
             )
             results.append({"claim": claim.claim_number, "outcome": "accepted"})
         else:
-            reason = f"277CA rejected ({codes})" + (f": {item.free_text}" if item.free_text else "")
+            # codes and words: the claim page explains each code with what to fix (claim_status_codes)
+            reason = f"277CA rejected: {status_words(item.statuses)}" + (
+                f". Payer's note: {item.free_text}" if item.free_text else ""
+            )
             claim_transition(
                 claim=claim,
                 to=S.REJECTED,
@@ -204,7 +207,9 @@ def _apply_277ca(text: str, actor) -> list[dict]:
                 payload={"statuses": codes},
                 status_reason=reason,
             )
-            results.append({"claim": claim.claim_number, "outcome": "rejected"})
+            results.append(
+                {"claim": claim.claim_number, "outcome": "rejected", "reason": status_words(item.statuses)}
+            )
     for level in parsed.levels:
         if level.rejected:
             results.append(
@@ -227,11 +232,12 @@ def _apply_level_rejection(level: LevelAck277, *, our_id: str, named: set[str], 
     if npi:
         where = f"billing provider {npi}"
         claims = claims.filter(billing_provider__npi=npi)
-    reason = f"277CA rejected at {where} level ({status_codes(level.statuses)})" + (
-        f": {level.free_text}" if level.free_text else ""
+    words = status_words(level.statuses)
+    reason = f"277CA rejected at {where} level: {words}" + (
+        f". Payer's note: {level.free_text}" if level.free_text else ""
     )
     moved = _reject_submitted(claims.values_list("pk", flat=True), reason=reason, actor=actor)
-    return {**row, "batch": batch.file_name, "outcome": "rejected", "claims": moved}
+    return {**row, "batch": batch.file_name, "outcome": "rejected", "claims": moved, "reason": words}
 
 
 def claim_resubmit_after_rejection(*, claim: Claim, actor, reason: str = "") -> Claim:

@@ -295,13 +295,17 @@ def test_277ca_billing_provider_rejection_rejects_the_batch_claims(biller):
             "batch": batch.file_name,
             "outcome": "rejected",
             "claims": 2,
+            "reason": "A3:85:85 Returned as unprocessable: rejected, not entered into adjudication: "
+            "Entity not primary (billing provider)",
         }
     ]
     for claim in (one, two):
         claim.refresh_from_db()
         assert claim.status == "rejected"
         assert claim.status_reason == (
-            f"277CA rejected at billing provider {f.NPI_BILLING} level (A3:85:85): Billing provider not enrolled"
+            f"277CA rejected at billing provider {f.NPI_BILLING} level: A3:85:85 Returned as "
+            "unprocessable: rejected, not entered into adjudication: Entity not primary (billing provider). "
+            "Payer's note: Billing provider not enrolled"
         )
     other.refresh_from_db()
     assert other.status == "submitted"
