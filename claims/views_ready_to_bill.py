@@ -73,7 +73,7 @@ def ready_to_bill(request):
             "rows": [(r, SITE_LABELS.get(r.visit.location.site_of_care, "")) for r in rows],
             "page": page,
             "can_work": user_has(request.user, Capability.BILLING_WORK),
-            "buildable": sum(1 for r in rows if r.held_until is None and r.payer is not None),
+            "any_note": any(r.held_until is not None or r.payer is None for r in rows),
             "run": _run_context(request, run) if run else None,
             "recent_runs": ClaimBuildRun.objects.select_related("requested_by")[:5],
         },
