@@ -38,6 +38,7 @@ from infusion_rcm.common.models import (
     units_field,
 )
 from payments.domain.codes import AdjustmentGroup
+from payments.domain.contracts import PricingMethod, ScheduleKind
 from payments.domain.posting import (
     ClaimMatch,
     FileSource,
@@ -256,6 +257,13 @@ class LinePayment(TimeStampedModel):
     charge = money_field(help_text="SVC02")
     paid = money_field(help_text="SVC03")
     allowed = money_field(null=True, blank=True, help_text="AMT*B6")
+    # Set when the line posts (payments.services.contracts), from the contract in force on the
+    # date of service; null when no contract covers it. db_default: rows go in by COPY.
+    expected = money_field(null=True, blank=True, help_text="what the payer's contract pays for the line")
+    expected_basis = models.CharField(max_length=200, blank=True, default="", db_default="")
+    fee_schedule = models.ForeignKey(
+        "FeeSchedule", on_delete=models.PROTECT, null=True, blank=True, related_name="priced_lines"
+    )
 
     class Meta:
         ordering = ["claim_payment", "sequence"]
@@ -390,9 +398,99 @@ class PostingPolicy(TimeStampedModel):
         default=Decimal("1000.00"),
         help_text="Reversals (CLP02 22) taking back more than this wait for a biller's approval",
     )
+    underpayment_tolerance = money_field(
+        default=Decimal("1.00"),
+        help_text="A line is underpaid when paid + patient responsibility falls short of the "
+        "contract by more than this amount (and by more than the percent below)",
+    )
+    underpayment_tolerance_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="... and by more than this percent of the expected amount",
+    )
 
     class Meta:
         verbose_name_plural = "posting policy"
 
     def __str__(self) -> str:
         return f"reversals above {self.reversal_approval_amount} need approval"
+
+
+class FeeSchedule(TimeStampedModel):
+    """One version of a price list in force from `effective_from` to `effective_to` (inclusive;
+    open-ended when blank): a payer's contract, or a reference list contracts point at (the
+    Medicare fee per code, the ASP per drug unit). Admins import them from CSV
+    (`import_fee_schedule`, or the upload in the admin); a new version for a payer ends the one
+    before it. Versions are kept: a posted line points at the one that priced it."""
+
+    public_id = public_id_field()
+    kind = models.CharField(max_length=14, choices=enum_choices(ScheduleKind), default=ScheduleKind.CONTRACT)
+    payer = models.ForeignKey(
+        "intake.Payer", on_delete=models.PROTECT, null=True, blank=True, related_name="fee_schedules"
+    )
+    name = models.CharField(max_length=100)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="last day in force; blank: open-ended")
+    file_name = models.CharField(max_length=200, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "payer", "-effective_from"]
+        constraints = [
+            choice_constraint("kind", ScheduleKind, "fee_schedule_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind=ScheduleKind.CONTRACT, payer__isnull=False)
+                | (~models.Q(kind=ScheduleKind.CONTRACT) & models.Q(payer__isnull=True)),
+                name="fee_schedule_payer_iff_contract",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="fee_schedule_dates_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "payer", "effective_from"],
+                nulls_distinct=False,
+                name="fee_schedule_version_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        until = f" to {self.effective_to}" if self.effective_to else ""
+        return f"{self.name} (from {self.effective_from}{until})"
+
+
+class FeeScheduleRate(models.Model):
+    """One row of a fee schedule: the codes it prices (exact, `J*` prefix, `*` default), the
+    modifier (blank: any), the method and its figure (payments.domain.contracts)."""
+
+    schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="rates")
+    code = models.CharField(max_length=5)
+    modifier = models.CharField(max_length=2, blank=True)
+    method = models.CharField(max_length=20, choices=enum_choices(PricingMethod))
+    rate = models.DecimalField(
+        max_digits=12, decimal_places=4, null=True, blank=True, help_text="dollars per unit"
+    )
+    percent = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
+    description = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["schedule", "code", "modifier"]
+        constraints = [
+            choice_constraint("method", PricingMethod, "fee_schedule_rate_method_valid"),
+            models.UniqueConstraint(fields=["schedule", "code", "modifier"], name="fee_schedule_rate_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(method=PricingMethod.RATE, rate__gte=0, percent__isnull=True)
+                    | (~models.Q(method=PricingMethod.RATE) & models.Q(percent__gte=0, rate__isnull=True))
+                ),
+                name="fee_schedule_rate_figure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        figure = self.rate if self.method == PricingMethod.RATE else f"{self.percent}%"
+        return f"{self.code}{'-' + self.modifier if self.modifier else ''} {self.method} {figure}"

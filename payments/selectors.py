@@ -6,11 +6,23 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from claims.models import Claim
-from payments.domain.posting import PaymentStatus
-from payments.models import Adjustment, ClaimPayment, LinePayment, RemittanceFile
+from payments.domain.posting import PaymentStatus, PostingCategory
+from payments.models import Adjustment, ClaimPayment, LinePayment, Posting, RemarkCode, RemittanceFile
 
 
 def remittance_file_list() -> QuerySet[RemittanceFile]:
@@ -72,3 +84,107 @@ def match_candidates(
     if amount is not None:
         claims = claims.filter(total_charge=abs(amount))
     return claims.order_by("-service_date_from", "-pk")[:limit]
+
+
+def claim_payments_of_claim(claim: Claim) -> QuerySet[ClaimPayment]:
+    """What payers said about one claim (the claim page): each claim payment with its remittance,
+    lines, adjustments and remark codes, oldest first, duplicates left out (never posted)."""
+    adjustments = Adjustment.objects.order_by("pk")
+    lines = LinePayment.objects.order_by("sequence").prefetch_related(
+        Prefetch("adjustments", queryset=adjustments), "remarks"
+    )
+    return (
+        ClaimPayment.objects.filter(claim=claim)
+        .exclude(status=PaymentStatus.DUPLICATE)
+        .select_related("remittance__file", "reversal_of")
+        .prefetch_related(
+            Prefetch("lines", queryset=lines),
+            Prefetch(
+                "adjustments",
+                queryset=adjustments.filter(line_payment__isnull=True),
+                to_attr="claim_adjustments",
+            ),
+            Prefetch(
+                "remarks",
+                queryset=RemarkCode.objects.filter(line_payment__isnull=True),
+                to_attr="claim_remarks",
+            ),
+        )
+        .order_by("remittance__payment_date", "created_at", "pk")
+    )
+
+
+def claim_ledger_totals(claim: Claim) -> dict[str, Decimal]:
+    """The claim's money from the posting ledger, as the claim API computes it: paid, patient
+    responsibility, adjustments and the balance still to collect."""
+    sums = dict(
+        Posting.objects.filter(claim=claim)
+        .values("category")
+        .annotate(total=Sum("amount"))
+        .values_list("category", "total")
+    )
+    zero = Decimal("0.00")
+    paid = sums.get(PostingCategory.PAID, zero)
+    patient = sums.get(PostingCategory.PATIENT, zero)
+    adjustment = sums.get(PostingCategory.ADJUSTMENT, zero)
+    return {
+        "charge": claim.total_charge,
+        "paid": paid,
+        "patient_responsibility": patient,
+        "adjustment": adjustment,
+        "balance": claim.total_charge - paid - adjustment,
+    }
+
+
+def underpayment_queue(
+    *,
+    tolerance: Decimal,
+    percent: Decimal,
+    payer_id: int | None = None,
+    service_from: dt.date | None = None,
+    service_to: dt.date | None = None,
+) -> QuerySet[LinePayment]:
+    """Posted lines that payer paid plus patient responsibility leave short of the contract's
+    expected amount by more than `tolerance` dollars and more than `percent` of the expected,
+    largest shortfall first. Lines paid nothing (denials, worked in the denials queue) and claim
+    payments since reversed are left out."""
+    money = DecimalField(max_digits=12, decimal_places=2)
+    patient = Subquery(
+        Adjustment.objects.filter(line_payment=OuterRef("pk"), group="PR")
+        .values("line_payment")
+        .annotate(total=Sum("amount"))
+        .values("total"),
+        output_field=money,
+    )
+    lines = (
+        LinePayment.objects.filter(
+            expected__isnull=False,
+            claim_payment__status=PaymentStatus.POSTED,
+            claim_payment__reversals__isnull=True,
+        )
+        .annotate(patient_share=Coalesce(patient, Value(Decimal("0.00")), output_field=money))
+        .annotate(received=ExpressionWrapper(F("paid") + F("patient_share"), output_field=money))
+        .annotate(short=ExpressionWrapper(F("expected") - F("received"), output_field=money))
+        .annotate(
+            allowed_gap=Greatest(
+                Value(tolerance, output_field=money),
+                ExpressionWrapper(F("expected") * Value(percent) / Value(Decimal(100)), output_field=money),
+                output_field=money,
+            )
+        )
+        .filter(received__gt=0, short__gt=F("allowed_gap"))
+        .annotate(service_date=Coalesce("service_date_from", "claim_payment__service_date_from"))
+    )
+    if payer_id is not None:
+        lines = lines.filter(claim_payment__claim__payer_id=payer_id)
+    if service_from is not None:
+        lines = lines.filter(service_date__gte=service_from)
+    if service_to is not None:
+        lines = lines.filter(service_date__lte=service_to)
+    return lines.select_related(
+        "claim_payment__claim__patient",
+        "claim_payment__claim__payer",
+        "claim_payment__remittance__file",
+        "claim_line",
+        "fee_schedule",
+    ).order_by("-short", "pk")

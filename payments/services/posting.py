@@ -41,6 +41,7 @@ from payments.domain.posting import (
 from payments.models import Adjustment, ClaimPayment, LinePayment, Posting, ProviderAdjustment, RemittanceFile
 from payments.services.bulk import insert_rows
 from payments.services.common import RemittanceStateError, reversal_approval_amount, user_or_none
+from payments.services.contracts import line_payments_price
 
 CHUNK = 5000
 ZERO = Decimal("0.00")
@@ -338,6 +339,8 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
                 )
             )
     insert_rows(Posting, POSTING_FIELDS, postings)
+    # What the contract pays, on each posted line (the underpayment queue reads it).
+    line_payments_price(claim_payment_ids=[r.payment.pk for r in rows if not r.payment.is_reversal])
     outcomes = claims_adjudicate(decisions=decisions, actor=actor)
     _mark_posted(rows, outcomes, now=now, user=user)
     audit_events_bulk(
