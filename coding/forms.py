@@ -20,13 +20,95 @@ from infusion_rcm.common.identifiers import normalize_ndc
 
 # A dose this far from the ordered dose is flagged for the nurse to confirm (not refused).
 DOSE_TOLERANCE = Decimal("0.10")
+DOSE_UNITS = [("", "—"), ("mg", "mg"), ("g", "g"), ("mcg", "mcg"), ("mL", "mL"), ("units", "units")]
 
 
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
+# Mass units convert into one another; mL and units only into themselves (engine DRG-U1).
+_UNITS_FOR_BILLING_UNIT = {
+    "mg": ("mg", "g", "mcg"),
+    "g": ("mg", "g", "mcg"),
+    "mcg": ("mg", "g", "mcg"),
+    "mL": ("mL",),
+    "units": ("units",),
+}
+# Routes through a vascular access: the access is part of the record (ADM-I3).
+_ACCESS_ROUTES = {
+    Administration.Route.IV_INFUSION,
+    Administration.Route.IV_PUSH,
+    Administration.Route.PUMP_START,
+}
+
+
+class DrugSelect(forms.Select):
+    """Options carry the drug's billing unit, so the page can preset the dose unit."""
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units: dict[str, str] = units or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        unit = self.units.get(str(value))
+        if unit:
+            option["attrs"]["data-unit"] = unit
+        return option
+
+
+class DrugChoiceField(forms.ChoiceField):
+    """The whole active catalog, grouped: the order's drugs first, then premeds and other drugs,
+    then fluids (whose HCPCS is the fluid supply). Cleans to a Drug (or None: no drug)."""
+
+    def __init__(self, *, blank_label: str, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.blank_label = blank_label
+        self.drugs: dict[str, Drug] = {}
+
+    def offer(self, drugs, ordered_codes: list[str]) -> None:
+        self.drugs = {str(d.pk): d for d in drugs}
+        ordered = [d for d in self.drugs.values() if d.hcpcs in ordered_codes]
+        ordered.sort(key=lambda d: ordered_codes.index(d.hcpcs))
+        fluids = [d for d in self.drugs.values() if d.drug_class == "hydration_fluid" and d not in ordered]
+        others = [d for d in self.drugs.values() if d not in ordered and d not in fluids]
+        groups: list = [("", self.blank_label)]
+        for label, rows in (
+            ("On the order", ordered),
+            ("Premeds and other drugs", sorted(others, key=lambda d: d.description.lower())),
+            ("Fluids (billed as the fluid supply)", fluids),
+        ):
+            if rows:
+                groups.append((label, [(str(d.pk), f"{d.hcpcs} {d.description}") for d in rows]))
+        self.choices = groups
+        cast(DrugSelect, self.widget).units = {pk: d.billing_unit for pk, d in self.drugs.items()}
+
+    def prepare_value(self, value):
+        return str(value.pk) if isinstance(value, Drug) else value
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.drugs.get(str(value)) if value else None
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.drugs
+
+
+def _check_dose_unit(form: forms.BaseForm, drug: Drug | None, unit: str | None) -> None:
+    if drug is None or not unit:
+        return
+    if unit not in _UNITS_FOR_BILLING_UNIT[drug.billing_unit]:
+        allowed = " or ".join(_UNITS_FOR_BILLING_UNIT[drug.billing_unit])
+        form.add_error(
+            "dose_unit", f"{drug.hcpcs} is billed per {drug.billing_unit}: give the dose in {allowed}."
+        )
+
+
 class AdministrationForm(forms.ModelForm):
+    drug = DrugChoiceField(
+        blank_label="No drug: hydration fluid, supply not billed", widget=DrugSelect, label="Drug or fluid"
+    )
     # as printed on the vial (with dashes); clean_ndc turns it into the 11-digit form
     ndc = forms.CharField(label="NDC", required=False, max_length=13)
 
@@ -36,7 +118,9 @@ class AdministrationForm(forms.ModelForm):
             "drug",
             "purpose",
             "route",
-            "iv_site",
+            "access_site",
+            "access_side",
+            "access_device",
             "encounter",
             "start",
             "stop",
@@ -48,28 +132,29 @@ class AdministrationForm(forms.ModelForm):
             "reactions",
             "notes",
         ]
+        labels = {"wasted": "Wasted (same unit; 0 when none)"}
+        help_texts = {
+            "encounter": "1; 2 only when the patient left and came back the same day",
+            "wasted": "Single-dose vials: what was thrown away. Medicare needs it for JW or JZ.",
+        }
         widgets = {
             "start": TimeInput(format="%H:%M"),
             "stop": TimeInput(format="%H:%M"),
             "reactions": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 2}),
-            "dose_unit": forms.Select(
-                choices=[
-                    ("", "—"),
-                    ("mg", "mg"),
-                    ("g", "g"),
-                    ("mcg", "mcg"),
-                    ("mL", "mL"),
-                    ("units", "units"),
-                ]
-            ),
+            "encounter": forms.Select(choices=[(1, "1"), (2, "2 (came back)"), (3, "3")]),
+            "dose_unit": forms.Select(choices=DOSE_UNITS),
         }
 
-    def __init__(self, *args, drugs=None, ordered_doses=None, **kwargs):
+    def __init__(self, *args, drugs=None, ordered_doses=None, ordered_codes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        if drugs is not None:
-            self.fields["drug"].queryset = drugs  # type: ignore[attr-defined]  # a ModelChoiceField
-        self.fields["drug"].required = False
+        drug_field = cast(DrugChoiceField, self.fields["drug"])
+        drug_field.offer(
+            drugs if drugs is not None else Drug.objects.filter(active=True).order_by("hcpcs"),
+            list(ordered_codes),
+        )
+        if self.instance.pk and self.instance.drug_id:
+            self.initial["drug"] = str(self.instance.drug_id)
         self.ordered_doses: dict[str, Decimal] = ordered_doses or {}
         self.dose_warning = ""
 
@@ -103,6 +188,14 @@ class AdministrationForm(forms.ModelForm):
             self.add_error("dose", "Record the dose given.")
         if dose is not None and not data.get("dose_unit"):
             self.add_error("dose_unit", "Pick the unit of the dose.")
+        _check_dose_unit(self, drug, data.get("dose_unit"))
+        access = [data.get("access_site"), data.get("access_side"), data.get("access_device")]
+        if any(access) and not all(access):
+            for name, value in zip(("access_site", "access_side", "access_device"), access, strict=True):
+                if not value:
+                    self.add_error(name, "Pick the site, the side and the device of the access.")
+        elif route in _ACCESS_ROUTES and not any(access):
+            self.add_error("access_site", "Pick the IV access (site, side and device) this ran through.")
         wasted = data.get("wasted")
         if wasted is not None and dose is not None and wasted > dose * 10:
             self.add_error("wasted", "The amount wasted looks too large for this dose; check it.")
@@ -153,6 +246,10 @@ class VisitProvidersForm(forms.ModelForm):
 
 
 class HomeTherapyForm(forms.ModelForm):
+    """A home therapy as the engine knows it: a per-diem family from the list, with its drug."""
+
+    drug = DrugChoiceField(blank_label="No drug (standard TPN, hydration)", widget=DrugSelect)
+
     class Meta:
         model = HomeTherapyDay
         fields = [
@@ -163,8 +260,31 @@ class HomeTherapyForm(forms.ModelForm):
             "dose_unit",
             "volume_ml_per_day",
             "days",
+            "start_day",
             "position",
         ]
+        labels = {"frequency_hours": "Every (hours)", "volume_ml_per_day": "Volume per day (mL)"}
+        widgets = {"dose_unit": forms.Select(choices=DOSE_UNITS)}
+
+    def __init__(self, *args, drugs=None, ordered_codes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        drug_field = cast(DrugChoiceField, self.fields["drug"])
+        drug_field.offer(
+            drugs if drugs is not None else Drug.objects.filter(active=True).order_by("hcpcs"),
+            list(ordered_codes),
+        )
+        if self.instance.pk and self.instance.drug_id:
+            self.initial["drug"] = str(self.instance.drug_id)
+
+    def clean(self):
+        data = cast(dict[str, Any], super().clean())
+        drug, dose = data.get("drug"), data.get("dose")
+        if dose is not None and not data.get("dose_unit"):
+            self.add_error("dose_unit", "Pick the unit of the dose.")
+        if drug is not None and dose is None:
+            self.add_error("dose", "Record the daily dose of the drug.")
+        _check_dose_unit(self, drug, data.get("dose_unit"))
+        return data
 
 
 class NursingVisitForm(forms.ModelForm):

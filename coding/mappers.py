@@ -42,6 +42,34 @@ def _ndc_quantity(a: Administration, packages: dict[str, DrugNdc]) -> dict:
     return {"ndc_quantity": str(math.ceil(used / package.package_size)), "ndc_unit": "UN"}
 
 
+def _access(a: Administration) -> dict | None:
+    """ADM-I3: the structured access, which the engine compares as an identity (not the label)."""
+    if not a.has_access:
+        return None
+    return {"site": a.access_site, "side": a.access_side, "device": a.access_device}
+
+
+def finding_rows(visit: Visit, path: str) -> tuple[Administration | None, str]:
+    """The documentation row an engine finding's path names (`administrations[2].wasted`) and the
+    HCPCS it concerns. `visit` is the one visit_to_encounter read: the paths index its lists."""
+    head = path.split(".", 1)[0]
+    name, _, index = head.partition("[")
+    if not index.endswith("]") or not index[:-1].isdigit():
+        return None, ""
+    i = int(index[:-1])
+    if name == "administrations":
+        administrations = list(visit.administrations.all())
+        if i < len(administrations):
+            a = administrations[i]
+            return a, a.drug.hcpcs if a.drug else ""
+    elif name == "home_therapies":
+        therapies = list(visit.home_therapies.all())
+        if i < len(therapies):
+            t = therapies[i]
+            return None, t.drug.hcpcs if t.drug else ""
+    return None, ""
+
+
 def visit_to_encounter(visit: Visit, *, payer_kind: str) -> Encounter:
     """Build the engine input from a visit with its administrations, therapies and nursing."""
     documented = list(visit.administrations.all())
@@ -61,6 +89,7 @@ def visit_to_encounter(visit: Visit, *, payer_kind: str) -> Encounter:
                     "dose_unit": a.dose_unit or None,
                     "wasted": _amount(a.wasted),
                     "iv_site": a.iv_site or "A",
+                    "access": _access(a),
                     "encounter": a.encounter,
                     "ndc": a.ndc or None,
                     **(_ndc_quantity(a, packages) if a.ndc and a.drug_id else {}),
@@ -82,6 +111,7 @@ def visit_to_encounter(visit: Visit, *, payer_kind: str) -> Encounter:
                     "dose_unit": t.dose_unit or None,
                     "volume_ml_per_day": _amount(t.volume_ml_per_day),
                     "days": t.days,
+                    "start_day": t.start_day,
                 }.items()
                 if v is not None
             }

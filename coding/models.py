@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+from coding.domain.catalog import PER_DIEM_BY_THERAPY
+from coding.domain.vascular_access import ACCESS_DEVICES, ACCESS_SIDES, ACCESS_SITES, access_label
 from infusion_rcm.audit.tracking import PatientDataModel
 from infusion_rcm.common.models import TimeStampedModel, money_field, public_id_field, units_field
 
@@ -205,10 +207,64 @@ class Visit(PatientDataModel, TimeStampedModel):
                 | models.Q(signed_at__isnull=False, signed_by__isnull=False),
                 name="visit_signed_has_signer",
             ),
+            # One chart per patient and day while documenting: a second "Start visit" opens it
+            # (a second encounter the same day is documented in it as encounter 2, ADM-I3).
+            models.UniqueConstraint(
+                fields=["patient", "date_of_service"],
+                condition=models.Q(status="draft"),
+                name="visit_one_draft_per_patient_day",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Visit {self.pk} on {self.date_of_service}"
+
+
+class VisitFinding(PatientDataModel, TimeStampedModel):
+    """Something about a visit the nurse and then the biller must see: a coding-engine warning or
+    note, or a point-of-care intake gate (eligibility, authorization, order not through intake).
+
+    Intake findings are written when the visit starts; at signing every finding is replaced by the
+    coded result's, so a signed visit carries exactly what its charge lines were coded with. The
+    scrubber turns the ones that change payment into claim edits (docs/billing-rules/scrubber-edits.md).
+    """
+
+    class Source(models.TextChoices):
+        ENGINE = "engine", "Coding"
+        INTAKE = "intake", "Intake"
+        VISIT = "visit", "Visit"
+
+    class Severity(models.TextChoices):
+        WARNING = "warning"
+        INFO = "info"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="findings")
+    source = models.CharField(max_length=8, choices=Source.choices)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    rule_id = models.CharField(max_length=16, help_text="Billing rule id, e.g. DRG-W2, ELIG-POC")
+    message = models.TextField()
+    path = models.CharField(
+        max_length=80, blank=True, help_text="Engine input field, e.g. administrations[0].wasted"
+    )
+    code = models.CharField(max_length=5, blank=True, help_text="HCPCS the finding concerns, when one")
+    administration = models.ForeignKey(
+        "Administration", on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
+    )
+
+    class Meta:
+        ordering = ["visit", "-severity", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(source__in=["engine", "intake", "visit"]),
+                name="visit_finding_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=["warning", "info"]), name="visit_finding_severity_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}: {self.message[:40]}"
 
 
 class Administration(PatientDataModel, TimeStampedModel):
@@ -237,7 +293,16 @@ class Administration(PatientDataModel, TimeStampedModel):
     ndc = models.CharField("NDC", max_length=11, blank=True, validators=[ndc11_format])
     lot = models.CharField(max_length=30, blank=True)
     route = models.CharField(max_length=24, choices=Route.choices)
-    iv_site = models.CharField("IV access site", max_length=20, default="A")
+    # ADM-I3: the access is site + side + device from lists, compared as an identity by the engine.
+    # iv_site is the bare label of records documented before (used only when no access is set).
+    access_site = models.CharField(
+        "Access site", max_length=20, blank=True, choices=list(ACCESS_SITES.items())
+    )
+    access_side = models.CharField("Side", max_length=8, blank=True, choices=list(ACCESS_SIDES.items()))
+    access_device = models.CharField(
+        "Device", max_length=20, blank=True, choices=list(ACCESS_DEVICES.items())
+    )
+    iv_site = models.CharField("IV access label (older records)", max_length=20, default="A")
     encounter = models.PositiveSmallIntegerField(default=1, help_text="2 when the patient left and came back")
     start = models.TimeField()
     stop = models.TimeField(null=True, blank=True)
@@ -258,23 +323,62 @@ class Administration(PatientDataModel, TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(wasted__isnull=True) | models.Q(wasted__gte=0), name="admin_waste_ok"
             ),
+            models.CheckConstraint(
+                condition=models.Q(access_site="", access_side="", access_device="")
+                | (~models.Q(access_site="") & ~models.Q(access_side="") & ~models.Q(access_device="")),
+                name="admin_access_whole",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Administration {self.pk}"
+
+    @property
+    def has_access(self) -> bool:
+        return bool(self.access_site)
+
+    @property
+    def access_label(self) -> str:
+        """The access as the nurse and biller read it ("right antecubital peripheral IV")."""
+        if not self.has_access:
+            return "" if self.iv_site == "A" else self.iv_site
+        return access_label(self.access_site, self.access_side, self.access_device)
+
+
+# The per-diem families the engine knows (coding.domain.catalog), as the nurse reads them.
+_THERAPY_LABELS = {
+    "anti_infective": "Anti-infective (antibiotic, antiviral, antifungal)",
+    "hydration": "Hydration",
+    "tpn": "Parenteral nutrition (TPN)",
+    "alpha1_proteinase_inhibitor": "Alpha-1 proteinase inhibitor",
+    "anti_hemophilic": "Anti-hemophilic factor",
+    "anti_tnf": "Anti-TNF",
+    "injectable_noc": "Injectable, not otherwise classified",
+    "infusion_noc": "Infusion, not otherwise classified",
+    "long_term_controlled_rate": "Long-term controlled-rate infusion",
+}
+
+
+def therapy_choices() -> list[tuple[str, str]]:
+    families = ["anti_infective", "hydration", "tpn", *PER_DIEM_BY_THERAPY]
+    return [(f, _THERAPY_LABELS.get(f) or f.replace("_", " ").capitalize()) for f in families]
 
 
 class HomeTherapyDay(PatientDataModel, TimeStampedModel):
     """Home infusion: a therapy given on consecutive days (per-diem basis, REFERENCE §3)."""
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="home_therapies")
-    therapy = models.CharField(max_length=40)
+    therapy = models.CharField(max_length=40, choices=therapy_choices(), help_text="Per-diem family")
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, null=True, blank=True)
     frequency_hours = models.PositiveSmallIntegerField(null=True, blank=True)
     dose = units_field(null=True, blank=True)
     dose_unit = models.CharField(max_length=8, blank=True)
     volume_ml_per_day = units_field(null=True, blank=True)
     days = models.PositiveSmallIntegerField(default=1)
+    # HIT-P3/P5: the day of the period the therapy starts on, so overlapping therapies rank per day.
+    start_day = models.PositiveSmallIntegerField(
+        default=1, help_text="Day of the period it starts on (1 = the visit's date)"
+    )
     position = models.PositiveSmallIntegerField(default=1, help_text="Order of precedence; 1 is primary")
 
     class Meta:
@@ -378,3 +482,71 @@ class ChargeLine(PatientDataModel, TimeStampedModel):
     @property
     def billed_units(self) -> int:
         return self.override_units if self.override_units is not None else self.units
+
+
+class Appointment(PatientDataModel, TimeStampedModel):
+    """A visit on the schedule: a patient under an order, on a date and time, in an infusion chair
+    or at home, with the nurse who gives it. Starting it opens the day's visit (`visit`)."""
+
+    class Setting(models.TextChoices):
+        CHAIR = "chair", "Infusion chair"
+        HOME = "home", "Home visit"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled"  # on the schedule; its visit may have started (see `visit`)
+        CANCELLED = "cancelled"  # taken off the schedule before its visit started
+
+    public_id = public_id_field()
+    patient = models.ForeignKey("intake.Patient", on_delete=models.PROTECT, related_name="appointments")
+    order = models.ForeignKey("intake.Order", on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(
+        "intake.ServiceLocation", on_delete=models.PROTECT, related_name="appointments"
+    )
+    date = models.DateField()
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=120)
+    setting = models.CharField(max_length=8, choices=Setting.choices)
+    chair = models.CharField(max_length=20, blank=True, help_text="e.g. Chair 3; blank for a home visit")
+    nurse = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # Not one-to-one: with one chart per patient and day, two bookings of a day share its visit.
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+    )
+    notes = models.CharField(max_length=200, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["date", "start_time", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["scheduled", "cancelled"]), name="appointment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(setting="home", chair="")
+                | (models.Q(setting="chair") & ~models.Q(chair="")),
+                name="appointment_chair_or_home",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=24 * 60),
+                name="appointment_duration_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="scheduled") | models.Q(visit__isnull=True),
+                name="appointment_cancelled_not_started",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "date"],
+                condition=models.Q(status="scheduled"),
+                name="appointment_order_once_a_day",
+            ),
+        ]
+        indexes = [
+            # the day's schedule (coding.schedule.selectors.schedule_day) and the eligibility look-ahead
+            models.Index(fields=["date", "start_time"], name="appointment_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appointment {self.pk} on {self.date} {self.start_time:%H:%M}"

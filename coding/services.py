@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -14,8 +14,18 @@ from coding.domain.engine import code_encounter
 from coding.domain.types import ChargeLine as EngineLine
 from coding.domain.types import CodingResult
 from coding.mappers import visit_to_encounter
-from coding.models import Administration, ChargeLine, ChargeMasterEntry, Visit, VisitAddendum
+from coding.models import (
+    Administration,
+    ChargeLine,
+    ChargeMasterEntry,
+    HomeTherapyDay,
+    NursingVisitEntry,
+    Visit,
+    VisitAddendum,
+    VisitFinding,
+)
 from coding.tables import code_tables
+from coding.visit_findings import engine_findings, findings_replace, gate_findings, same_day_findings
 from infusion_rcm.audit.services import audit_events_bulk
 from infusion_rcm.common.errors import DomainError
 from infusion_rcm.common.money import to_money
@@ -48,16 +58,37 @@ def visit_start(
     order: Order | None = None,
     date_of_service: dt.date | None = None,
 ) -> Visit:
-    """Open a draft visit for today's patient (optionally under an order)."""
+    """Open the patient's draft visit for the day (optionally under an order), or the one already open.
+
+    One draft per patient and day (a DB constraint; a double tap cannot make two). The intake gate
+    is written on the visit as findings (POC-ORDER/ELIG/AUTH): the nurse is warned, and the biller
+    sees them with the lines. A draft opened under no order gets the order it is now started under.
+    """
     if order is not None and order.patient_id != patient.pk:
         raise DomainError("That order belongs to another patient.", code="visit.order_mismatch")
-    return Visit.objects.create(
-        patient=patient,
-        order=order,
-        location=location,
-        date_of_service=date_of_service or timezone.localdate(),
-        documented_by=actor,
-    )
+    day = date_of_service or timezone.localdate()
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                patient=patient, order=order, location=location, date_of_service=day, documented_by=actor
+            )
+    except IntegrityError:
+        visit = Visit.objects.get(patient=patient, date_of_service=day, status=Visit.Status.DRAFT)
+        if visit.order_id is None and order is not None:
+            visit.order = order
+            visit.save(update_fields=["order", "updated_at"])
+        else:
+            return visit
+    with transaction.atomic():
+        findings_replace(visit, gate_findings(visit), sources=[VisitFinding.Source.INTAKE])
+    if order is not None:  # the order's state follows its first visit (ready/scheduled -> in treatment)
+        intake_services.order_visit_started(order=order, actor=actor)
+    return visit
+
+
+def visit_gate(*, visit: Visit) -> list[VisitFinding]:
+    """The visit's stored point-of-care findings (what the nurse was warned of at the start)."""
+    return list(VisitFinding.objects.filter(visit=visit, source=VisitFinding.Source.INTAKE))
 
 
 def _lock_draft(visit: Visit) -> Visit:
@@ -82,6 +113,18 @@ def administration_delete(*, administration: Administration) -> None:
         administration.delete()
 
 
+def home_therapy_delete(*, therapy: HomeTherapyDay) -> None:
+    with transaction.atomic():
+        _lock_draft(therapy.visit)
+        therapy.delete()
+
+
+def nursing_visit_delete(*, entry: NursingVisitEntry) -> None:
+    with transaction.atomic():
+        _lock_draft(entry.visit)
+        entry.delete()
+
+
 def visit_payer_kind(visit: Visit) -> str:
     """The kind of the primary coverage in force on the date of service."""
     coverages = intake_selectors.coverages_in_force_for(patient=visit.patient, on=visit.date_of_service)
@@ -95,6 +138,24 @@ def visit_payer_kind(visit: Visit) -> str:
 def visit_code_preview(*, visit: Visit) -> CodingResult:
     """Code a visit without storing anything (what signing would produce)."""
     return _code(_with_documentation(visit))
+
+
+def visit_findings_preview(*, visit: Visit) -> tuple[list[VisitFinding], str]:
+    """What signing now would store (unsaved findings), and why it could not be coded ("" if it can).
+
+    For the nurse before she signs: every finding names the row to fix while she still can.
+    """
+    documented = _with_documentation(visit)
+    findings = gate_findings(documented) + same_day_findings(documented)
+    if not (
+        documented.administrations.all() or documented.home_therapies.all() or documented.nursing_visits.all()
+    ):
+        return findings, ""
+    try:
+        result = _code(documented)
+    except DomainError as exc:
+        return findings, exc.message
+    return engine_findings(documented, result) + findings, ""
 
 
 def _code(documented: Visit) -> CodingResult:
@@ -127,6 +188,12 @@ def visit_sign(*, visit: Visit, actor) -> Visit:
         signed.signed_at = timezone.now()
         signed.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
         lines = charge_lines_store(visit=signed, lines=result.lines)
+        # The coded result is its lines and its findings: stored together, for the biller and scrubber.
+        findings_replace(
+            signed,
+            engine_findings(signed, result) + gate_findings(signed) + same_day_findings(signed),
+            sources=VisitFinding.Source.values,
+        )
         _draw_down_auths(visit=signed, lines=lines)
     return signed
 

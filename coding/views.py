@@ -10,14 +10,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from coding import selectors, services
+from coding import selectors, services, visit_page
 from coding.forms import (
     AddendumForm,
-    AdministrationForm,
     ChargeOverrideForm,
     EvaluationForm,
-    HomeTherapyForm,
-    NursingVisitForm,
     VisitProvidersForm,
     VitalsForm,
 )
@@ -26,6 +23,7 @@ from infusion_rcm.accounts.decorators import requires
 from infusion_rcm.accounts.roles import Capability, user_has
 from infusion_rcm.audit.services import audit_list, audit_view
 from infusion_rcm.common.errors import DomainError
+from intake import selectors as intake_selectors
 from intake.models import Order
 
 
@@ -40,23 +38,26 @@ def visit_list(request):
         visit = services.visit_start(
             patient=order.patient, location=order.location, order=order, actor=request.user
         )
+        for finding in services.visit_gate(visit=visit):
+            # POC-*: said to the nurse now; kept on the visit for the biller
+            messages.warning(request, finding.message)
         return redirect("coding:visit_detail", public_id=visit.public_id)
     visits = list(selectors.visits_on(day=today))
-    orders = list(selectors.orders_to_visit(day=today))
+    orders = intake_selectors.order_rows(selectors.orders_to_visit(day=today), as_of=today)
     audit_list(request, Visit, [v.pk for v in visits])
     return render(request, "coding/visit_list.html", {"visits": visits, "orders": orders, "today": today})
 
 
-def _ordered_doses(visit: Visit) -> dict:
-    return {d.hcpcs: d.dose for d in visit.order.drugs.all()} if visit.order_id else {}  # type: ignore[union-attr]
-
-
 def _visit_context(request, visit: Visit, **forms) -> dict:
-    drugs = selectors.order_drugs(order=visit.order)
+    editing = visit_page.edit_ids(request)
     return {
         "visit": visit,
+        **editing,
+        **visit_page.review_context(visit),
+        "vitals_before_rows": visit_page.vitals_rows(visit.vitals_before),
+        "vitals_after_rows": visit_page.vitals_rows(visit.vitals_after),
         "overlapping": selectors.overlapping_administrations(visit),
-        "admin_form": forms.get("admin_form") or AdministrationForm(drugs=drugs),
+        "admin_form": forms.get("admin_form") or visit_page.administration_form(visit, pk=editing["editing"]),
         "vitals_form": forms.get("vitals_form") or VitalsForm(initial=visit.vitals_before),
         "vitals_after_form": VitalsForm(initial=visit.vitals_after, prefix="after"),
         "evaluation_form": forms.get("evaluation_form")
@@ -67,8 +68,10 @@ def _visit_context(request, visit: Visit, **forms) -> dict:
             }
         ),
         "providers_form": forms.get("providers_form") or VisitProvidersForm(instance=visit),
-        "home_form": forms.get("home_form") or HomeTherapyForm(),
-        "nursing_form": forms.get("nursing_form") or NursingVisitForm(),
+        "home_form": forms.get("home_form")
+        or visit_page.home_therapy_form(visit, pk=editing["editing_therapy"]),
+        "nursing_form": forms.get("nursing_form")
+        or visit_page.nursing_form(visit, pk=editing["editing_nursing"]),
         "addendum_form": AddendumForm(),
         "is_home": visit.location.site_of_care == "home",
         "can_see_charges": user_has(request.user, Capability.BILLING_VIEW),
@@ -95,11 +98,7 @@ def _document(request, visit: Visit):
     forms: dict = {}
     try:
         if action == "administration":
-            form = AdministrationForm(
-                request.POST,
-                drugs=selectors.order_drugs(order=visit.order),
-                ordered_doses=_ordered_doses(visit),
-            )
+            form = visit_page.administration_form(visit, request.POST, pk=request.POST.get("row"))
             if form.is_valid():
                 services.administration_save(visit=visit, administration=form.save(commit=False))
                 if form.dose_warning:
@@ -134,17 +133,21 @@ def _document(request, visit: Visit):
             else:
                 forms["providers_form"] = form
         elif action == "home_therapy":
-            form = HomeTherapyForm(request.POST)
+            form = visit_page.home_therapy_form(visit, request.POST, pk=request.POST.get("row"))
             if form.is_valid():
                 services.home_therapy_save(visit=visit, therapy=form.save(commit=False))
+                messages.success(request, "Therapy recorded.")
             else:
                 forms["home_form"] = form
         elif action == "nursing":
-            form = NursingVisitForm(request.POST)
+            form = visit_page.nursing_form(visit, request.POST, pk=request.POST.get("row"))
             if form.is_valid():
                 services.nursing_visit_save(visit=visit, entry=form.save(commit=False))
+                messages.success(request, "Nursing visit recorded.")
             else:
                 forms["nursing_form"] = form
+        elif action in ("home_therapy_delete", "nursing_delete"):
+            _remove_row(request, visit, action)
         elif action == "sign":
             services.visit_sign(visit=visit, actor=request.user)
             messages.success(request, "Visit signed and sent to charge review.")
@@ -163,6 +166,23 @@ def _document(request, visit: Visit):
             request, "coding/visit_detail.html", _visit_context(request, visit, **forms), status=400
         )
     return redirect("coding:visit_detail", public_id=visit.public_id)
+
+
+def _remove_row(request, visit: Visit, action: str) -> None:
+    wanted = request.POST.get("row")
+    if action == "home_therapy_delete":
+        therapy = next((r for r in visit.home_therapies.all() if str(r.pk) == wanted), None)
+        if therapy is not None:
+            services.home_therapy_delete(therapy=therapy)
+            messages.success(request, "Therapy removed.")
+            return
+    else:
+        entry = next((r for r in visit.nursing_visits.all() if str(r.pk) == wanted), None)
+        if entry is not None:
+            services.nursing_visit_delete(entry=entry)
+            messages.success(request, "Nursing visit removed.")
+            return
+    messages.error(request, "That row is not part of this visit (it may already be removed).")
 
 
 def _plain(data: dict) -> dict:

@@ -26,6 +26,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from claims.domain.charset import changed_by_basic
+from claims.domain.scrub_coding_findings import CodingFinding, coding_finding_edits
 from claims.domain.types import (
     OWN_SUBSCRIBER_KINDS,
     Address,
@@ -129,6 +130,9 @@ class ScrubContext(BaseModel):
     timely_filing_warn_days: int = Field(default=14, ge=0)
     code_in_force: Callable[[str, date], bool] | None = Field(
         default=None, description="dated code sets (CPT/HCPCS) lookup; None skips the check"
+    )
+    coding_findings: tuple[CodingFinding, ...] = Field(
+        default=(), description="engine findings stored with the claim's visits (scrub_coding_findings)"
     )
 
 
@@ -884,6 +888,7 @@ def scrub(claim: ClaimDraft, rules: Sequence[PayerRule], *, context: ScrubContex
     edits += _lines(claim, context, zero_allowed)
     edits += _eligibility(context)
     edits += _duplicate(claim, context)
+    edits += coding_finding_edits(claim, context.coding_findings)
 
     for rule in applicable:
         if isinstance(rule, ModifierRequiredRule):

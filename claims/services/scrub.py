@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from claims import mappers, selectors
 from claims.domain import types as d
+from claims.domain.scrub_coding_findings import CodingFinding
 from claims.domain.scrubber import AuthInForce, ScrubContext, duplicate_keys, has_errors, scrub
 from claims.models import (
     Claim,
     ClaimEdit,
+    ClaimLine,
 )
 from claims.services.common import (
     CHUNK,
@@ -74,6 +76,7 @@ class _ScrubWorld:
     keys_by_patient: dict[int, list[tuple[int, frozenset[str]]]]
     freshness: dict[int, int]
     code_in_force: Callable[[str, date], bool] | None = None
+    coding_findings: dict[int, tuple[CodingFinding, ...]] = field(default_factory=dict)
 
 
 def _load_world(claims: Sequence[Any], drafts: dict[int, d.ClaimDraft]) -> _ScrubWorld:
@@ -118,6 +121,23 @@ def _load_world(claims: Sequence[Any], drafts: dict[int, d.ClaimDraft]) -> _Scru
         )
     freshness = dict(Payer.objects.filter(pk__in=payer_ids).values_list("pk", "eligibility_freshness_days"))
     calendar = coding_selectors.code_set_calendar()
+    visits_of: dict[int, set[int]] = defaultdict(set)
+    for claim in claims:
+        if claim.visit_id:
+            visits_of[claim.pk].add(claim.visit_id)
+    for claim_id, visit_id in ClaimLine.objects.filter(
+        claim_id__in=[c.pk for c in claims], charge_line__isnull=False
+    ).values_list("claim_id", "charge_line__visit_id"):
+        visits_of[claim_id].add(visit_id)
+    stored = coding_selectors.findings_by_visit({v for vs in visits_of.values() for v in vs})
+    coding_findings = {
+        claim_id: tuple(
+            CodingFinding(rule_id=rule, code=code, message=message)
+            for v in sorted(visit_ids)
+            for rule, code, message in stored.get(v, [])
+        )
+        for claim_id, visit_ids in visits_of.items()
+    }
     return _ScrubWorld(
         as_of=as_of,
         rules=selectors.enabled_rules_for(payer_ids=payer_ids),
@@ -127,6 +147,7 @@ def _load_world(claims: Sequence[Any], drafts: dict[int, d.ClaimDraft]) -> _Scru
         freshness=freshness,
         # With no code sets loaded (a fresh install) the check is skipped rather than failing every line.
         code_in_force=(lambda code, day: code in calendar.codes_on(day)) if calendar else None,
+        coding_findings=coding_findings,
     )
 
 
@@ -159,6 +180,7 @@ def _context(claim: Any, world: _ScrubWorld) -> ScrubContext:
         seen_claim_keys=frozenset(seen),
         valid_icd10=icd10_valid,
         code_in_force=world.code_in_force,
+        coding_findings=world.coding_findings.get(claim.pk, ()),
     )
 
 

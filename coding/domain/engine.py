@@ -78,11 +78,17 @@ _HOME_SERVICE_SITES = frozenset({"home", "ais"})
 _NONE = Decimal(-1)
 
 
+def access_identity(a: Administration) -> str:
+    """ADM-I3: what "the same access" means: the structured access when documented, else the label."""
+    access = a.access
+    return a.iv_site if access is None else access.label
+
+
 def _canonical_key(a: Administration) -> tuple[object, ...]:
     """Every field, so that equal keys mean interchangeable administrations."""
     return (
         a.encounter,
-        a.iv_site,
+        access_identity(a),
         a.start,
         a.ends_next_day,
         a.stop or "",
@@ -200,7 +206,7 @@ def _classify(
                 kind=kind,
                 start=start,
                 stop=stop,
-                iv_site=a.iv_site,
+                iv_site=access_identity(a),
                 encounter=a.encounter,
                 primary=a.primary,
                 protocol_hydration=a.protocol_hydration,

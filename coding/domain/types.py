@@ -9,8 +9,9 @@ Each names the rule it serves:
 `primary` (ADM-I2 coder override), `ends_next_day` (ADM-T5), `protocol_hydration` (ADM-H2),
 `purpose="kvo"` (ADM-H4), routes `intra_arterial`, `on_body_injector`, `pump_refill`,
 `implanted_pump_refill`, `port_irrigation` (ADM-INJ1, ADM-CH1, 96521-96523), NDC fields (DRG-N1..N3),
-`HomeTherapy.mode` (S-code sub-families, §3.2), `HomeTherapy.start_day` (HIT-P3/P5 per-day ranking)
-and `NursingVisit.credential` / `initial_visit` (HIT-N1, HIT-M3).
+`HomeTherapy.mode` (S-code sub-families, §3.2), `HomeTherapy.start_day` (HIT-P3/P5 per-day ranking),
+`NursingVisit.credential` / `initial_visit` (HIT-N1, HIT-M3) and `Administration.access` (ADM-I3: the
+vascular access as site + side + device, compared as an identity).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from coding.domain.vascular_access import AccessDevice, AccessSide, AccessSite, access_label
 from infusion_rcm.common.money import exact_amount
 
 SiteOfCare = Literal["office", "aic", "ais", "hopd", "home"]
@@ -60,8 +62,25 @@ class Evaluation(BaseModel):
     separately_identifiable: bool = False
 
 
+class VascularAccess(BaseModel):
+    """ADM-I3: the access an administration runs through. Equal site, side and device = one access."""
+
+    model_config = _MODEL
+    site: AccessSite
+    side: AccessSide
+    device: AccessDevice
+
+    @property
+    def label(self) -> str:
+        return access_label(self.site, self.side, self.device)
+
+
 class Administration(BaseModel):
-    """One documented drug or fluid administration in an office, AIC, AIS or HOPD (§1.10)."""
+    """One documented drug or fluid administration in an office, AIC, AIS or HOPD (§1.10).
+
+    `access`, when given, is the access identity the engine compares (its label replaces `iv_site`);
+    `iv_site` is a bare label for documentation that has no structured access.
+    """
 
     model_config = _MODEL
     drug: str | None = None
@@ -74,6 +93,7 @@ class Administration(BaseModel):
     dose_unit: DoseUnit | None = None
     wasted: Amount | None = None
     iv_site: Annotated[str, Field(min_length=1, max_length=20)] = "A"
+    access: VascularAccess | None = None
     encounter: Annotated[int, Field(ge=1, le=9)] = 1
     primary: bool = False
     protocol_hydration: bool = False
