@@ -185,10 +185,10 @@ def seed(stdout) -> None:
     # The demo biller approves the reversal the approval amount held (as a biller would, after
     # checking it against the payer's letter), so the ledger shows a reversal and its correction.
     biller = get_user_model().objects.filter(username="bill").first()
-    for held in ClaimPayment.objects.filter(
+    for waiting in ClaimPayment.objects.filter(
         status="held", is_reversal=True, remittance__file__file_name__startswith=DEMO_PREFIX
     ):
-        services.claim_payment_approve(claim_payment=held, actor=biller)
+        services.claim_payment_approve(claim_payment=waiting, actor=biller)
     posted = sum(r.claims_posted for r in made)
     unmatched = sum(r.unmatched for r in made)
     held = ClaimPayment.objects.filter(status="held").count()

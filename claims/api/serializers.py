@@ -25,7 +25,7 @@ from intake.models import Payer
 _ZERO = Decimal("0.00")
 
 
-def _claim_money(context: dict, claim_id: int) -> dict:
+def _claim_money(context: Any, claim_id: int) -> dict:
     cache = context.setdefault("_claim_money", {})
     if claim_id not in cache:
         money: dict[str, Any] = {"claim": defaultdict(lambda: _ZERO), "lines": defaultdict(list)}

@@ -145,9 +145,9 @@ def _save_claim_numbers(rows: list[tuple[int, dict[str, str]]]) -> None:
     if connection.vendor != "postgresql":
         fields = ["payer_claim_number", "status_reason"]
         claims = list(Claim.objects.filter(pk__in=[cid for cid, _ in rows]))
-        values = dict(rows)
+        wanted = dict(rows)
         for claim in claims:
-            for name, value in values[claim.pk].items():
+            for name, value in wanted[claim.pk].items():
                 setattr(claim, name, value)
         Claim.objects.bulk_update(claims, fields)
         return

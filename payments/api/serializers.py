@@ -133,7 +133,7 @@ class ClaimPaymentDetailSerializer(ClaimPaymentSerializer):
         rows = getattr(obj, "claim_adjustments", None)
         if rows is None:
             rows = obj.adjustments.filter(line_payment__isnull=True).order_by("pk")
-        return AdjustmentSerializer(rows, many=True).data
+        return list(AdjustmentSerializer(rows, many=True).data)
 
 
 class ProviderAdjustmentSerializer(serializers.ModelSerializer):
@@ -190,7 +190,7 @@ class RemittanceSerializer(serializers.ModelSerializer):
 
 class RemittanceFileSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text="received, parsed, failed or posted")
-    source = serializers.CharField(
+    source = serializers.CharField(  # type: ignore[assignment]  # the model field "source" shadows Field.source
         read_only=True, help_text="835 (an 835 file) or paper (a paper EOB entered by hand)"
     )
     received_by = serializers.SlugRelatedField(slug_field="username", read_only=True)  # type: ignore[var-annotated]
@@ -262,7 +262,7 @@ class PostResultSerializer(serializers.Serializer):
     unmatched = serializers.IntegerField()
     held = serializers.IntegerField()
     total_paid = serializers.DecimalField(max_digits=14, decimal_places=2)
-    errors = serializers.ListField(child=serializers.CharField())
+    errors = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]  # the output key "errors" shadows Serializer.errors
 
 
 class PreviewClaimSerializer(serializers.Serializer):

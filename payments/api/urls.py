@@ -11,7 +11,7 @@ urlpatterns = [
     # POST /api/v1/payments/remittances as the issue spells it (no trailing slash): the same view
     path(
         "remittances",
-        views.RemittanceFileViewSet.as_view({"get": "list", "post": "create"}),
+        views.RemittanceUploadAlias.as_view({"get": "list", "post": "create"}),
         name="remittance-upload",
     ),
     *router.urls,

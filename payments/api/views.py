@@ -6,7 +6,7 @@ from __future__ import annotations
 import pydantic
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
@@ -19,6 +19,7 @@ from infusion_rcm.common.api import HasCapability
 from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.common.viewsets import AuditedReadOnlyViewSet
 from payments import selectors, services
+from payments.api.filters import ClaimPaymentFilter, RemittanceFileFilter
 from payments.api.serializers import (
     CandidateQuerySerializer,
     CandidateSerializer,
@@ -104,7 +105,7 @@ class RemittanceFileViewSet(AuditedReadOnlyViewSet):
         "manual": Capability.BILLING_WORK,
     }
     parser_classes = [JSONParser, MultiPartParser, FormParser, X12TextParser, EdiParser]
-    filterset_fields = ["status", "source"]
+    filterset_class = RemittanceFileFilter
 
     def get_queryset(self):
         if self.action == "retrieve":
@@ -198,7 +199,7 @@ class ClaimPaymentViewSet(AuditedReadOnlyViewSet):
     permission_classes = [RouteCapability]
     required_capability = Capability.BILLING_VIEW
     action_capabilities = {"match": Capability.BILLING_WORK, "approve": Capability.BILLING_WORK}
-    filterset_fields = ["status", "claim_status_code", "is_reversal"]
+    filterset_class = ClaimPaymentFilter
 
     def get_queryset(self):
         qs = selectors.claim_payment_list()
@@ -256,3 +257,8 @@ class ClaimPaymentViewSet(AuditedReadOnlyViewSet):
     def approve(self, request, public_id=None):
         payment = services.claim_payment_approve(claim_payment=self.get_object(), actor=request.user)
         return Response(ClaimPaymentSerializer(payment).data)
+
+
+@extend_schema_view(list=extend_schema(exclude=True), create=extend_schema(exclude=True))
+class RemittanceUploadAlias(RemittanceFileViewSet):
+    """/api/v1/payments/remittances without the trailing slash (the schema lists the slashed one)."""

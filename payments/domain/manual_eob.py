@@ -197,7 +197,7 @@ def to_remittance(eob: ManualEob, *, payee_name: str, payee_npi: str, provider_i
         message = claim_imbalance(claim)
         if message:
             problems.append(message)
-    plb = ()
+    plb: tuple[ProviderAdjustment, ...] = ()
     if eob.provider_adjustments:
         plb = (
             ProviderAdjustment(

@@ -54,7 +54,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
         return
     now = timezone.now()
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(
+        model._default_manager.bulk_create(
             [model(**dict(zip(fields, row, strict=True)), created_at=now, updated_at=now) for row in rows],
             batch_size=2000,
         )
@@ -77,7 +77,7 @@ def insert_rows_returning_ids(
     ids = reserve_ids(model, len(rows))
     if ids is None:
         now = timezone.now()
-        objs = model.objects.bulk_create(
+        objs = model._default_manager.bulk_create(
             [model(**dict(zip(fields, row, strict=True)), created_at=now, updated_at=now) for row in rows],
             batch_size=2000,
         )

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
@@ -234,7 +235,7 @@ def _originals(rows: Sequence[_Row]) -> dict[int, ClaimPayment]:
     reversals = [r.payment for r in rows if r.payment.is_reversal]
     if not reversals:
         return {}
-    candidates: dict[int, list[ClaimPayment]] = defaultdict(list)
+    candidates: dict[int | None, list[ClaimPayment]] = defaultdict(list)
     for cp in (
         ClaimPayment.objects.filter(
             claim_id__in={p.claim_id for p in reversals},
@@ -265,7 +266,7 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
     user = user_or_none(actor)
     user_id = user.pk if user else None
     originals = _originals(rows)
-    reversed_rows: dict[int, list[dict]] = defaultdict(list)
+    reversed_rows: dict[int, list[Any]] = defaultdict(list)
     if originals:
         for values in Posting.objects.filter(claim_payment_id__in=[o.pk for o in originals.values()]).values(
             "pk",
@@ -500,7 +501,7 @@ def claim_payment_approve(*, claim_payment: ClaimPayment, actor) -> ClaimPayment
             ClaimPayment.objects.select_for_update()
             .filter(
                 remittance__file_id=locked.remittance.file_id,
-                claim_id=locked.claim_id,
+                claim_id=locked.claim_id or 0,  # a held payment always has its claim
                 status=PaymentStatus.HELD,
             )
             .order_by("remittance__sequence", "sequence")

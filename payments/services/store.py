@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from claims.models import Claim, ClaimLine
 from intake.models import Payer
-from payments.domain.posting import ClaimMatch, OurLine, PaymentStatus, match_lines, paid_line_of
+from payments.domain.posting import ClaimMatch, LineMatch, OurLine, PaymentStatus, match_lines, paid_line_of
 from payments.domain.remittance import ClaimPayment as PaidClaimPayment
 from payments.domain.remittance import Remittance as ReadRemittance
 from payments.models import (
@@ -220,12 +220,12 @@ def store_remittances(file: RemittanceFile, remittances: Sequence[ReadRemittance
     lines_of = our_lines([*by_number.values(), *by_payer_number.values()])
 
     payment_rows: list[tuple] = []
-    matches: list[list[tuple[int | None, str]]] = []
+    matches: list[list[tuple[int | None, LineMatch]]] = []
     for sequence, (rem_row, _rem, claim) in enumerate(every, start=1):
         totals.claims += 1
         totals.claims_paid += claim.paid
         claim_id = by_number.get(claim.patient_control_number)
-        method = ClaimMatch.CLAIM_NUMBER
+        method: ClaimMatch = ClaimMatch.CLAIM_NUMBER
         if claim_id is None and claim.payer_claim_control_number:
             claim_id = by_payer_number.get(claim.payer_claim_control_number)
             method = ClaimMatch.PAYER_CLAIM_NUMBER
@@ -287,14 +287,14 @@ def store_remittances(file: RemittanceFile, remittances: Sequence[ReadRemittance
     line_rows: list[tuple] = []
     for payment_id, (_rem_row, _rem, claim), matched in zip(payment_ids, every, matches, strict=True):
         for number, line in enumerate(claim.lines):
-            claim_line_id, method = matched[number] if matched else (None, "none")
+            claim_line_id, line_method = matched[number] if matched else (None, LineMatch.NONE)
             original = line.original_procedure
             line_rows.append(
                 (
                     payment_id,
                     number + 1,
                     claim_line_id,
-                    str(method),
+                    line_method.value,
                     (line.line_control_number or "")[:50],
                     line.procedure.qualifier.value,
                     line.procedure.code[:48],

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         refused: list[str] = []
         for name in options["files"]:
             path = Path(name)
-            line = {
+            line: dict[str, Any] = {
                 "file": path.name,
                 "claims_posted": 0,
                 "claims_already_posted": 0,
