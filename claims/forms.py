@@ -133,9 +133,14 @@ class ClaimEditForm(forms.Form):
             label = role.replace("_", " ").capitalize()
             if role == "referring_provider" and state.form is ClaimForm.INSTITUTIONAL:
                 label = "Attending / referring provider"
-            self.fields[role] = forms.ModelChoiceField(
-                queryset=model.objects.all(), to_field_name="npi", required=False, label=label
+            self.fields[role] = ProviderChoiceField(
+                queryset=model.objects.all(),
+                to_field_name="npi",
+                required=False,
+                label=label,
+                empty_label="— none —" if role != "rendering_provider" else "— the billing provider —",
             )
+
         # Reason last, after the fields it explains.
         self.order_fields([*[n for n in self.fields if n != "reason"], "reason"])
 
@@ -151,6 +156,13 @@ class ClaimEditForm(forms.Form):
         for role in self.roles:
             values[role] = data[role].npi if data.get(role) is not None else ""
         return values
+
+
+class ProviderChoiceField(forms.ModelChoiceField):
+    """A provider by name and NPI (the NPI is what the claim sends and what the choice posts)."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj} · NPI {obj.npi}"
 
 
 def _dotted(code: str) -> str:

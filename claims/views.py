@@ -186,7 +186,7 @@ def claim_void(request, public_id):
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
         done = "Claim voided."
-        if claim.status == S.BATCHED:
+        if claim.status == S.BATCHED and claim.batch_id:
             done += " Its batch was withdrawn and rebuilt without it: check the batch list before releasing."
         return _act(
             request,

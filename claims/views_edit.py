@@ -89,6 +89,10 @@ def _changes(form: ClaimEditForm, lines) -> tuple[ClaimChanges, list[int]]:
 
 
 def _show_errors(form: ClaimEditForm, lines, errors: dict[str, str], where: list[int]) -> None:
+    count = len(errors)
+    form.add_error(
+        None, f"Nothing was saved: fix the {count} problem{'s' if count > 1 else ''} marked below."
+    )
     for key, message in errors.items():
         parts = key.split(".")
         if parts[0] != LINES_PREFIX:
@@ -112,7 +116,7 @@ def _render(request, claim, state, form, lines, *, mode: str, status: int = 200)
                 field.widget.attrs["autofocus"] = True
     roles = provider_roles()
     findings: dict[str, list] = {}
-    general = []
+    general: list = []
     for edit in claim.edits.all():
         key = fix_focus(edit.code, edit.line_number, roles, edit.message)
         (findings.setdefault(key, []) if key else general).append(edit)

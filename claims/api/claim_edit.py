@@ -110,7 +110,7 @@ class ClaimEditActions:
                         "field": field,
                     }
                 )
-            data = {
+            state_data = {
                 "version": services.claim_version(claim),
                 "editable": services.claim_correction_options(claim).edit,
                 "status": claim.status,
@@ -122,7 +122,7 @@ class ClaimEditActions:
                 "lines": claim.lines.order_by("line_number"),
                 "findings": findings,
             }
-            return Response(ClaimEditStateSerializer(data, context=self.get_serializer_context()).data)  # type: ignore[attr-defined]
+            return Response(ClaimEditStateSerializer(state_data, context=self.get_serializer_context()).data)  # type: ignore[attr-defined]
         data = ClaimEditInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

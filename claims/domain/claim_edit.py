@@ -71,9 +71,6 @@ class ClaimState:
     providers: tuple[tuple[str, str], ...]
     lines: tuple[LineState, ...]
 
-    def provider(self, role: str) -> str:
-        return dict(self.providers)[role]
-
 
 @dataclass(frozen=True, slots=True)
 class LineChange:

@@ -530,3 +530,154 @@ def test_apply_changes_on_an_institutional_claim_and_type_errors():
         "lines.2.colour",
     }
     assert "(and 6 more problems)" in caught.value.message
+
+
+@db
+def test_rendering_and_supervising_providers_edited_and_sent_in_the_837(biller, queued):
+    from tests.claims.domain.factories import assert_pyx12_clean
+
+    claim = built(biller, f.office_sequential_concurrent)
+    nurse_practitioner = Prescriber.objects.create(first_name="Rita", last_name="Render", npi="1245319599")
+    physician = Prescriber.objects.create(first_name="Sam", last_name="Super", npi="1003000126")
+    state = api(biller).get(f"/api/v1/claims/claims/{claim.public_id}/edit/").json()
+    assert {"rendering_provider", "supervising_provider", "referring_provider"} <= set(state["providers"])
+    response = api(biller).post(
+        f"/api/v1/claims/claims/{claim.public_id}/edit/",
+        {
+            "version": state["version"],
+            "reason": "the NP gave the infusion under Dr Super",
+            "rendering_provider_npi": nurse_practitioner.npi,
+            "supervising_provider_npi": physician.npi,
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    claim.refresh_from_db()
+    assert (claim.rendering_provider_id, claim.supervising_provider_id) == (
+        nurse_practitioner.pk,
+        physician.pk,
+    )
+    changes = {c["field"]: c["new"] for c in claim.events.last().payload["edit"]}
+    assert changes == {"rendering_provider": "1245319599", "supervising_provider": "1003000126"}
+    page = client_for(biller).get(reverse("claims:claim_edit", args=[claim.public_id])).content.decode()
+    assert 'name="rendering_provider"' in page and 'name="supervising_provider"' in page
+
+    services.claims_scrub_many(claim_ids=[claim.pk])
+    batch = services.batch_build(payer=claim.payer, actor=biller, validate=False)
+    assert "NM1*82*1*RENDER*RITA****XX*1245319599~" in batch.content
+    assert_pyx12_clean(batch.content)
+
+    # Clearing a provider: an empty NPI.
+    claim.refresh_from_db()
+    services.batch_pull_back(batch=batch, actor=biller)
+    claim.refresh_from_db()
+    edit(claim, biller, values={"supervising_provider": ""})
+    claim.refresh_from_db()
+    assert claim.supervising_provider_id is None
+
+
+def _state(form=None):
+    from claims.domain.claim_edit import ClaimState, LineState
+    from claims.domain.types import ClaimForm
+
+    day = dt.date(2024, 5, 1)
+    return ClaimState(
+        form=form or ClaimForm.PROFESSIONAL,
+        diagnosis_codes=("K5090", "D509"),
+        prior_auth_number="",
+        place_of_service="11",
+        providers=(("referring_provider", ""),),
+        lines=(
+            LineState("C1-1", "96365", Decimal(1), Decimal(350), day, day, diagnosis_pointers=(1,)),
+            LineState(
+                "C1-2",
+                "J1745",
+                Decimal(40),
+                Decimal(1200),
+                day,
+                day,
+                diagnosis_pointers=(1,),
+                ndc="57894003001",
+                ndc_quantity=Decimal(4),
+                ndc_unit="UN",
+            ),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "lines", "key", "words"),
+    [
+        ({"diagnosis_codes": []}, (), "diagnosis_codes", "at least one diagnosis"),
+        ({"diagnosis_codes": "K50.90; K50.90"}, (), "diagnosis_codes", "listed twice"),
+        ({"diagnosis_codes": [f"C{n:02d}.9" for n in range(13)]}, (), "diagnosis_codes", "at most 12"),
+        ({"diagnosis_codes": ["K50.90", 3]}, (), "diagnosis_codes", "list of ICD-10-CM codes"),
+        ({"prior_auth_number": "PA 1!"}, (), "prior_auth_number", "letters, digits or hyphens"),
+        ({}, (LineChange(key="C1-1", values={"ndc_quantity": Decimal(2)}),), "lines.0.ndc", "without an NDC"),
+        ({}, (LineChange(key="C1-1", values={"code": 96365}),), "lines.0.code", "5 letters or digits"),
+        ({}, (LineChange(key="C1-1", values={"units": "Infinity"}),), "lines.0.units", "whole number"),
+        ({}, (LineChange(key="C1-1", values={"charge": ["1"]}),), "lines.0.charge", "dollars and cents"),
+        ({}, (LineChange(key="C1-1", values={"modifiers": 59}),), "lines.0.modifiers", "2-character"),
+        (
+            {},
+            (LineChange(key="C1-1", values={"diagnosis_pointers": 2}),),
+            "lines.0.diagnosis_pointers",
+            "numbers",
+        ),
+        (
+            {},
+            (LineChange(key="C1-2", values={"ndc_quantity": Decimal("1.2345")}),),
+            "lines.0.ndc_quantity",
+            "3 decimals",
+        ),
+    ],
+)
+def test_each_refusal_names_its_field(values, lines, key, words):
+    with pytest.raises(InvalidInputError) as caught:
+        apply_changes(_state(), ClaimChanges(values=values, lines=lines))
+    assert words in caught.value.extra["errors"][key]
+
+
+def test_values_parsed_from_text_and_checks_consulted():
+    from claims.domain.claim_edit import EditChecks
+    from claims.domain.types import ClaimForm
+
+    after = apply_changes(
+        _state(),
+        ClaimChanges(
+            values={"diagnosis_codes": "K50.90, D50.9, E86.0"},
+            lines=(
+                LineChange(
+                    key="C1-1", values={"modifiers": "jw, 59", "diagnosis_pointers": "1, 3", "ndc_unit": None}
+                ),
+                LineChange(remove=True),  # a blank row ticked "remove": nothing to remove
+                LineChange(
+                    values={
+                        "code": "J7050",
+                        "units": 1,
+                        "charge": "40",
+                        "service_date_from": "2024-05-01",
+                        "service_date_to": "2024-05-02",
+                    }
+                ),
+            ),
+        ),
+    )
+    assert after.lines[0].modifiers == ("JW", "59") and after.lines[0].diagnosis_pointers == (1, 3)
+    assert after.lines[2].service_date_to == dt.date(2024, 5, 2)
+    refusing = EditChecks(code=lambda code, day: f"{code} is not in force on {day}")
+    with pytest.raises(InvalidInputError) as caught:
+        apply_changes(
+            _state(), ClaimChanges(lines=(LineChange(key="C1-1", values={"code": "96366"}),)), checks=refusing
+        )
+    assert caught.value.extra["errors"]["lines.0.code"] == "Line 1: 96366 is not in force on 2024-05-01"
+    # Institutional: no pointers, a 4-digit revenue code; dropping a diagnosis is fine.
+    institutional = _state(ClaimForm.INSTITUTIONAL)
+    assert apply_changes(
+        institutional, ClaimChanges(values={"diagnosis_codes": ["K50.90"]})
+    ).diagnosis_codes == ("K5090",)
+    with pytest.raises(InvalidInputError) as caught:
+        apply_changes(
+            institutional, ClaimChanges(lines=(LineChange(key="C1-1", values={"revenue_code": "26"}),))
+        )
+    assert "4 digits" in caught.value.extra["errors"]["lines.0.revenue_code"]
