@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from claims.models import Claim
 from infusion_rcm.accounts.roles import Capability, user_has
-from infusion_rcm.audit.services import audit_event
+from infusion_rcm.audit.services import audit_event, audit_list
 from infusion_rcm.common.api import HasCapability
 from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.common.viewsets import AuditedReadOnlyViewSet
@@ -234,6 +234,8 @@ class ClaimPaymentViewSet(AuditedReadOnlyViewSet):
             service_date=given.get("service_date"),
             amount=given.get("amount"),
         )
+        claims = list(claims)
+        audit_list(request, Claim, [c.public_id for c in claims])
         return Response(CandidateSerializer(claims, many=True).data)
 
     @extend_schema(

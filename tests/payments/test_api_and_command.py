@@ -245,3 +245,25 @@ def test_import_835_command(claim, biller, tmp_path, capsys):
     assert [x["file"] for x in lines] == ["bad.835", "missing.835"] and all(x["errors"] for x in lines)
     assert Posting.objects.count() == postings and ClaimPayment.objects.count() == 1
     assert Claim.objects.filter(status="accepted").count() == 1
+
+
+def test_remittance_detail_and_list_queries_do_not_grow_with_claims(biller, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from payments import services
+
+    def queries_for(n: int) -> int:
+        claims = [accepted_claim(biller) for _ in range(n)]
+        file, _ = services.remittance_file_receive(text=era(*(clp(c) for c in claims)), file_name=f"q{n}", actor=None)
+        services.remittance_file_process(file=file, actor=None)
+        api = client(biller)
+        with CaptureQueriesContext(connection) as detail:
+            assert api.get(f"{BASE}/{file.public_id}/").status_code == 200
+        with CaptureQueriesContext(connection) as listing:
+            assert api.get("/api/v1/payments/claim-payments/").status_code == 200
+        return len(detail), len(listing)
+
+    one, three = queries_for(1), queries_for(3)
+    assert three[0] <= one[0] + 2  # detail: a fixed number of prefetches, not one per claim
+    assert three[1] <= one[1] + 2
