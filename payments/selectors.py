@@ -33,8 +33,10 @@ def remittance_file_list() -> QuerySet[RemittanceFile]:
 def remittance_file_detail() -> QuerySet[RemittanceFile]:
     """Files with their remittances, claim payments, lines and adjustments, in a fixed number of queries."""
     adjustments = Adjustment.objects.order_by("pk")
-    lines = LinePayment.objects.select_related("claim_line").order_by("sequence").prefetch_related(
-        Prefetch("adjustments", queryset=adjustments), "remarks"
+    lines = (
+        LinePayment.objects.select_related("claim_line")
+        .order_by("sequence")
+        .prefetch_related(Prefetch("adjustments", queryset=adjustments), "remarks")
     )
     payments = (
         ClaimPayment.objects.select_related("claim")
@@ -90,8 +92,10 @@ def claim_payments_of_claim(claim: Claim) -> QuerySet[ClaimPayment]:
     """What payers said about one claim (the claim page): each claim payment with its remittance,
     lines, adjustments and remark codes, oldest first, duplicates left out (never posted)."""
     adjustments = Adjustment.objects.order_by("pk")
-    lines = LinePayment.objects.select_related("claim_line").order_by("sequence").prefetch_related(
-        Prefetch("adjustments", queryset=adjustments), "remarks"
+    lines = (
+        LinePayment.objects.select_related("claim_line")
+        .order_by("sequence")
+        .prefetch_related(Prefetch("adjustments", queryset=adjustments), "remarks")
     )
     return (
         ClaimPayment.objects.filter(claim=claim)
