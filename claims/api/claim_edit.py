@@ -27,6 +27,7 @@ from claims.domain.fix_targets import fix_target
 from claims.models import Claim
 from claims.services.edit import PROVIDER_ROLES, claim_state, provider_roles
 from infusion_rcm.accounts.roles import Capability
+from infusion_rcm.audit.services import audit_view
 
 CONFLICT = OpenApiResponse(
     description="The claim changed since `version`: reload it (code claim.edit_conflict)."
@@ -90,6 +91,7 @@ class ClaimEditActions:
     def edit(self, request, public_id=None):
         claim = self.get_object()  # type: ignore[attr-defined]
         if request.method == "GET":
+            audit_view(request, claim)  # lines and diagnoses: a read of patient data
             state = claim_state(claim)
             roles = provider_roles()
             findings = []

@@ -308,6 +308,9 @@ def test_api_edit_get_then_post_and_errors(biller, manager, queued):
     url = f"/api/v1/claims/claims/{claim.public_id}/edit/"
     state = client.get(url).json()
     assert state["editable"] is True and len(state["lines"]) == 3
+    assert AuditEntry.objects.filter(
+        action="view", object_type="claims.claim", object_id=str(claim.pk)
+    ).exists()
     finding = next(x for x in state["findings"] if x["code"] == "LINE_NDC_QUANTITY_MISSING")
     assert (finding["field"], finding["line_number"]) == ("ndc_quantity", 3)
     body = {
