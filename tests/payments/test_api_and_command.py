@@ -255,7 +255,9 @@ def test_remittance_detail_and_list_queries_do_not_grow_with_claims(biller, djan
 
     def queries_for(n: int) -> int:
         claims = [accepted_claim(biller) for _ in range(n)]
-        file, _ = services.remittance_file_receive(text=era(*(clp(c) for c in claims)), file_name=f"q{n}", actor=None)
+        file, _ = services.remittance_file_receive(
+            text=era(*(clp(c) for c in claims)), file_name=f"q{n}", actor=None
+        )
         services.remittance_file_process(file=file, actor=None)
         api = client(biller)
         with CaptureQueriesContext(connection) as detail:

@@ -19,7 +19,10 @@ def test_seed_demo_posts_the_demo_eras_once(settings):
     codes = set(ClaimPayment.objects.values_list("claim_status_code", "status"))
     assert {("1", "posted"), ("4", "posted"), ("22", "posted"), ("1", "unmatched")} <= codes
     assert Posting.objects.filter(reverses__isnull=False).exists()
-    assert Posting.objects.filter(group="PR", reason="1").exists() and Posting.objects.filter(reason="97").exists()
+    assert (
+        Posting.objects.filter(group="PR", reason="1").exists()
+        and Posting.objects.filter(reason="97").exists()
+    )
     assert set(ProviderAdjustment.objects.values_list("reason", flat=True)) == {"L6", "WO", "FB"}
     counts = (Posting.objects.count(), ClaimPayment.objects.count())
     out = io.StringIO()
