@@ -26,6 +26,7 @@ urlpatterns = [
     path("intake/", include("intake.urls")),
     path("coding/", include("coding.urls")),
     path("claims/", include("claims.urls")),
+    path("payments/", include("payments.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", protected(SpectacularAPIView.as_view()), name="api-schema"),

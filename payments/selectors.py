@@ -88,32 +88,40 @@ def match_candidates(
     return claims.order_by("-service_date_from", "-pk")[:limit]
 
 
-def claim_payments_of_claim(claim: Claim) -> QuerySet[ClaimPayment]:
-    """What payers said about one claim (the claim page): each claim payment with its remittance,
-    lines, adjustments and remark codes, oldest first, duplicates left out (never posted)."""
+def claim_payments_with_detail() -> QuerySet[ClaimPayment]:
+    """Claim payments with their remittance and file, lines, adjustments (claim level apart, as
+    `claim_adjustments`) and remark codes (claim level as `claim_remarks`): the remittance page
+    and the claim page, a fixed number of queries per page."""
     adjustments = Adjustment.objects.order_by("pk")
     lines = (
-        LinePayment.objects.select_related("claim_line")
-        .order_by("sequence")
+        LinePayment.objects.order_by("sequence")
+        .select_related("claim_line", "fee_schedule")
         .prefetch_related(Prefetch("adjustments", queryset=adjustments), "remarks")
     )
+    return ClaimPayment.objects.select_related(
+        "remittance__file", "claim__patient", "reversal_of"
+    ).prefetch_related(
+        Prefetch("lines", queryset=lines),
+        Prefetch(
+            "adjustments",
+            queryset=adjustments.filter(line_payment__isnull=True),
+            to_attr="claim_adjustments",
+        ),
+        Prefetch(
+            "remarks",
+            queryset=RemarkCode.objects.filter(line_payment__isnull=True).order_by("pk"),
+            to_attr="claim_remarks",
+        ),
+    )
+
+
+def claim_payments_of_claim(claim: Claim) -> QuerySet[ClaimPayment]:
+    """What payers said about one claim (the claim page), oldest first; duplicates (never
+    posted) left out."""
     return (
-        ClaimPayment.objects.filter(claim=claim)
+        claim_payments_with_detail()
+        .filter(claim=claim)
         .exclude(status=PaymentStatus.DUPLICATE)
-        .select_related("remittance__file", "reversal_of")
-        .prefetch_related(
-            Prefetch("lines", queryset=lines),
-            Prefetch(
-                "adjustments",
-                queryset=adjustments.filter(line_payment__isnull=True),
-                to_attr="claim_adjustments",
-            ),
-            Prefetch(
-                "remarks",
-                queryset=RemarkCode.objects.filter(line_payment__isnull=True),
-                to_attr="claim_remarks",
-            ),
-        )
         .order_by("remittance__payment_date", "created_at", "pk")
     )
 

@@ -50,3 +50,51 @@ ARGS = {
     "api:payments:claim-payment-match": _payment_kwargs,
     "api:payments:claim-payment-approve": _payment_kwargs,
 }
+
+
+# The payments pages (HTML): billers work, managers read; the claim page's payments part too.
+def _unmatched_kwargs() -> dict:
+    from django.contrib.auth import get_user_model
+
+    from payments import services
+    from payments.models import ClaimPayment
+    from tests.payments.helpers import accepted_claim, clp, era
+
+    user, _ = get_user_model().objects.get_or_create(username="matrix-pay")
+    text = era(clp(accepted_claim(user), number="NOT-OURS-1", icn="NOT-OURS-ICN"))
+    file, _ = services.remittance_file_receive(text=text, file_name="u.835", actor=None)
+    services.remittance_file_process(file=file, actor=None)
+    return {"public_id": ClaimPayment.objects.get(remittance__file=file).public_id}
+
+
+def _claim_kwargs() -> dict:
+    return {"public_id": _claim_payment().claim.public_id}
+
+
+EXPECTED.update(
+    {
+        "payments:inbox": BILLING_READ,
+        "payments:upload": BILLER,
+        "payments:manual_eob": BILLER,
+        "payments:remittance_detail": BILLING_READ,
+        "payments:remittance_preview": BILLING_READ,
+        "payments:remittance_post": BILLER,
+        "payments:unmatched": BILLING_READ,
+        "payments:claim_payment_match": BILLER,
+        "payments:held": BILLING_READ,
+        "payments:claim_payment_approve": BILLER,
+        "payments:underpayments": BILLING_READ,
+        "payments:underpayments_export": BILLING_READ,
+        "payments:claim_payments": BILLING_READ,
+    }
+)
+ARGS.update(
+    {
+        "payments:remittance_detail": _file_kwargs,
+        "payments:remittance_preview": _file_kwargs,
+        "payments:remittance_post": _file_kwargs,
+        "payments:claim_payment_match": _unmatched_kwargs,
+        "payments:claim_payment_approve": _payment_kwargs,
+        "payments:claim_payments": _claim_kwargs,
+    }
+)
