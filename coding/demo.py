@@ -83,4 +83,7 @@ def seed(stdout) -> None:
     from coding.demo_visits import seed_visits
 
     count = seed_visits(today=timezone.localdate())
-    stdout.write(f"coding: {Drug.objects.count()} drugs, {count} demo visits")
+    from coding.demo_schedule import seed_schedule  # after the visits: it starts today's
+
+    booked = seed_schedule(today=timezone.localdate())
+    stdout.write(f"coding: {Drug.objects.count()} drugs, {count} demo visits, {booked} bookings")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from coding import views
+from coding.schedule.urls import urlpatterns as schedule_urlpatterns
 
 app_name = "coding"
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("charges/", views.charge_review, name="charge_review"),
     path("charges/visits/<uuid:public_id>/accept/", views.charge_review_accept, name="charge_review_accept"),
     path("charges/lines/<uuid:public_id>/override/", views.charge_line_override, name="charge_line_override"),
+    *schedule_urlpatterns,
 ]

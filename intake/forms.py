@@ -6,6 +6,8 @@ from typing import Any, cast
 
 from django import forms
 
+from infusion_rcm.common.identifiers import format_icd10cm
+from infusion_rcm.common.models import enum_choices
 from intake.domain.authorization import AuthStatus
 from intake.domain.coverage import CoverageRank
 from intake.domain.types import Relationship
@@ -20,7 +22,7 @@ class DateInput(forms.DateInput):
 
 
 def _choices(enum) -> list[tuple[str, str]]:
-    return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
+    return enum_choices(enum)
 
 
 class PatientForm(forms.ModelForm):
@@ -188,3 +190,67 @@ class AdvanceForm(forms.Form):
 
 class CoverageEndForm(forms.Form):
     end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Ends on")
+
+
+REASON_HELP = "Why it changed (e.g. the payer's letter of 3/4); kept with the change history."
+
+
+class OrderEditForm(OrderForm):
+    """The order form filled from the order; the drugs come in their own formset."""
+
+    reason = forms.CharField(
+        max_length=300, required=False, label="Reason for the change", help_text=REASON_HELP
+    )
+
+    @staticmethod
+    def initial_for(order: Order) -> dict[str, Any]:
+        return {
+            "prescriber": order.prescriber_id,
+            "location": order.location_id,
+            "therapy": order.therapy,
+            "diagnosis_codes": ", ".join(format_icd10cm(c) for c in order.diagnosis_codes),
+            "start_date": order.start_date,
+            "end_date": order.end_date,
+            "notes": order.notes,
+        }
+
+
+DrugEditFormSet = forms.formset_factory(DrugForm, extra=1, max_num=10)
+
+
+def drug_initial(order: Order) -> list[dict[str, Any]]:
+    return [
+        {"hcpcs": d.hcpcs, "dose": d.dose.normalize(), "dose_unit": d.dose_unit, "frequency": d.frequency,
+         "duration": d.duration}
+        for d in order.drugs.all().order_by("id")
+    ]  # fmt: skip
+
+
+class AuthEditForm(forms.Form):
+    order = forms.ModelChoiceField(queryset=Order.objects.none(), required=False)
+    auth_number = forms.CharField(max_length=50)
+    start_date = forms.DateField(widget=DateInput())
+    end_date = forms.DateField(widget=DateInput())
+    status = forms.ChoiceField(choices=_choices(AuthStatus))
+    reason = forms.CharField(
+        max_length=300, required=False, label="Reason for the change", help_text=REASON_HELP
+    )
+
+    def __init__(self, *args, patient: Patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].queryset = Order.objects.filter(patient=patient)  # type: ignore[attr-defined]  # a ModelChoiceField
+
+
+class AuthServiceEditForm(AuthServiceForm):
+    used_units = forms.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        min_value=0,
+        required=False,
+        label="Used",
+        help_text="Units used so far; never below what signed visits drew",
+    )
+    field_order = ["code", "authorized_units", "used_units", "unit_kind"]
+
+
+AuthServiceEditFormSet = forms.formset_factory(AuthServiceEditForm, extra=1, max_num=10)

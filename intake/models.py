@@ -515,3 +515,18 @@ class IntakeEvent(PatientDataModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk}"
+
+    @property
+    def from_status_label(self) -> str:
+        return _order_status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return _order_status_label(self.to_status)
+
+
+def _order_status_label(value: str) -> str:
+    try:
+        return OrderStatus(value).label
+    except ValueError:
+        return value

@@ -12,12 +12,19 @@ from django.utils import timezone
 
 from intake import mappers
 from intake.domain.authorization import BurnDown, burn_down, find_auth_for, normalize_code
-from intake.domain.coverage import CoverageRank, coverages_in_force, eligibility_is_stale
+from intake.domain.coverage import (
+    CoverageRank,
+    EligibilityState,
+    coverages_in_force,
+    eligibility_is_stale,
+    eligibility_state,
+)
 from intake.domain.types import OrderStatus
 from intake.models import (
     Coverage,
     EligibilityCheck,
     IntakeAlert,
+    IntakeEvent,
     Order,
     OrderDrug,
     Patient,
@@ -30,6 +37,7 @@ QUEUE_STATUSES = (
     OrderStatus.ELIGIBILITY_VERIFIED,
     OrderStatus.AUTH_OBTAINED,
     OrderStatus.READY_TO_SCHEDULE,
+    OrderStatus.SCHEDULED,
 )
 OPEN_ORDER_STATUSES = (*QUEUE_STATUSES, OrderStatus.ACTIVE)
 
@@ -156,8 +164,12 @@ def order_check_date(order: Order, as_of: date) -> date:
 class CoverageRow:
     coverage: Coverage
     last_check: EligibilityCheck | None
-    stale: bool
+    stale: bool  # never checked, or checked longer ago than the payer's window
     in_force: bool
+
+    @property
+    def never_checked(self) -> bool:
+        return self.last_check is None
 
 
 @dataclass
@@ -165,9 +177,10 @@ class OrderRow:
     order: Order
     codes: list[str]
     missing_auth: list[str]
-    eligibility_stale: bool
+    eligibility_stale: bool  # never checked counts: the order cannot be verified on it
     eligibility_ok: bool
     patient: Patient
+    eligibility_state: EligibilityState = EligibilityState.OK
 
     @property
     def no_auth(self) -> bool:
@@ -233,6 +246,13 @@ class _PatientContext:
         last = self.latest.get(primary.pk) if primary else None
         stale = primary is None or eligibility_stale(primary, last, as_of)
         ok = primary is not None and not stale and last is not None and bool(last.active)
+        state = eligibility_state(
+            has_coverage=primary is not None,
+            last_checked=last.checked_on if last else None,
+            last_active=last.active if last else None,
+            freshness_days=primary.payer.eligibility_freshness_days if primary else 0,
+            on=as_of,
+        )
         return OrderRow(
             order=order,
             codes=codes,
@@ -240,6 +260,7 @@ class _PatientContext:
             eligibility_stale=stale,
             eligibility_ok=ok,
             patient=order.patient,
+            eligibility_state=state,
         )
 
 
@@ -304,6 +325,31 @@ def intake_queue(*, as_of: date | None = None) -> dict[str, list[OrderRow]]:
     for o in orders:
         columns[o.status].append(ctx.order_row(o, as_of))
     return columns
+
+
+def order_events(order: Order) -> QuerySet[IntakeEvent]:
+    return IntakeEvent.objects.filter(order=order).select_related("actor")
+
+
+def authorization_events(auth: PriorAuthorization) -> QuerySet[IntakeEvent]:
+    return IntakeEvent.objects.filter(authorization=auth).select_related("actor")
+
+
+def patient_events(patient: Patient, *, limit: int = 50) -> list[IntakeEvent]:
+    """The latest changes to a patient's orders and authorizations, newest first."""
+    return list(
+        IntakeEvent.objects.filter(patient=patient).select_related("actor", "order", "authorization")[:limit]
+    )
+
+
+def exportable_270s(*, include_answered: bool = False) -> QuerySet[EligibilityCheck]:
+    """Checks whose 270 is written: those still waiting for their 271 unless `include_answered`."""
+    qs = EligibilityCheck.objects.exclude(request_270="").select_related(
+        "coverage__payer", "coverage__patient"
+    )
+    if not include_answered:
+        qs = qs.filter(status=EligibilityCheck.Status.PENDING)
+    return qs.order_by("id")
 
 
 def open_alerts(*, limit: int = 50) -> list[IntakeAlert]:

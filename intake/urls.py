@@ -14,6 +14,11 @@ urlpatterns = [
     path("eligibility/import-271/", views.eligibility_import, name="eligibility_import"),
     path("queue/", views.intake_queue, name="intake_queue"),
     path("orders/<uuid:public_id>/advance/", views.order_advance, name="order_advance"),
+    path("orders/<uuid:public_id>/edit/", views.order_edit, name="order_edit"),
+    path("authorizations/<uuid:public_id>/edit/", views.auth_edit, name="auth_edit"),
+    path(
+        "eligibility/<uuid:public_id>/270/", views.eligibility_270_download, name="eligibility_270_download"
+    ),
     path("coverages/<uuid:public_id>/end/", views.coverage_end, name="coverage_end"),
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
 ]

@@ -11,23 +11,20 @@ from typing import cast
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from infusion_rcm.accounts.decorators import requires
 from infusion_rcm.accounts.roles import Capability, user_has
-from infusion_rcm.audit.services import audit_list, audit_view
+from infusion_rcm.audit.models import AuditEntry
+from infusion_rcm.audit.services import audit_event, audit_list, audit_view
 from infusion_rcm.common.errors import DomainError
 from intake import forms, selectors, services
 from intake.domain.types import OrderStatus
-from intake.models import Coverage, EligibilityCheck, Order, Patient
+from intake.models import Coverage, EligibilityCheck, IntakeEvent, Order, Patient, PriorAuthorization
 
-COLUMN_LABELS = {
-    "new": "New order",
-    "eligibility_verified": "Eligibility verified",
-    "auth_obtained": "Auth obtained",
-    "ready_to_schedule": "Ready to schedule",
-}
+COLUMN_LABELS = {status.value: status.label for status in selectors.QUEUE_STATUSES}
 
 
 def _refuse(form, exc: DomainError) -> None:
@@ -85,12 +82,16 @@ def patient_detail(request, public_id):
         audit_list(request, Coverage, [c.coverage.pk for c in overview.coverages])
         audit_list(request, EligibilityCheck, [c.pk for c in overview.checks])
     audit_list(request, Order, [o.order.pk for o in overview.orders])
+    events = selectors.patient_events(patient) if can_billing else []
+    if events:
+        audit_list(request, IntakeEvent, [e.pk for e in events])
     return render(
         request,
         "intake/patient_detail.html",
         {
             "patient": patient,
             "o": overview,
+            "events": events,
             "can_billing": can_billing,
             "can_work": user_has(request.user, Capability.BILLING_WORK),
         },
@@ -219,12 +220,15 @@ def order_advance(request, public_id):
     if request.method == "POST" and next_status and form.is_valid():
         try:
             services.order_advance(
-                order=order, to_status=next_status, no_auth_reason=form.cleaned_data["no_auth_reason"]
+                order=order,
+                to_status=next_status,
+                no_auth_reason=form.cleaned_data["no_auth_reason"],
+                actor=request.user,
             )
         except DomainError as exc:
             _refuse(form, exc)
         else:
-            messages.success(request, f"Order moved to {next_status.replace('_', ' ')}.")
+            messages.success(request, f"Order moved to {next_status.label}.")
             return redirect("intake:intake_queue")
     audit_view(request, order)
     blockers = services.order_blockers(order=order, to_status=next_status) if next_status else []
@@ -235,7 +239,7 @@ def order_advance(request, public_id):
             "order": order,
             "row": selectors.order_row(order),
             "next_status": next_status,
-            "next_label": next_status.replace("_", " ") if next_status else "",
+            "next_label": next_status.label if next_status else "",
             "blockers": blockers,
             "form": form,
         },
@@ -265,3 +269,116 @@ def coverage_end(request, public_id):
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("intake:patient_detail", public_id=coverage.patient.public_id)
+
+
+def _changed_message(what: str, changed: list[str]) -> str:
+    if not changed:
+        return f"Nothing changed on the {what}."
+    names = ", ".join(dict.fromkeys(c.split(".")[0].replace("_", " ") for c in changed))
+    return f"{what.capitalize()} saved; changed: {names}."
+
+
+@requires(Capability.BILLING_WORK)
+def order_edit(request, public_id):
+    """A biller corrects an order (drugs included); the status stays where its rules put it."""
+    order = get_object_or_404(
+        Order.objects.select_related("patient__billing_provider", "prescriber", "location"),
+        public_id=public_id,
+    )
+    patient = order.patient
+    post = request.POST if request.method == "POST" else None
+    form = forms.OrderEditForm(post, patient=patient, initial=forms.OrderEditForm.initial_for(order))
+    drugs = forms.DrugEditFormSet(post, prefix="drugs", initial=forms.drug_initial(order))
+    if post is not None and form.is_valid() and drugs.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        rows = [d for d in drugs.cleaned_data if d.get("hcpcs")]
+        try:
+            _, changed = services.order_update(
+                order=order, actor=request.user, reason=reason, drugs=rows, **data
+            )
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _changed_message("order", changed))
+            return redirect("intake:patient_detail", public_id=patient.public_id)
+    audit_view(request, order)
+    return render(
+        request,
+        "intake/order_edit.html",
+        {
+            "form": form,
+            "drugs": drugs,
+            "order": order,
+            "patient": patient,
+            "events": selectors.order_events(order),
+        },
+    )
+
+
+@requires(Capability.BILLING_WORK)
+def auth_edit(request, public_id):
+    """A biller records what the payer changed on an authorization."""
+    auth = get_object_or_404(
+        PriorAuthorization.objects.select_related("patient", "coverage__payer").prefetch_related("services"),
+        public_id=public_id,
+    )
+    patient = auth.patient
+    post = request.POST if request.method == "POST" else None
+    initial = {
+        "order": auth.order_id,
+        "auth_number": auth.auth_number,
+        "start_date": auth.start_date,
+        "end_date": auth.end_date,
+        "status": auth.status,
+    }
+    form = forms.AuthEditForm(post, patient=patient, initial=initial)
+    rows = forms.AuthServiceEditFormSet(
+        post,
+        prefix="services",
+        initial=[
+            {"code": s.code, "authorized_units": s.authorized_units.normalize(),
+             "used_units": s.used_units.normalize(), "unit_kind": s.unit_kind}
+            for s in auth.services.all().order_by("code")
+        ],
+    )  # fmt: skip
+    if post is not None and form.is_valid() and rows.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        service_rows = [r for r in rows.cleaned_data if r.get("code")]
+        try:
+            _, changed = services.auth_update(
+                auth=auth, actor=request.user, reason=reason, services=service_rows, **data
+            )
+        except DomainError as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(request, _changed_message("authorization", changed))
+            return redirect("intake:patient_detail", public_id=patient.public_id)
+    audit_view(request, auth)
+    return render(
+        request,
+        "intake/auth_edit.html",
+        {
+            "form": form,
+            "rows": rows,
+            "auth": auth,
+            "patient": patient,
+            "events": selectors.authorization_events(auth),
+        },
+    )
+
+
+@requires(Capability.BILLING_VIEW)
+def eligibility_270_download(request, public_id):
+    """The 270 file of an inquiry, for a biller who sends it through a payer portal or clearinghouse."""
+    check = get_object_or_404(EligibilityCheck.objects.select_related("coverage"), public_id=public_id)
+    if not check.request_270:
+        messages.error(request, "This inquiry has no 270 yet: it is written on the eligibility queue.")
+        return redirect("intake:patient_detail", public_id=check.coverage.patient.public_id)
+    audit_event(action=AuditEntry.Action.EXPORT, target=check, user=request.user, extra={"file": "270"})
+    response = HttpResponse(check.request_270, content_type="application/edi-x12; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{check.trace_number or check.public_id}.270.x12"'
+    )
+    return response

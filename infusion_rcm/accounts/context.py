@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from infusion_rcm.accounts.navigation import NAVIGATION
-from infusion_rcm.accounts.roles import user_has, user_roles
+from infusion_rcm.accounts.roles import user_roles
 
 
 def navigation(request):
@@ -14,7 +14,7 @@ def navigation(request):
         return {"nav_items": [], "user_roles": []}
     items = []
     for item in NAVIGATION:
-        if not user_has(user, item.capability):
+        if not item.visible_to(user):
             continue
         try:
             url = reverse(item.url_name)

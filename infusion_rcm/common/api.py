@@ -49,7 +49,13 @@ class HasCapability(permissions.BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         from infusion_rcm.accounts.roles import user_has
 
-        capability = getattr(view, "action_capabilities", {}).get(getattr(view, "action", None))
+        action = getattr(view, "action", None)
+        action_map = getattr(view, "action_map", None) or {}
+        if action is None and len(set(action_map.values())) == 1:
+            # A method the route does not serve (GET on a POST-only command): judge it by the command,
+            # so a role that may not use it gets 403, and only one that may gets 405.
+            action = next(iter(action_map.values()))
+        capability = getattr(view, "action_capabilities", {}).get(action)
         capability = capability or getattr(view, "required_capability", None)
         if capability is None:
             return False  # a view that declares nothing is closed, not open

@@ -191,6 +191,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "intake.tasks.auth_alerts_task",
         "schedule": 24 * 60 * 60,
     },
+    # Eligibility ahead of visits, once a day: for each booked visit within its payer's look-ahead
+    # (Payer.eligibility_lookahead_days, a week by default) whose coverage was never checked or whose
+    # check will be stale by the visit, a 270 is written (coding.tasks.eligibility_ahead_task ->
+    # intake.services.eligibility_ahead). A coverage with an inquiry already out gets no second one,
+    # so a second run the same day writes nothing; what still needs a biller is on
+    # /coding/schedule/eligibility/.
+    "coding-eligibility-ahead": {
+        "task": "coding.tasks.eligibility_ahead_task",
+        "schedule": 24 * 60 * 60,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -217,6 +227,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A choice set used by several serializers needs one name (else drf-spectacular warns).
+    "ENUM_NAME_OVERRIDES": {
+        "AuthStatusEnum": "intake.api.serializers.AUTH_STATUS_CHOICES",
+        "AuthUnitKindEnum": "intake.api.serializers.UNIT_KIND_CHOICES",
+    },
 }
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))

@@ -7,6 +7,7 @@ from typing import Any, cast
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from infusion_rcm.common.models import enum_choices
 from intake import mappers
 from intake.domain.authorization import AuthStatus, burn_down
 from intake.domain.coverage import CoverageRank
@@ -16,6 +17,7 @@ from intake.models import (
     BillingProvider,
     Coverage,
     EligibilityCheck,
+    IntakeEvent,
     Order,
     OrderDrug,
     Patient,
@@ -24,6 +26,11 @@ from intake.models import (
     PriorAuthorization,
     ServiceLocation,
 )
+
+# Choice sets shared by a read and an edit serializer: named once in the schema
+# (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]), so an edit endpoint reuses the read enum.
+AUTH_STATUS_CHOICES = enum_choices(AuthStatus)
+UNIT_KIND_CHOICES = list(AuthorizedService._meta.get_field("unit_kind").choices or [])
 
 # --- patients --------------------------------------------------------------------------------------
 
@@ -174,6 +181,42 @@ class OrderInputSerializer(serializers.Serializer):
     drugs = DrugInputSerializer(many=True)
 
 
+class OrderEditInputSerializer(serializers.Serializer):
+    """Only the fields sent change; `drugs`, when sent, is the order's whole new drug list."""
+
+    prescriber_npi = serializers.SlugRelatedField(
+        slug_field="npi",
+        queryset=Prescriber.objects.all(),
+        required=False,
+        help_text="NPI of a prescriber on file",
+    )
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=ServiceLocation.objects.all(), required=False, help_text="site of care id"
+    )
+    therapy = serializers.CharField(max_length=80, required=False)
+    diagnosis_codes = serializers.ListField(
+        child=serializers.CharField(max_length=10), min_length=1, max_length=12, required=False
+    )
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    drugs = DrugInputSerializer(many=True, required=False)
+    reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+    def validate(self, attrs):
+        if not set(attrs) - {"reason"}:
+            raise serializers.ValidationError("Send at least one field to change.")
+        return attrs
+
+
+class IntakeEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.get_username", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = IntakeEvent
+        fields = ["created_at", "kind", "actor", "changed_fields", "from_status", "to_status", "reason"]
+
+
 class OrderAdvanceInputSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=[s.value for s in OrderStatus])
     no_auth_reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
@@ -310,3 +353,36 @@ class AuthorizationInputSerializer(serializers.Serializer):
     end_date = serializers.DateField()
     status = serializers.ChoiceField(choices=[s.value for s in AuthStatus], default=AuthStatus.APPROVED)
     services = AuthServiceInputSerializer(many=True)
+
+
+class AuthServiceEditSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=5)
+    authorized_units = serializers.DecimalField(max_digits=10, decimal_places=3)
+    used_units = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="units used so far (never below what signed visits drew); left out: unchanged",
+    )
+    unit_kind = serializers.ChoiceField(choices=UNIT_KIND_CHOICES, default="units")
+
+
+class AuthorizationEditInputSerializer(serializers.Serializer):
+    """Only the fields sent change; `services`, when sent, is the whole new list of codes."""
+
+    order = serializers.SlugRelatedField(
+        slug_field="public_id", queryset=Order.objects.all(), required=False, allow_null=True
+    )
+    auth_number = serializers.CharField(max_length=50, required=False)
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False)
+    status = serializers.ChoiceField(choices=AUTH_STATUS_CHOICES, required=False)
+    services = AuthServiceEditSerializer(many=True, required=False)
+    reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+    def validate(self, attrs):
+        if not set(attrs) - {"reason"}:
+            raise serializers.ValidationError("Send at least one field to change.")
+        return attrs

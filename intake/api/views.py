@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -17,12 +19,14 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from infusion_rcm.accounts.roles import Capability, user_has
-from infusion_rcm.audit.services import audit_list
+from infusion_rcm.audit.models import AuditEntry
+from infusion_rcm.audit.services import audit_event, audit_list
+from infusion_rcm.common.errors import DomainError
 from infusion_rcm.common.viewsets import AuditedReadOnlyViewSet
 from intake import selectors, services
 from intake.api import serializers as s
 from intake.domain.types import OrderStatus
-from intake.models import EligibilityCheck
+from intake.models import EligibilityCheck, IntakeEvent
 
 PATIENT_FILTER = OpenApiParameter("patient_id", str, description="public id of the patient")
 
@@ -110,7 +114,12 @@ class OrderViewSet(_CreateViaService, AuditedReadOnlyViewSet):
     """Orders; an EHR pushes new orders (with their drugs) with POST."""
 
     required_capability = Capability.PATIENT_VIEW
-    action_capabilities = {"create": Capability.BILLING_WORK, "advance": Capability.BILLING_VIEW}
+    action_capabilities = {
+        "create": Capability.BILLING_WORK,
+        "advance": Capability.BILLING_VIEW,
+        "edit": Capability.BILLING_WORK,
+        "history": Capability.BILLING_VIEW,
+    }
     serializer_class = s.OrderSerializer
     input_serializer_class = s.OrderInputSerializer
 
@@ -148,8 +157,35 @@ class OrderViewSet(_CreateViaService, AuditedReadOnlyViewSet):
         _require_work(request)
         data = s.OrderAdvanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.order_advance(order=order, **data.validated_data)
+        services.order_advance(order=order, actor=request.user, **data.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
+
+    @extend_schema(
+        request=s.OrderEditInputSerializer,
+        responses={200: s.OrderSerializer},
+        description="Correct an order: only the fields sent change (drugs: the whole new list). The status "
+        "stays; an order past auth obtained must keep an authorization for every drug code. Audited, "
+        "with an event naming the changed fields.",
+    )
+    @action(detail=True, methods=["post"])
+    def edit(self, request, public_id=None):
+        order = self.get_object()
+        data = s.OrderEditInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "prescriber_npi" in fields:
+            fields["prescriber"] = fields.pop("prescriber_npi")
+        if "drugs" in fields:
+            fields["drugs"] = [dict(d) for d in fields["drugs"]]
+        services.order_update(order=order, actor=request.user, **fields)
+        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
+
+    @extend_schema(responses={200: s.IntakeEventSerializer(many=True)}, description="Changes to the order.")
+    @action(detail=True, methods=["get"])
+    def history(self, request, public_id=None):
+        rows = list(selectors.order_events(self.get_object()))
+        audit_list(request, IntakeEvent, [r.pk for r in rows])
+        return Response(s.IntakeEventSerializer(rows, many=True).data)
 
 
 @extend_schema_view(
@@ -162,7 +198,11 @@ class OrderViewSet(_CreateViaService, AuditedReadOnlyViewSet):
 )
 class EligibilityCheckViewSet(_CreateViaService, AuditedReadOnlyViewSet):
     required_capability = Capability.BILLING_VIEW
-    action_capabilities = {"create": Capability.BILLING_WORK, "import_271": Capability.BILLING_VIEW}
+    action_capabilities = {
+        "create": Capability.BILLING_WORK,
+        "import_271": Capability.BILLING_VIEW,
+        "request_270": Capability.BILLING_VIEW,
+    }
     serializer_class = s.EligibilityCheckSerializer
     input_serializer_class = s.EligibilityCheckInputSerializer
 
@@ -198,6 +238,28 @@ class EligibilityCheckViewSet(_CreateViaService, AuditedReadOnlyViewSet):
         rows = selectors.eligibility_check_list().filter(pk__in=[c.pk for c in checks])
         return Response(s.EligibilityCheckSerializer(rows, many=True).data)
 
+    @extend_schema(
+        responses={
+            (200, "application/edi-x12"): OpenApiResponse(OpenApiTypes.STR, description="the 270 file"),
+            400: OpenApiResponse(description="no 270 written yet (it is written on the eligibility queue)"),
+        },
+        description="The inquiry's 270 file (X12 005010X279A1), as sent; the download is audited.",
+    )
+    @action(detail=True, methods=["get"], url_path="270", url_name="270")
+    def request_270(self, request, public_id=None):
+        check = self.get_object()
+        if not check.request_270:
+            raise DomainError(
+                "This inquiry has no 270 yet: it is written on the eligibility queue.",
+                code="eligibility.no_270",
+            )
+        audit_event(action=AuditEntry.Action.EXPORT, target=check, user=request.user, extra={"file": "270"})
+        response = HttpResponse(check.request_270, content_type="application/edi-x12; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{check.trace_number or check.public_id}.270.x12"'
+        )
+        return response
+
 
 @extend_schema_view(
     list=extend_schema(parameters=[PATIENT_FILTER]),
@@ -205,7 +267,7 @@ class EligibilityCheckViewSet(_CreateViaService, AuditedReadOnlyViewSet):
 )
 class AuthorizationViewSet(_CreateViaService, AuditedReadOnlyViewSet):
     required_capability = Capability.BILLING_VIEW
-    action_capabilities = {"create": Capability.BILLING_WORK}
+    action_capabilities = {"create": Capability.BILLING_WORK, "edit": Capability.BILLING_WORK}
     serializer_class = s.AuthorizationSerializer
     input_serializer_class = s.AuthorizationInputSerializer
 
@@ -216,3 +278,29 @@ class AuthorizationViewSet(_CreateViaService, AuditedReadOnlyViewSet):
         services_in = [dict(x) for x in data.pop("services")]
         coverage = data["coverage"]
         return services.auth_create(patient=coverage.patient, services=services_in, **data)
+
+    @extend_schema(
+        request=s.AuthorizationEditInputSerializer,
+        responses={200: s.AuthorizationSerializer},
+        description="Record what the payer changed: only the fields sent change (services: the whole new "
+        "list). Used units never go below what signed visits drew; a code visits drew from stays.",
+    )
+    @action(detail=True, methods=["post"])
+    def edit(self, request, public_id=None):
+        auth = self.get_object()
+        data = s.AuthorizationEditInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "services" in fields:
+            fields["services"] = [dict(x) for x in fields["services"]]
+        services.auth_update(auth=auth, actor=request.user, **fields)
+        return Response(self.get_serializer(self.get_queryset().get(pk=auth.pk)).data)
+
+    @extend_schema(
+        responses={200: s.IntakeEventSerializer(many=True)}, description="Changes to the authorization."
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, public_id=None):
+        rows = list(selectors.authorization_events(self.get_object()))
+        audit_list(request, IntakeEvent, [r.pk for r in rows])
+        return Response(s.IntakeEventSerializer(rows, many=True).data)

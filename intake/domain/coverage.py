@@ -100,3 +100,65 @@ def eligibility_is_stale(last_checked: date | None, freshness_days: int, as_of: 
     if last_checked is None:
         return True
     return (as_of - last_checked).days > freshness_days
+
+
+class EligibilityState(StrEnum):
+    """What is known about a coverage for one date of service (a scheduled visit, an order)."""
+
+    OK = "ok"  # a fresh check on file says active
+    NO_COVERAGE = "no_coverage"  # no primary coverage in force on the date
+    NEVER_CHECKED = "never_checked"
+    STALE = "stale"  # the last check is older than the payer's freshness window on the date
+    PENDING = "pending"  # an inquiry (270) is out, its 271 not read yet
+    FAILED = "failed"  # the last inquiry could not be written or the payer rejected it
+    INACTIVE = "inactive"  # the last check says not active (or did not say active)
+
+    @property
+    def label(self) -> str:
+        return _ELIGIBILITY_STATE_LABELS[self]
+
+    @property
+    def needs_inquiry(self) -> bool:
+        """A new 270 would tell us something: nothing is on file, or it is too old."""
+        return self in (EligibilityState.NEVER_CHECKED, EligibilityState.STALE)
+
+
+_ELIGIBILITY_STATE_LABELS = {
+    EligibilityState.OK: "Eligible",
+    EligibilityState.NO_COVERAGE: "No coverage in force",
+    EligibilityState.NEVER_CHECKED: "Never checked",
+    EligibilityState.STALE: "Eligibility stale",
+    EligibilityState.PENDING: "270 sent, waiting for the 271",
+    EligibilityState.FAILED: "Last inquiry failed",
+    EligibilityState.INACTIVE: "Not active on the last check",
+}
+
+
+def eligibility_state(
+    *,
+    has_coverage: bool,
+    last_checked: date | None,
+    last_active: bool | None,
+    freshness_days: int,
+    on: date,
+    open_inquiry: str | None = None,
+) -> EligibilityState:
+    """Classify a coverage for the date of service `on` (docs/billing-rules/eligibility-and-auth.md).
+
+    `open_inquiry` is the status ("pending" or "failed") of an inquiry newer than the last completed
+    check, if any: a newer question outranks an older answer. Freshness is judged on the date of
+    service, not today: a check that will be past the payer's window by the visit is stale already.
+    """
+    if not has_coverage:
+        return EligibilityState.NO_COVERAGE
+    if open_inquiry == "pending":
+        return EligibilityState.PENDING
+    if open_inquiry == "failed":
+        return EligibilityState.FAILED
+    if last_checked is None:
+        return EligibilityState.NEVER_CHECKED
+    if eligibility_is_stale(last_checked, freshness_days, on):
+        return EligibilityState.STALE
+    if not last_active:
+        return EligibilityState.INACTIVE
+    return EligibilityState.OK

@@ -90,8 +90,14 @@ def eligibility_check_record(
     )
 
 
-def eligibility_request(*, coverage: Coverage, service_date: date) -> EligibilityCheck:
-    """A pending check with its own trace number; the 270 is written on the eligibility queue after commit."""
+def eligibility_request(
+    *, coverage: Coverage, service_date: date, write_now: bool = False
+) -> EligibilityCheck:
+    """A pending check with its own trace number; the 270 is written on the eligibility queue after commit.
+
+    `write_now` writes the 270 in this transaction instead (a caller that already runs on a worker,
+    such as the eligibility-ahead job, has no reason to queue another task per inquiry).
+    """
     from intake.tasks import eligibility_request_task
 
     with transaction.atomic():
@@ -104,7 +110,10 @@ def eligibility_request(*, coverage: Coverage, service_date: date) -> Eligibilit
         )
         check.trace_number = f"IRCM{check.pk:09d}"
         check.save(update_fields=["trace_number", "updated_at"])
-        transaction.on_commit(lambda: eligibility_request_task.delay(check.pk))
+        if write_now:
+            check = eligibility_build_270(check_id=check.pk)
+        else:
+            transaction.on_commit(lambda: eligibility_request_task.delay(check.pk))
     return check
 
 

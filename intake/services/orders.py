@@ -1,4 +1,5 @@
-"""Orders: created with their drugs, then moved along the intake queue under their preconditions."""
+"""Orders: created with their drugs, edited by billers, moved along the intake queue under their
+preconditions and by the schedule (a visit booked, a visit started)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from infusion_rcm.common.transitions import TransitionTable
 from intake import selectors
 from intake.domain.diagnosis import validate_icd10cm
 from intake.domain.types import OrderStatus
-from intake.models import Order, OrderDrug, Patient, Prescriber, ServiceLocation
+from intake.models import IntakeEvent, Order, OrderDrug, Patient, Prescriber, ServiceLocation
 from intake.services.common import OrderPreconditionError, code_check, dates_check, units_check
+from intake.services.events import intake_event_record
 
 logger = logging.getLogger(__name__)
 
@@ -33,22 +35,7 @@ class DrugInput:
     duration: str = ""
 
 
-def order_create(
-    *,
-    patient: Patient,
-    prescriber: Prescriber,
-    location: ServiceLocation,
-    therapy: str,
-    diagnosis_codes: Sequence[str],
-    start_date: date,
-    drugs: Sequence[DrugInput | dict],
-    end_date: date | None = None,
-    notes: str = "",
-) -> Order:
-    """An order with its drugs. Diagnosis codes must be billable ICD-10-CM codes; doses positive."""
-    dates_check(start_date, end_date, "order")
-    if not therapy.strip():
-        raise InvalidInputError("Describe the therapy (e.g. infliximab for Crohn's disease).")
+def clean_diagnoses(diagnosis_codes: Sequence[str]) -> list[str]:
     codes: list[str] = []
     for raw in diagnosis_codes:
         if raw and raw.strip():
@@ -57,8 +44,21 @@ def order_create(
                 codes.append(code)
     if not codes:
         raise InvalidInputError("An order needs at least one ICD-10-CM diagnosis code.", code="icd10.missing")
+    return codes
+
+
+def clean_therapy(therapy: str) -> str:
+    if not (therapy or "").strip():
+        raise InvalidInputError("Describe the therapy (e.g. infliximab for Crohn's disease).")
+    return therapy.strip()
+
+
+def location_check(location: ServiceLocation, patient: Patient) -> None:
     if location.billing_provider_id != patient.billing_provider_id:
         raise InvalidInputError("The site of care belongs to another billing provider than the patient.")
+
+
+def clean_drugs(drugs: Sequence[DrugInput | dict]) -> list[dict]:
     cleaned: list[dict] = []
     for i, drug in enumerate(drugs, start=1):
         d = drug if isinstance(drug, DrugInput) else DrugInput(**drug)
@@ -79,12 +79,33 @@ def order_create(
         )  # fmt: skip
     if not cleaned:
         raise InvalidInputError("An order needs at least one drug.", code="order.no_drugs")
+    return cleaned
+
+
+def order_create(
+    *,
+    patient: Patient,
+    prescriber: Prescriber,
+    location: ServiceLocation,
+    therapy: str,
+    diagnosis_codes: Sequence[str],
+    start_date: date,
+    drugs: Sequence[DrugInput | dict],
+    end_date: date | None = None,
+    notes: str = "",
+) -> Order:
+    """An order with its drugs. Diagnosis codes must be billable ICD-10-CM codes; doses positive."""
+    dates_check(start_date, end_date, "order")
+    therapy = clean_therapy(therapy)
+    codes = clean_diagnoses(diagnosis_codes)
+    location_check(location, patient)
+    cleaned = clean_drugs(drugs)
     with transaction.atomic():
         order = Order.objects.create(
             patient=patient,
             prescriber=prescriber,
             location=location,
-            therapy=therapy.strip(),
+            therapy=therapy,
             diagnosis_codes=codes,
             start_date=start_date,
             end_date=end_date,
@@ -101,17 +122,30 @@ ORDER_TRANSITIONS = TransitionTable.of(
         OrderStatus.NEW: [OrderStatus.ELIGIBILITY_VERIFIED, OrderStatus.CANCELLED],
         OrderStatus.ELIGIBILITY_VERIFIED: [OrderStatus.AUTH_OBTAINED, OrderStatus.CANCELLED],
         OrderStatus.AUTH_OBTAINED: [OrderStatus.READY_TO_SCHEDULE, OrderStatus.CANCELLED],
-        OrderStatus.READY_TO_SCHEDULE: [OrderStatus.ACTIVE, OrderStatus.CANCELLED],
+        # Scheduling a visit moves a ready order to scheduled, starting its first visit moves it into
+        # treatment (order_scheduled, order_visit_started); a biller may still move it by hand.
+        OrderStatus.READY_TO_SCHEDULE: [OrderStatus.SCHEDULED, OrderStatus.ACTIVE, OrderStatus.CANCELLED],
+        # Back to ready when its last upcoming visit is cancelled (order_unscheduled).
+        OrderStatus.SCHEDULED: [OrderStatus.ACTIVE, OrderStatus.READY_TO_SCHEDULE, OrderStatus.CANCELLED],
         OrderStatus.ACTIVE: [OrderStatus.COMPLETED, OrderStatus.CANCELLED],
     },
 )
+# The biller's "Move forward" on the intake queue. Ready to schedule and scheduled are left to the
+# schedule: the order moves when a visit is booked and when its first visit starts.
 NEXT_STATUS = {
     OrderStatus.NEW: OrderStatus.ELIGIBILITY_VERIFIED,
     OrderStatus.ELIGIBILITY_VERIFIED: OrderStatus.AUTH_OBTAINED,
     OrderStatus.AUTH_OBTAINED: OrderStatus.READY_TO_SCHEDULE,
-    OrderStatus.READY_TO_SCHEDULE: OrderStatus.ACTIVE,
     OrderStatus.ACTIVE: OrderStatus.COMPLETED,
 }
+CLOSED_STATUSES = (OrderStatus.COMPLETED, OrderStatus.CANCELLED)
+# States an order reaches only once its drug codes are authorized (or need no authorization).
+AUTHORIZED_STATUSES = (
+    OrderStatus.AUTH_OBTAINED,
+    OrderStatus.READY_TO_SCHEDULE,
+    OrderStatus.SCHEDULED,
+    OrderStatus.ACTIVE,
+)
 
 
 def order_blockers(
@@ -151,7 +185,7 @@ def order_blockers(
 
 
 def order_advance(
-    *, order: Order, to_status: str, no_auth_reason: str = "", as_of: date | None = None
+    *, order: Order, to_status: str, no_auth_reason: str = "", as_of: date | None = None, actor=None
 ) -> Order:
     """Move an order along the intake queue after checking its precondition (locks the order row):
     eligibility verified needs a fresh active check on the primary coverage; auth obtained needs an
@@ -169,9 +203,83 @@ def order_advance(
         )
         if blockers:
             raise OrderPreconditionError(" ".join(blockers), extra={"blockers": blockers})
+        from_status = locked.status
         locked.status = to_status
+        reason = ""
         if to_status == OrderStatus.AUTH_OBTAINED and no_auth_reason.strip():
             locked.auth_not_required_reason = no_auth_reason.strip()[:200]
+            reason = f"No authorization required: {locked.auth_not_required_reason}"
         locked.save(update_fields=["status", "auth_not_required_reason", "updated_at"])
+        intake_event_record(
+            kind=IntakeEvent.Kind.ORDER_STATUS,
+            order=locked,
+            actor=actor,
+            changed_fields=["status"],
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+        )
     logger.info("order %s moved to %s", locked.pk, to_status)
     return locked
+
+
+def _order_move(*, order: Order, moves: dict[str, str], actor, reason: str) -> Order:
+    """Move the order when its status is a key of `moves`; any other status is left as it is.
+
+    Locks the order row, so a visit starting while a biller edits the order waits for the edit.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+        to_status = moves.get(locked.status)
+        if to_status is None:
+            return locked
+        ORDER_TRANSITIONS.check(locked.status, to_status)
+        from_status = locked.status
+        locked.status = to_status
+        locked.save(update_fields=["status", "updated_at"])
+        intake_event_record(
+            kind=IntakeEvent.Kind.ORDER_STATUS,
+            order=locked,
+            actor=actor,
+            changed_fields=["status"],
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+        )
+    logger.info("order %s moved from %s to %s", locked.pk, from_status, to_status)
+    return locked
+
+
+def order_scheduled(*, order: Order, actor=None) -> Order:
+    """A visit was booked: a ready order becomes scheduled (any other status stays)."""
+    return _order_move(
+        order=order,
+        moves={OrderStatus.READY_TO_SCHEDULE: OrderStatus.SCHEDULED},
+        actor=actor,
+        reason="A visit was scheduled",
+    )
+
+
+def order_unscheduled(*, order: Order, actor=None) -> Order:
+    """The order's last upcoming visit was cancelled before it started: back to ready to schedule."""
+    return _order_move(
+        order=order,
+        moves={OrderStatus.SCHEDULED: OrderStatus.READY_TO_SCHEDULE},
+        actor=actor,
+        reason="Its scheduled visits were cancelled",
+    )
+
+
+def order_visit_started(*, order: Order, actor=None) -> Order:
+    """A visit under the order started: a ready or scheduled order is in treatment from now on.
+
+    Idempotent: an order already in treatment (or completed, or cancelled) is left alone, and so is
+    an order still being verified: the visit carries the intake warning and the biller finishes
+    the verification; moving it past steps nobody did would hide them.
+    """
+    return _order_move(
+        order=order,
+        moves={OrderStatus.READY_TO_SCHEDULE: OrderStatus.ACTIVE, OrderStatus.SCHEDULED: OrderStatus.ACTIVE},
+        actor=actor,
+        reason="Its first visit started",
+    )

@@ -50,7 +50,38 @@ def _line() -> dict:
     return {"public_id": line.public_id}
 
 
+def _appointment() -> dict:
+    """A booking for today (tests/coding/test_schedule.py covers the booking rules)."""
+    from django.utils import timezone
+
+    from coding.models import Appointment
+    from infusion_rcm.accounts.models import User
+
+    patient, order = covered_patient()
+    nurse = User.objects.filter(groups__name="nurse").first()
+    appointment = Appointment.objects.create(
+        patient=patient,
+        order=order,
+        location=order.location,
+        date=timezone.localdate(),
+        start_time=dt.time(9),
+        setting="chair",
+        chair="Chair 1",
+        nurse=nurse,
+    )
+    return {"public_id": appointment.public_id}
+
+
 EXPECTED = {
+    # the schedule (coding/schedule/): the nurse's day, booking for billers, the eligibility look-ahead
+    "coding:schedule": NURSE | BILLING_READ,
+    "coding:appointment_create": BILLER,
+    "coding:appointment_start": NURSE,  # POST only
+    "coding:appointment_cancel": BILLER,  # POST only
+    "coding:eligibility_ahead": BILLING_READ,  # POST (check now) needs BILLING_WORK
+    "api:coding:appointment-list": NURSE | BILLING_READ,
+    "api:coding:appointment-detail": NURSE | BILLING_READ,
+    "api:coding:appointment-cancel": BILLER,  # POST only
     "coding:visit_list": NURSE,
     "coding:visit_detail": NURSE | BILLING_READ,
     "coding:administration_delete": NURSE,
@@ -64,6 +95,10 @@ EXPECTED = {
     "api:coding:visit-detail": BILLING_READ,
 }
 ARGS = {
+    "coding:appointment_start": _appointment,
+    "coding:appointment_cancel": _appointment,
+    "api:coding:appointment-detail": _appointment,
+    "api:coding:appointment-cancel": _appointment,
     "coding:visit_detail": _visit_kwargs,
     "coding:administration_delete": _administration,
     "coding:charge_review_accept": _visit_kwargs,

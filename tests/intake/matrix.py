@@ -26,6 +26,13 @@ def _check() -> dict:
     return {"public_id": EligibilityCheckFactory().public_id}
 
 
+def _check_with_270() -> dict:
+    from tests.intake.factories import EligibilityCheckFactory
+
+    check = EligibilityCheckFactory(status="pending", trace_number="IRCM000000777", request_270="ISA*00~")
+    return {"public_id": check.public_id}
+
+
 def _auth() -> dict:
     from tests.intake.factories import PriorAuthorizationFactory
 
@@ -57,6 +64,9 @@ EXPECTED = {
     "intake:eligibility_import": BILLER,
     "intake:intake_queue": BILLING_READ,
     "intake:order_advance": BILLER,
+    "intake:order_edit": BILLER,
+    "intake:auth_edit": BILLER,
+    "intake:eligibility_270_download": BILLING_READ,
     # API
     "api:intake:patient-list": CLINICAL,
     "api:intake:patient-detail": CLINICAL,
@@ -70,6 +80,11 @@ EXPECTED = {
     "api:intake:eligibility-check-import-271": BILLING_READ,  # GET lists pending; POST needs BILLING_WORK
     "api:intake:authorization-list": BILLING_READ,
     "api:intake:authorization-detail": BILLING_READ,
+    "api:intake:order-edit": BILLER,  # POST only: 405 on GET for billers
+    "api:intake:order-history": BILLING_READ,
+    "api:intake:authorization-edit": BILLER,
+    "api:intake:authorization-history": BILLING_READ,
+    "api:intake:eligibility-check-270": BILLING_READ,
 }
 ARGS = {
     "intake:alert_resolve": _alert,
@@ -86,4 +101,12 @@ ARGS = {
     "api:intake:coverage-detail": _coverage,
     "api:intake:eligibility-check-detail": _check,
     "api:intake:authorization-detail": _auth,
+    "intake:order_edit": _order,
+    "intake:auth_edit": _auth,
+    "intake:eligibility_270_download": _check_with_270,
+    "api:intake:order-edit": _order,
+    "api:intake:order-history": _order,
+    "api:intake:authorization-edit": _auth,
+    "api:intake:authorization-history": _auth,
+    "api:intake:eligibility-check-270": _check_with_270,
 }

@@ -162,9 +162,11 @@ def test_queue_page_and_moving_an_order(biller_client, frozen_today, django_asse
     OrderFactory(status="ready_to_schedule")
     with django_assert_max_num_queries(25):
         body = biller_client.get(reverse("intake:intake_queue")).content.decode()
-    for label in ("New order", "Eligibility verified", "Auth obtained", "Ready to schedule"):
+    for label in ("New order", "Eligibility verified", "Auth obtained", "Ready to schedule", "Scheduled"):
         assert label in body
-    assert "eligibility stale" in body and "no auth" in body
+    # Never checked is said as such (it used to read "eligibility stale"), and so is no coverage.
+    assert "never checked" in body and "no coverage in force" in body and "no auth" in body
+    assert "eligibility stale" not in body
     url = reverse("intake:order_advance", args=[order.public_id])
     r = biller_client.get(url)
     assert "no eligibility check on file" in r.content.decode()
