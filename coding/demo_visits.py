@@ -34,6 +34,10 @@ def _document_infusions(visit: Visit, order: Order) -> None:
             dose=ordered.dose,
             dose_unit=ordered.dose_unit,
             wasted=0 if drug.single_dose else None,
+            # one right antecubital peripheral IV for the visit's infusions (ADM-I3)
+            access_site="antecubital",
+            access_side="right",
+            access_device="peripheral_iv",
         )
         start = stop
 

@@ -241,7 +241,7 @@ class VisitFinding(PatientDataModel, TimeStampedModel):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="findings")
     source = models.CharField(max_length=8, choices=Source.choices)
     severity = models.CharField(max_length=8, choices=Severity.choices)
-    rule_id = models.CharField(max_length=16, help_text="Billing rule id, e.g. DRG-W2, ELIG-POC")
+    rule_id = models.CharField(max_length=16, help_text="Billing rule id, e.g. DRG-W2, POC-ELIG")
     message = models.TextField()
     path = models.CharField(
         max_length=80, blank=True, help_text="Engine input field, e.g. administrations[0].wasted"

@@ -75,10 +75,13 @@ def review_context(visit: Visit) -> dict:
         findings, blocked = services.visit_findings_preview(visit=visit)
     else:
         findings, blocked = list(visit.findings.all()), ""
+    findings.sort(key=lambda f: f.severity != "warning")  # warnings first, each group as coded
     return {
         "findings": findings,
         "sign_blocked": blocked,
-        "finding_rows": {f.administration_id for f in findings if f.administration_id},
+        "finding_rows": {
+            f.administration_id for f in findings if f.administration_id and f.severity == "warning"
+        },
     }
 
 

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from coding.models import ChargeLine, Visit
+from coding.models import ChargeLine, Visit, VisitFinding
 
 
 class ChargeLineSerializer(serializers.ModelSerializer):
@@ -35,13 +35,30 @@ class ChargeLineSerializer(serializers.ModelSerializer):
         ]
 
 
+class VisitFindingSerializer(serializers.ModelSerializer):
+    """A warning or note stored with the visit: the engine's (at signing) or intake's (at the start)."""
+
+    class Meta:
+        model = VisitFinding
+        fields = ["source", "severity", "rule_id", "message", "code", "path"]
+
+
 class VisitSerializer(serializers.ModelSerializer):
     patient = serializers.UUIDField(source="patient.public_id", read_only=True)
     charge_lines = ChargeLineSerializer(many=True, read_only=True)
+    findings = VisitFindingSerializer(many=True, read_only=True)
 
     class Meta:
         model = Visit
-        fields = ["public_id", "patient", "date_of_service", "status", "signed_at", "charge_lines"]
+        fields = [
+            "public_id",
+            "patient",
+            "date_of_service",
+            "status",
+            "signed_at",
+            "charge_lines",
+            "findings",
+        ]
 
 
 class PreviewLineSerializer(serializers.Serializer):

@@ -39,5 +39,5 @@ class ChargeLineViewSet(AuditedReadOnlyViewSet):
 class VisitViewSet(AuditedReadOnlyViewSet):
     required_capability = Capability.BILLING_VIEW
     serializer_class = VisitSerializer
-    queryset = Visit.objects.select_related("patient").prefetch_related("charge_lines__visit")
+    queryset = Visit.objects.select_related("patient").prefetch_related("charge_lines__visit", "findings")
     filterset_fields = ["status", "date_of_service"]

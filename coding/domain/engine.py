@@ -206,7 +206,7 @@ def _classify(
                 kind=kind,
                 start=start,
                 stop=stop,
-                iv_site=access_identity(a),
+                iv_site=a.iv_site if a.access is None else a.access.label,  # access_identity, inlined
                 encounter=a.encounter,
                 primary=a.primary,
                 protocol_hydration=a.protocol_hydration,

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('source', models.CharField(choices=[('engine', 'Coding'), ('intake', 'Intake'), ('visit', 'Visit')], max_length=8)),
                 ('severity', models.CharField(choices=[('warning', 'Warning'), ('info', 'Info')], max_length=8)),
-                ('rule_id', models.CharField(help_text='Billing rule id, e.g. DRG-W2, ELIG-POC', max_length=16)),
+                ('rule_id', models.CharField(help_text='Billing rule id, e.g. DRG-W2, POC-ELIG', max_length=16)),
                 ('message', models.TextField()),
                 ('path', models.CharField(blank=True, help_text='Engine input field, e.g. administrations[0].wasted', max_length=80)),
                 ('code', models.CharField(blank=True, help_text='HCPCS the finding concerns, when one', max_length=5)),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from coding import services as coding_services
 from coding.models import Appointment, Visit
 from coding.schedule import forms, selectors, services
 from infusion_rcm.accounts.decorators import requires
@@ -102,6 +103,8 @@ def appointment_start(request, public_id):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(f"{reverse('coding:schedule')}?day={appointment.date.isoformat()}")
+    for finding in coding_services.visit_gate(visit=visit):
+        messages.warning(request, finding.message)  # POC-*: said now, kept on the visit for the biller
     return redirect("coding:visit_detail", public_id=visit.public_id)
 
 
