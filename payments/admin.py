@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from infusion_rcm.accounts.roles import Capability, user_has
 from infusion_rcm.common.admin import ReferenceDataAdmin
 from infusion_rcm.common.errors import DomainError
 from payments.domain.contracts import CODE_PATTERN, MODIFIER_PATTERN, PricingMethod, ScheduleKind
@@ -66,9 +67,27 @@ class FeeScheduleRateForm(forms.ModelForm):
 
 
 class FeeScheduleRateInline(admin.TabularInline):
+    """The rates of a version, on its page; the same role check as ReferenceDataAdmin (an inline
+    asks Django's model permissions otherwise, which roles do not grant)."""
+
     model = FeeScheduleRate
     form = FeeScheduleRateForm
     extra = 0
+
+    def _allowed(self, request) -> bool:
+        return user_has(request.user, Capability.REFERENCE_MANAGE)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
 
 
 class FeeScheduleForm(forms.ModelForm):
@@ -145,7 +164,14 @@ class FeeScheduleAdmin(ReferenceDataAdmin):
                     actor=request.user,
                 )
             except DomainError as exc:
-                for problem in exc.extra.get("problems") or [exc.message]:
+                problems = exc.extra.get("problems")
+                form.add_error(
+                    None,
+                    "Nothing was imported. Fix these lines and import the file again:"
+                    if problems
+                    else exc.message,
+                )
+                for problem in problems or []:
                     form.add_error(None, problem)
             else:
                 messages.success(request, f"Imported {schedule} with {schedule.rates.count()} rates.")

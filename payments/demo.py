@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from claims.models import Claim
 from infusion_rcm.x12.writer import Envelope, interchange
 from payments import services
+from payments.demo_contracts import seed_contracts
 from payments.models import ClaimPayment, RemittanceFile
 
 CENT = Decimal("0.01")
@@ -102,6 +103,7 @@ def seed(stdout) -> None:
     if RemittanceFile.objects.filter(file_name__startswith=DEMO_PREFIX).exists():
         stdout.write("payments demo: demo ERAs already posted")
         return
+    seed_contracts(stdout)  # before posting: the lines get their expected amounts
     pick = {
         status: Claim.objects.filter(status=status)
         .select_related("payer", "patient", "coverage", "billing_provider")

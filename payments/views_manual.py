@@ -27,6 +27,12 @@ PLB_ROWS = 2
 ZERO = Decimal("0.00")
 
 
+def _plain(number: Decimal) -> str:
+    """1.000 -> "1", 2.500 -> "2.5": units as a biller reads them off the paper."""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class _Block:
     """One claim of the EOB: our claim, its form and one form per line."""
 
@@ -40,7 +46,7 @@ class _Block:
                 initial={
                     "code": line.code,
                     "modifiers": " ".join(line.modifiers),
-                    "units": line.units,
+                    "units": _plain(line.units),
                     "service_date": line.service_date_from,
                     "charge": line.charge,
                     "line_control_number": line.line_control_number,

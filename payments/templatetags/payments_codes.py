@@ -70,3 +70,15 @@ def badge(status: str) -> str:
 def negate(value):
     """-amount (a reversal's CLP04 is negative: it takes back the opposite)."""
     return -value if value is not None else value
+
+
+@register.filter
+def posting_result(result: str) -> str:
+    """What posting did to the claim's status, in words (claims_adjudicate's outcome)."""
+    if result == "moved":
+        return "this payment set the claim's status"
+    if result == "unchanged":
+        return "the claim's status stayed as it was"
+    if result.startswith("refused: "):
+        return f"the claim kept its status ({result.removeprefix('refused: ')})"
+    return result

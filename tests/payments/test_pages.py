@@ -437,6 +437,7 @@ def test_admin_imports_a_fee_schedule_and_sees_every_fault(claim, admin_user, bi
     good = client.post(url, {**form, "file": SimpleUploadedFile("f.csv", CONTRACT.encode())}, follow=True)
     schedule = FeeSchedule.objects.get()
     assert schedule.rates.count() == 2 and schedule.imported_by == admin_user and "Imported" in body(good)
+    assert 'value="96413"' in body(good)  # its rates, editable on its page
     assert "Import from CSV" in body(client.get(reverse("admin:payments_feeschedule_changelist")))
     reference = client.post(
         url, {**form, "kind": "asp", "file": SimpleUploadedFile("a.csv", b"code,modifier,amount\nJ9263,,3\n")}
