@@ -444,3 +444,39 @@ def test_admin_imports_a_fee_schedule_and_sees_every_fault(claim, admin_user, bi
     )
     assert "is for no payer" in body(reference)
     assert client_for(biller).get(url).status_code in (302, 403)
+
+
+# ---------------------------------------------------------------------------
+# Query-count guards: the queues and the remittance page cost the same for 1 row or many
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["payments:inbox", "payments:unmatched", "payments:underpayments", "payments:remittance_detail"],
+)
+def test_pages_query_count_does_not_grow_with_rows(name, biller):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(biller)
+
+    def cost() -> int:
+        file = RemittanceFile.objects.order_by("-pk").first()
+        url = reverse(name, args=[file.public_id]) if name == "payments:remittance_detail" else reverse(name)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def pay(n: int) -> None:
+        claims = [accepted_claim(biller) for _ in range(n)]
+        for c in claims:
+            fee_schedule_import(
+                text=CONTRACT, kind="contract", payer=c.payer, effective_from=c.service_date_from
+            )
+        receive_and_post(era(*[clp(c) for c in claims], clp(claims[0], number=f"STRAY-{n}", icn=f"S-{n}")))
+
+    pay(1)
+    few = cost()
+    pay(3)
+    assert cost() <= few
