@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -218,9 +219,14 @@ class OrderEditForm(OrderForm):
 DrugEditFormSet = forms.formset_factory(DrugForm, extra=1, max_num=10)
 
 
+def plain_number(value: Decimal) -> str:
+    """400.000 -> "400", 2.500 -> "2.5" (never "4E+2"): how a stored amount is shown in a field."""
+    return format(value.normalize(), "f")
+
+
 def drug_initial(order: Order) -> list[dict[str, Any]]:
     return [
-        {"hcpcs": d.hcpcs, "dose": d.dose.normalize(), "dose_unit": d.dose_unit, "frequency": d.frequency,
+        {"hcpcs": d.hcpcs, "dose": plain_number(d.dose), "dose_unit": d.dose_unit, "frequency": d.frequency,
          "duration": d.duration}
         for d in order.drugs.all().order_by("id")
     ]  # fmt: skip

@@ -517,12 +517,26 @@ class IntakeEvent(PatientDataModel, TimeStampedModel):
         return f"{self.kind} {self.pk}"
 
     @property
+    def changed_fields_label(self) -> str:
+        """The field names as a biller reads them: "services.J1745.used_units" -> "J1745 used units"."""
+        return ", ".join(_field_label(name) for name in self.changed_fields)
+
+    @property
     def from_status_label(self) -> str:
         return _order_status_label(self.from_status)
 
     @property
     def to_status_label(self) -> str:
         return _order_status_label(self.to_status)
+
+
+def _field_label(name: str) -> str:
+    parts = name.split(".")
+    if parts[0] == "services" and len(parts) == 2:
+        return f"{parts[1]} added or removed"
+    if parts[0] == "services" and len(parts) == 3:
+        return f"{parts[1]} {parts[2].replace('_', ' ')}"
+    return name.replace("_", " ")
 
 
 def _order_status_label(value: str) -> str:

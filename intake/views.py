@@ -337,8 +337,8 @@ def auth_edit(request, public_id):
         post,
         prefix="services",
         initial=[
-            {"code": s.code, "authorized_units": s.authorized_units.normalize(),
-             "used_units": s.used_units.normalize(), "unit_kind": s.unit_kind}
+            {"code": s.code, "authorized_units": forms.plain_number(s.authorized_units),
+             "used_units": forms.plain_number(s.used_units), "unit_kind": s.unit_kind}
             for s in auth.services.all().order_by("code")
         ],
     )  # fmt: skip

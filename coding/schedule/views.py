@@ -75,9 +75,17 @@ def appointment_create(request):
     order_id = request.GET.get("order")
     if order_id:
         try:
-            initial["order"] = Order.objects.filter(public_id=order_id).values_list("pk", flat=True).first()
+            order = Order.objects.filter(public_id=order_id).first()
         except ValidationError:
+            order = None
             messages.error(request, "That order link is not valid: choose the order below.")
+        if order is not None:
+            initial["order"] = order.pk
+            # an order that starts later is booked from its first day on
+            initial["date"] = max(timezone.localdate(), order.start_date)
+    nurse_ids = list(forms.nurses().values_list("pk", flat=True)[:2])
+    if len(nurse_ids) == 1:
+        initial["nurse"] = nurse_ids[0]
     form = forms.AppointmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -207,6 +207,11 @@ def test_billers_book_from_the_schedule_and_keep_the_api_link(biller_client, nur
     url = reverse("coding:appointment_create")
     page = biller_client.get(f"{url}?order={ready_order.public_id}").content.decode()
     assert f'value="{ready_order.pk}" selected' in page
+    assert f'value="{nurse.pk}" selected' in page  # the only nurse is chosen for the biller
+    Order.objects.filter(pk=ready_order.pk).update(start_date=dt.date(2026, 4, 1))
+    later = biller_client.get(f"{url}?order={ready_order.public_id}").content.decode()
+    assert 'value="2026-04-01"' in later  # an order that starts later is booked from its first day
+    Order.objects.filter(pk=ready_order.pk).update(start_date=dt.date(2026, 1, 1))
     form = {"order": ready_order.pk, "date": "2026-03-12", "start_time": "10:00", "duration_minutes": 90,
             "chair": "Chair 4", "nurse": nurse.pk, "notes": ""}  # fmt: skip
     r = biller_client.post(url, form)

@@ -123,7 +123,7 @@ def test_order_status_moves_are_events(covered_order, biller):
 def test_order_edit_page(biller_client, covered_order):
     url = reverse("intake:order_edit", args=[covered_order.public_id])
     body = biller_client.get(url).content.decode()
-    assert "K50.90" in body and 'value="J1745"' in body
+    assert "K50.90" in body and 'value="J1745"' in body and 'value="400"' in body
     form = {
         "prescriber": covered_order.prescriber_id, "location": covered_order.location_id,
         "therapy": "Infliximab, corrected", "diagnosis_codes": "K50.90", "start_date": covered_order.start_date,
@@ -251,6 +251,7 @@ def test_auth_edit_page_and_api(biller_client, api_client, biller, drawn_auth):
     url = reverse("intake:auth_edit", args=[drawn_auth.public_id])
     body = biller_client.get(url).content.decode()
     assert drawn_auth.auth_number in body and "Used" in body
+    assert 'value="100"' in body and 'value="40"' in body and "E+" not in body  # 100.000 shown as 100
     form = {
         "order": "", "auth_number": drawn_auth.auth_number, "start_date": "2026-01-01", "end_date": "2026-06-30",
         "status": "approved", "reason": "",
@@ -265,6 +266,8 @@ def test_auth_edit_page_and_api(biller_client, api_client, biller, drawn_auth):
     r = biller_client.post(url, {**form, "services-0-used_units": "45"})
     assert r.status_code == 302
     assert _services(drawn_auth)["J1745"] == (Decimal(100), Decimal(45))
+    page = biller_client.get(reverse("intake:patient_detail", args=[drawn_auth.patient.public_id]))
+    assert "Authorization edited" in page.content.decode() and "J1745 used units" in page.content.decode()
     api_client.force_authenticate(biller)
     r = api_client.post(
         f"{BASE}/authorizations/{drawn_auth.public_id}/edit/", {"status": "modified"}, format="json"
