@@ -34,6 +34,7 @@ class PayerAdmin(ReferenceDataAdmin):
         "claim_filing_indicator",
         "timely_filing_days",
         "eligibility_freshness_days",
+        "eligibility_lookahead_days",
         "active",
     )
     list_filter = ("kind", "claim_form", "active")
