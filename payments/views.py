@@ -113,7 +113,9 @@ def _queue_counts() -> dict[str, int]:
 def upload(request):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors.get("file", [])) or "Choose an 835 file.")
+        messages.error(
+            request, " ".join(str(e) for e in form.errors.get("file", [])) or "Choose an 835 file."
+        )
         return redirect("payments:inbox")
     name = form.cleaned_data["file"].name
     try:

@@ -227,6 +227,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # OpenAPI 3.1: the paper-EOB body is a pydantic model, whose JSON Schema writes optional
+    # fields as `anyOf: [..., {type: null}]`, valid in 3.1 and not in 3.0.
+    "OAS_VERSION": "3.1.0",
     # A choice set used by several serializers needs one name (else drf-spectacular warns).
     "ENUM_NAME_OVERRIDES": {
         "AuthStatusEnum": "intake.api.serializers.AUTH_STATUS_CHOICES",

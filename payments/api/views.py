@@ -229,12 +229,13 @@ class ClaimPaymentViewSet(AuditedReadOnlyViewSet):
                 "service_date": payment.service_date_from,
                 "amount": payment.charge,
             }
-        claims = selectors.match_candidates(
-            patient=given.get("patient", ""),
-            service_date=given.get("service_date"),
-            amount=given.get("amount"),
+        claims = list(
+            selectors.match_candidates(
+                patient=given.get("patient", ""),
+                service_date=given.get("service_date"),
+                amount=given.get("amount"),
+            )
         )
-        claims = list(claims)
         audit_list(request, Claim, [c.public_id for c in claims])
         return Response(CandidateSerializer(claims, many=True).data)
 
