@@ -31,9 +31,7 @@ import math
 import os
 import random
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.worker import BenchWorker  # noqa: E402
 
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/infusion_rcm_bench"
@@ -335,74 +335,7 @@ def make_fixtures(n: int) -> None:
     ChargeLine.objects.bulk_create(lines, batch_size=10000)
 
 
-class Worker:
-    """One Celery worker process (prefork pool) on the bench database and Redis, in its own
-    process group so that stopping it also stops its pool children."""
-
-    def __init__(self, concurrency: int) -> None:
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-claims-worker-", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "infusion_rcm.celery",
-                "worker",
-                "-Q",
-                "scrub,batch,default",
-                "--concurrency",
-                str(concurrency),
-                "--pool",
-                "prefork",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"bench-claims-{os.getpid()}@%h",
-                "-l",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **BENCH_ENV},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def check(self) -> None:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"the worker exited ({self.process.returncode}):\n{self.tail()}")
-
-    def tail(self, lines: int = 30) -> str:
-        self.log.flush()
-        return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-lines:])
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        from infusion_rcm.celery import app
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.check()
-            if app.control.ping(timeout=1.0):
-                return
-        raise RuntimeError(f"the worker did not answer a ping in {timeout:.0f} s:\n{self.tail()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
-
-
-def wait_for(done, what: str, worker: Worker, stall_s: float = 180) -> None:
+def wait_for(done, what: str, worker: BenchWorker, stall_s: float = 180) -> None:
     """Poll `done()` -> (finished, progress) until finished; fail if the worker dies or stalls."""
     last, since = None, time.monotonic()
     while True:
@@ -425,7 +358,7 @@ def status_counts() -> dict[str, int]:
     return dict(Claim.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
 
 
-def run_queued(n: int, visit_ids: list[int], chunk: int, worker: Worker) -> tuple[float, float, float]:
+def run_queued(n: int, visit_ids: list[int], chunk: int, worker: BenchWorker) -> tuple[float, float, float]:
     from claims.models import Claim
     from claims.services import MAX_CLAIMS_PER_BATCH
     from claims.tasks import batch_build_task, claims_build_task, claims_scrub_many_task
@@ -551,7 +484,12 @@ def main() -> None:
             import redis
 
             redis.Redis.from_url(BENCH_REDIS_URL).flushdb()  # the bench's own Redis database
-            worker = Worker(args.concurrency)  # starts while the fixtures are made
+            worker = BenchWorker(
+                name="claims",
+                queues="scrub,batch,default",
+                pool=["--concurrency", str(args.concurrency), "--pool", "prefork"],
+                env=BENCH_ENV,
+            )  # starts while the fixtures are made
 
         flush()
         t = time.perf_counter()

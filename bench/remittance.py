@@ -33,10 +33,8 @@ import gc
 import os
 import pstats
 import random
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -47,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.worker import BenchWorker  # noqa: E402
 from infusion_rcm.x12.reader import read_interchange  # noqa: E402
 from infusion_rcm.x12.writer import Envelope, interchange  # noqa: E402
 from payments.domain.x12_835 import EXPECT_835, parse_835  # noqa: E402
@@ -343,70 +342,6 @@ def _claims_for(text: str) -> None:
     )
 
 
-class _Worker:
-    """One Celery worker (solo pool: posting a file is one transaction) on the era queue."""
-
-    def __init__(self) -> None:
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-era-worker-", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "infusion_rcm.celery",
-                "worker",
-                "-Q",
-                "era",
-                "--pool",
-                "solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"bench-era-{os.getpid()}@%h",
-                "-l",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **BENCH_ENV},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def tail(self, lines: int = 30) -> str:
-        self.log.flush()
-        return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-lines:])
-
-    def check(self) -> None:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"the worker exited ({self.process.returncode}):\n{self.tail()}")
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        from infusion_rcm.celery import app
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.check()
-            if app.control.ping(timeout=1.0):
-                return
-        raise RuntimeError(f"the worker did not answer a ping in {timeout:.0f} s:\n{self.tail()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
-
-
 def post_bench(text: str, claims: int) -> None:
     _setup_django()
     import redis
@@ -417,7 +352,9 @@ def post_bench(text: str, claims: int) -> None:
     from payments.tasks import remittance_file_process_task
 
     redis.Redis.from_url(BENCH_REDIS_URL).flushdb()  # the bench's own Redis database
-    worker = _Worker()  # starts while the claims are made
+    worker = BenchWorker(
+        name="era", queues="era", pool=["--pool", "solo"], env=BENCH_ENV
+    )  # starts while the claims are made
     try:
         _flush()
         started = time.perf_counter()

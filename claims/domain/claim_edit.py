@@ -4,7 +4,7 @@ and the version two billers' saves are checked against.
 Pure. The claims service reads the claim into a `ClaimState`, applies the biller's `ClaimChanges`
 with `claims.domain.claim_edit_apply.apply_changes` (which refuses the whole edit with a message
 per field when any value is wrong) and writes the result; `changed_fields` is what the ClaimEvent
-records, `fingerprint` the version an edit must quote.
+records, `edit_version` the version an edit must quote.
 """
 
 from __future__ import annotations
@@ -204,9 +204,9 @@ def changed_fields(before: ClaimState, after: ClaimState) -> list[FieldChange]:
     return out
 
 
-def fingerprint(state: ClaimState) -> str:
+def edit_version(state: ClaimState) -> str:
     """A short digest of the editable state: an edit is refused when the claim it was made on
-    no longer has this fingerprint (another biller saved first)."""
+    no longer has this version (another biller saved first)."""
     data = {
         "form": state.form.value,
         **{name: _show(getattr(state, name)) for name in CLAIM_FIELDS},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from claims.domain.claim_edit import ClaimChanges, changed_fields, fingerprint
+from claims.domain.claim_edit import ClaimChanges, changed_fields, edit_version
 from claims.domain.claim_edit_apply import apply_changes
 from claims.domain.corrections import (
     REPLACEMENT_FREQUENCY,
@@ -157,7 +157,7 @@ def claim_replace(*, claim: Claim, actor, reason: str, changes: ClaimChanges, ve
     with transaction.atomic():
         original = _lock_adjudicated(claim, "replacement")
         before = claim_state(original)
-        if version and version != fingerprint(before):
+        if version and version != edit_version(before):
             raise ClaimEditConflictError(
                 "This claim changed after you opened it: reload it and make the corrections again."
             )

@@ -24,7 +24,7 @@ from claims.domain.claim_edit import (
     FieldChange,
     LineState,
     changed_fields,
-    fingerprint,
+    edit_version,
 )
 from claims.domain.claim_edit_apply import apply_changes
 from claims.domain.corrections import EDITABLE, VOID_FREQUENCY, takes_reopenings
@@ -106,7 +106,7 @@ def _line_state(line: ClaimLine) -> LineState:
 
 def claim_version(claim: Claim) -> str:
     """The version an edit of this claim must quote (a digest of its editable state)."""
-    return fingerprint(claim_state(claim))
+    return edit_version(claim_state(claim))
 
 
 def edit_checks() -> EditChecks:
@@ -190,11 +190,11 @@ def claim_edit(*, claim: Claim, actor, reason: str, version: str, changes: Claim
         locked = Claim.objects.select_for_update(no_key=True).select_related("payer").get(pk=claim.pk)
         _refuse_status(locked)
         before = claim_state(locked)
-        if version != fingerprint(before):
+        if version != edit_version(before):
             raise ClaimEditConflictError(
                 "Someone changed this claim after you opened it, so your changes were not saved: "
                 "reload it to see the claim as it is now, then make your change again.",
-                extra={"version": fingerprint(before)},
+                extra={"version": edit_version(before)},
             )
         after = apply_changes(before, changes, checks=edit_checks())
         diff = changed_fields(before, after)
