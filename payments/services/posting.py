@@ -28,6 +28,7 @@ from claims.models import Claim
 from claims.services.transitions import Adjudication, claims_adjudicate
 from infusion_rcm.audit.models import AuditEntry
 from infusion_rcm.audit.services import audit_events_bulk
+from infusion_rcm.common.events import CLAIM_PAYMENTS_POSTED, publish_on_commit
 from payments.domain.posting import (
     Adj,
     ClaimDecision,
@@ -350,6 +351,12 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
         ids=[r.payment.pk for r in rows],
         changed_fields=["status"],
         user=actor,
+    )
+    # Denials and the next payer's claim react after commit (docs/architecture.md, events).
+    publish_on_commit(
+        CLAIM_PAYMENTS_POSTED,
+        claim_payment_ids=[r.payment.pk for r in rows],
+        claim_ids=sorted({r.payment.claim_id for r in rows if r.payment.claim_id}),
     )
     return outcomes
 
