@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from claims.domain.other_payer import PayerSequence, PriorPayerAdjudication
 from infusion_rcm.common.identifiers import normalize_icd10cm, normalize_ndc
 from infusion_rcm.common.money import exact_amount, to_money
 from intake.domain.types import ClaimForm as ClaimForm  # re-exported; 837P = X222A1, 837I = X223A2
@@ -336,6 +337,12 @@ class ClaimDraft(_Frozen):
         default=None, max_length=50, description="payer claim control number for frequency 7/8 (REF*F8)"
     )
     lines: tuple[ServiceLine, ...] = ()
+    payer_sequence: PayerSequence = Field(
+        default="P", description="2000B SBR01: P primary, S secondary, T tertiary (this payer's place)"
+    )
+    other_payers: tuple[PriorPayerAdjudication, ...] = Field(
+        default=(), description="2320/2330/2430: each earlier payer's adjudication (a secondary's COB data)"
+    )
 
     @field_validator("diagnoses")
     @classmethod

@@ -22,6 +22,8 @@ Loop map (professional / institutional):
              charge, UN, units), DTP*472 (D8 or RD8 span), REF*6R line item control number
     2410     LIN**N4*ndc, CTP****quantity*unit   (REFERENCE DRG-N2)
     2420     837P 2420A / 837I 2420C rendering NM1*82 for a line rendered by someone else than 2310x
+    2320/2330A/2330B, 2430   a secondary or tertiary claim's earlier payers (claims.domain.x12_837_cob);
+             SBR01 of 2000B is the claim's own place (P, S, T)
 
 Names and addresses go out in the X12 basic character set (`claims.domain.charset`): accented
 letters are transliterated, so one patient's name cannot make a validator hold the batch.
@@ -50,6 +52,7 @@ from claims.domain.types import (
     ServiceLine,
     Submitter,
 )
+from claims.domain.x12_837_cob import line_adjudication_loops, other_payer_loops
 from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.common.money import to_money
 from infusion_rcm.x12.writer import Composite, Envelope, interchange, segment
@@ -202,7 +205,7 @@ class _Writer:
         self.out.append(
             segment(
                 "SBR",
-                "P",
+                claim.payer_sequence,
                 "18" if self_pay else "",
                 sub.group_number or "",
                 "",
@@ -301,6 +304,8 @@ class _Writer:
             self.institutional_providers(claim)
         else:
             self.professional_providers(claim)
+        if claim.other_payers or claim.payer_sequence != "P":
+            self.out.extend(other_payer_loops(claim))  # 2320 / 2330A / 2330B
 
         claim_rendering = self.claim_rendering_npi(claim)
         for number, line in enumerate(lines, start=1):
@@ -405,6 +410,7 @@ class _Writer:
                 self.out.append(_person_nm1("82", line.rendering_provider))  # 2420C
             else:
                 self.rendering(line.rendering_provider)  # 2420A
+        self.out.extend(line_adjudication_loops(claim, line))  # 2430
 
 
 def build_837(
