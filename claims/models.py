@@ -76,10 +76,61 @@ class Claim(PatientDataModel, TimeStampedModel):
         "claims.SubmissionBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
     )
     status_reason = models.TextField(blank=True, help_text="Latest rejection or denial reason")
+    # Coordination of benefits (docs/billing-rules/secondary-claims.md). A secondary or tertiary
+    # claim is built by claims.services.secondary from the earlier payer's posted adjudication:
+    # its place in SBR01, the claim it follows, and a snapshot of every earlier payer's
+    # adjudication (claims.domain.other_payer.PriorPayerAdjudication as JSON) for 2320/2330/2430.
+    payer_sequence = models.CharField(
+        "payer responsibility (SBR01)",
+        max_length=1,
+        choices=[("P", "Primary"), ("S", "Secondary"), ("T", "Tertiary")],
+        default="P",
+    )
+    prior_claim = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_payer_claims",
+        help_text="The claim whose adjudication this next-payer claim was built from",
+    )
+    prior_adjudications = models.JSONField(
+        default=list, blank=True, help_text="Earlier payers' adjudications (2320/2330/2430), as posted"
+    )
+    prior_adjudication_key = models.CharField(
+        max_length=64, blank=True, help_text="The posted remittance claim payment it was built from"
+    )
+    # Crossover: the payer forwarded the claim to the next payer itself (835 CLP02 19/20/21,
+    # NM1*TT, MOA MA18/N89); no next-payer claim is sent and we wait for that payer's own ERA.
+    forwarded_to = models.CharField(max_length=60, blank=True, help_text="Crossover carrier (NM1*TT)")
+    forwarded_coverage = models.ForeignKey(
+        "intake.Coverage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The coverage of the payer the claim was forwarded to",
+    )
+    forwarded_on = models.DateField(null=True, blank=True)
+    forwarded_era_on = models.DateField(
+        null=True, blank=True, help_text="When the crossover payer's own remittance posted"
+    )
 
     class Meta:
         ordering = ["-service_date_from", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(payer_sequence__in=["P", "S", "T"]), name="claim_payer_sequence_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payer_sequence="P") | models.Q(prior_claim__isnull=False),
+                name="claim_next_payer_has_prior_claim",
+            ),
+            models.UniqueConstraint(
+                fields=["prior_claim", "prior_adjudication_key"],
+                condition=~models.Q(prior_adjudication_key=""),
+                name="claim_next_payer_once_per_adjudication",
+            ),
             choice_constraint("status", ClaimStatus, "claim_status_valid"),
             choice_constraint("form", ClaimForm, "claim_form_valid"),
             models.CheckConstraint(condition=models.Q(total_charge__gte=0), name="claim_total_not_negative"),
