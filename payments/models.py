@@ -494,3 +494,41 @@ class FeeScheduleRate(models.Model):
     def __str__(self) -> str:
         figure = self.rate if self.method == PricingMethod.RATE else f"{self.percent}%"
         return f"{self.code}{'-' + self.modifier if self.modifier else ''} {self.method} {figure}"
+
+
+# The patient's side (payments, refunds, plans, statements) lives in its own module; imported
+# here so Django finds the models of the app.
+from payments.models_patient import (  # noqa: E402
+    PatientPayment,
+    PatientRefund,
+    PaymentApplication,
+    PaymentPlan,
+    PaymentPlanInstalment,
+    Statement,
+    StatementRun,
+    StatementSettings,
+    StatementSuppression,
+)
+
+__all__ = [
+    "Adjustment",
+    "ClaimPayment",
+    "FeeSchedule",
+    "FeeScheduleRate",
+    "LinePayment",
+    "PatientPayment",
+    "PatientRefund",
+    "PaymentApplication",
+    "PaymentPlan",
+    "PaymentPlanInstalment",
+    "Posting",
+    "PostingPolicy",
+    "ProviderAdjustment",
+    "RemarkCode",
+    "Remittance",
+    "RemittanceFile",
+    "Statement",
+    "StatementRun",
+    "StatementSettings",
+    "StatementSuppression",
+]
