@@ -6,7 +6,13 @@ Every function validates the whole input before writing anything and raises a Do
 message tells a biller what to fix. Logs carry ids only, never patient data.
 """
 
-from intake.services.alerts import alerts_resolve, auth_alerts_raise, auth_overdraw_flag
+from intake.services.alerts import (
+    alert_raise_once,
+    alerts_resolve,
+    alerts_resolve_kind,
+    auth_alerts_raise,
+    auth_overdraw_flag,
+)
 from intake.services.auth_edit import AuthServiceEdit, auth_update
 from intake.services.authorizations import AuthServiceInput, auth_create, auth_draw_down
 from intake.services.common import CoverageOverlapError, DuplicateError, OrderPreconditionError
@@ -45,7 +51,9 @@ __all__ = [
     "DuplicateError",
     "EligibilityAheadRun",
     "OrderPreconditionError",
+    "alert_raise_once",
     "alerts_resolve",
+    "alerts_resolve_kind",
     "auth_alerts_raise",
     "auth_create",
     "auth_draw_down",

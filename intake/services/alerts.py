@@ -82,3 +82,22 @@ def auth_overdraw_flag(
 
 def alerts_resolve(*, alert_ids: Iterable[int]) -> int:
     return IntakeAlert.objects.filter(pk__in=list(alert_ids), resolved=False).update(resolved=True)
+
+
+def alert_raise_once(
+    *, kind: str, patient_id: int, message: str, raised_on: date
+) -> tuple[IntakeAlert, bool]:
+    """An alert an app on the right raises for the biller (e.g. payments' crossover follow-up):
+    one open alert per kind and patient; (alert, created)."""
+    open_alert = IntakeAlert.objects.filter(kind=kind[:40], patient_id=patient_id, resolved=False).first()
+    if open_alert is not None:
+        return open_alert, False
+    alert = IntakeAlert.objects.create(
+        kind=kind[:40], patient_id=patient_id, message=message[:300], raised_on=raised_on
+    )
+    return alert, True
+
+
+def alerts_resolve_kind(*, kind: str) -> int:
+    """Resolve the open alerts of `kind` (what they asked for happened)."""
+    return IntakeAlert.objects.filter(kind=kind[:40], resolved=False).update(resolved=True)
