@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from claims.domain import types as d
+from claims.domain.other_payer import PriorPayerAdjudication
 from claims.models import Claim, ClaimLine
 from intake.domain.types import PayerKind as IntakePayerKind
 from intake.domain.types import Relationship, SiteOfCare
@@ -201,7 +202,14 @@ def claim_to_draft(
         lines=tuple(
             line_to_service_line(ln, line_rendering(ln)) for ln in sorted(rows, key=lambda r: r.line_number)
         ),
+        payer_sequence=getattr(claim, "payer_sequence", "P") or "P",
+        other_payers=other_payers_of(claim),
     )
+
+
+def other_payers_of(claim: Any) -> tuple[PriorPayerAdjudication, ...]:
+    """The earlier payers' adjudications a next-payer claim stores (claims.services.secondary)."""
+    return tuple(PriorPayerAdjudication.model_validate(item) for item in (claim.prior_adjudications or ()))
 
 
 def edit_fields(edit: d.Edit) -> dict[str, Any]:

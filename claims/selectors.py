@@ -115,6 +115,8 @@ _CLAIM_FIELDS = (
     "diagnosis_codes",
     "prior_auth_number",
     "total_charge",
+    "payer_sequence",
+    "prior_adjudications",
 )
 _LINE_FIELDS = (
     "claim_id",

@@ -22,3 +22,23 @@ def remittance_file_process_task(file_id: int, actor_id: int | None = None) -> s
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     result = services.remittance_file_process(file=file, actor=actor)
     return f"posted {result.claims_posted}"
+
+
+@shared_task(time_limit=5 * 60, soft_time_limit=60, **_RETRY)
+def next_payer_claims_task(claim_payment_ids: list[int]) -> str:
+    """After posting: secondary/tertiary claims, crossovers, reversals (payments.services.next_payer).
+    Idempotent per claim payment, so a retry or a second delivery builds nothing twice."""
+    from payments.services.next_payer import next_payer_after_posting
+
+    run = next_payer_after_posting(claim_payment_ids=claim_payment_ids)
+    return f"built {len(run.built)}, forwarded {len(run.forwarded)}, withdrawn {len(run.withdrawn)}"
+
+
+@shared_task(**_RETRY)
+def crossover_followups_task() -> str:
+    """Daily: a follow-up for each crossover whose next payer sent no ERA within the wait."""
+    from django.utils import timezone
+
+    from payments.services.next_payer import crossover_followups_raise
+
+    return f"raised {crossover_followups_raise(as_of=timezone.localdate())}"

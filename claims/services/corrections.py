@@ -140,6 +140,10 @@ def _new_claim_like(original: Claim, frequency: str, fields: dict) -> Claim:
         status=S.DRAFT.value,
         frequency_code=frequency,
         replaces=original,
+        # a corrected secondary is still the secondary, with the same earlier payers' loops
+        payer_sequence=original.payer_sequence,
+        prior_claim_id=original.prior_claim_id,
+        prior_adjudications=original.prior_adjudications,
         **fields,
     )
 
