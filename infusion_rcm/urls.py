@@ -15,6 +15,7 @@ api_v1 = [
     path("coding/", include("coding.api.urls")),
     path("claims/", include("claims.api.urls")),
     path("payments/", include("payments.api.urls")),
+    path("reports/", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("coding/", include("coding.urls")),
     path("claims/", include("claims.urls")),
     path("payments/", include("payments.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", protected(SpectacularAPIView.as_view()), name="api-schema"),

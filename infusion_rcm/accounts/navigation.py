@@ -43,7 +43,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Unmatched remits", "payments:unmatched", Capability.BILLING_VIEW),
     NavItem("Reversals to approve", "payments:held", Capability.BILLING_VIEW),
     NavItem("Underpayments", "payments:underpayments", Capability.BILLING_VIEW),
-    NavItem("Dashboard", "platform:dashboard", Capability.DASHBOARD_VIEW),
+    NavItem("Dashboard", "reports:dashboard", Capability.DASHBOARD_VIEW),
     NavItem("Audit log", "audit:entry_list", Capability.AUDIT_VIEW),
     NavItem("Reference data", "admin:index", Capability.REFERENCE_MANAGE),
     # The API is for integrations and billers' tools; a nurse documents on a tablet and never needs it.

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "claims",
     "payments",
     "denials",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "coding.tasks.eligibility_ahead_task",
         "schedule": 24 * 60 * 60,
     },
+    # Managers' dashboards (reports.tasks): the facts catch up with new claim events and postings
+    # every 10 minutes (pages catch up on read too), the day's A/R snapshot is taken once a day
+    # (trends are history, not re-aged), and every fact is rebuilt once a day.
+    "reports-catch-up": {"task": "reports.tasks.reports_catch_up_task", "schedule": 10 * 60},
+    "reports-ar-snapshot": {"task": "reports.tasks.ar_snapshot_task", "schedule": 24 * 60 * 60},
+    "reports-rebuild": {"task": "reports.tasks.facts_rebuild_task", "schedule": 24 * 60 * 60},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -24,7 +24,7 @@ EXPECTED: dict[str, set[str]] = {
     "api-docs": ALL,
 }
 ARGS: dict[str, Callable[[], dict]] = {}
-for _app in ("intake", "coding", "claims", "payments", "denials"):
+for _app in ("intake", "coding", "claims", "payments", "denials", "reports"):
     try:
         _part = importlib.import_module(f"tests.{_app}.matrix")
     except ModuleNotFoundError:
