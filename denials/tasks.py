@@ -1,0 +1,22 @@
+"""Denials Celery tasks (the `default` queue): thin, ids in, idempotent."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from denials import services
+
+_RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5, "acks_late": True}
+
+
+@shared_task(**_RETRY)
+def denials_from_posting_task(claim_payment_ids: list[int]) -> int:
+    """Create the denials of these posted claim payments; a repeat creates nothing."""
+    return len(services.denials_from_claim_payments(claim_payment_ids=claim_payment_ids))
+
+
+@shared_task(**_RETRY)
+def denials_reprioritize_task() -> int:
+    """Daily (beat): open denials' priority for today (their deadlines came a day closer)."""
+    return services.denials_reprioritize()
