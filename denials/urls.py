@@ -1,0 +1,26 @@
+from django.urls import path
+
+from denials import views
+
+app_name = "denials"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("export.csv", views.export_csv, name="export"),
+    path("reassign/", views.reassign, name="reassign"),
+    path("views/", views.view_save, name="view_save"),
+    path("views/<uuid:public_id>/", views.saved_view, name="saved_view"),
+    path("views/<uuid:public_id>/delete/", views.view_delete, name="view_delete"),
+    path("write-offs/", views.write_offs, name="write_offs"),
+    path("write-offs/<int:pk>/", views.write_off_decide, name="write_off_decide"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/assign/", views.assign, name="assign"),
+    path("<uuid:public_id>/status/", views.status, name="status"),
+    path("<uuid:public_id>/note/", views.note, name="note"),
+    path("<uuid:public_id>/correct/", views.correct, name="correct"),
+    path("<uuid:public_id>/void/", views.void, name="void"),
+    path("<uuid:public_id>/new-claim/", views.new_claim, name="new_claim"),
+    path("<uuid:public_id>/rebill/", views.rebill, name="rebill"),
+    path("<uuid:public_id>/bill-patient/", views.bill_patient, name="bill_patient"),
+    path("<uuid:public_id>/write-off/", views.write_off, name="write_off"),
+    path("<uuid:public_id>/recovered/", views.recovered, name="recovered"),
+]
