@@ -15,6 +15,7 @@ api_v1 = [
     path("coding/", include("coding.api.urls")),
     path("claims/", include("claims.api.urls")),
     path("payments/", include("payments.api.urls")),
+    path("denials/", include("denials.api.urls")),
     path("reports/", include("reports.api.urls")),
 ]
 
@@ -28,6 +29,7 @@ urlpatterns = [
     path("coding/", include("coding.urls")),
     path("claims/", include("claims.urls")),
     path("payments/", include("payments.urls")),
+    path("denials/", include("denials.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

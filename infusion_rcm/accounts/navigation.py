@@ -43,6 +43,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Unmatched remits", "payments:unmatched", Capability.BILLING_VIEW),
     NavItem("Reversals to approve", "payments:held", Capability.BILLING_VIEW),
     NavItem("Underpayments", "payments:underpayments", Capability.BILLING_VIEW),
+    NavItem("Denials", "denials:queue", Capability.BILLING_VIEW),
     NavItem("Patient balances", "payments:patient_balances", Capability.BILLING_VIEW),
     NavItem("Statements", "payments:statement_runs", Capability.BILLING_VIEW),
     NavItem("Dashboard", "reports:dashboard", Capability.DASHBOARD_VIEW),

@@ -202,6 +202,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "coding.tasks.eligibility_ahead_task",
         "schedule": 24 * 60 * 60,
     },
+    # Denials, once a day: open denials' priority for today (amount x deadline closeness x
+    # recovery chance, DEN-P1; the deadline comes a day closer). Idempotent per day.
+    "denials-reprioritize": {"task": "denials.tasks.denials_reprioritize_task", "schedule": 24 * 60 * 60},
     # Managers' dashboards (reports.tasks): the facts catch up with new claim events and postings
     # every 10 minutes (pages catch up on read too), the day's A/R snapshot is taken once a day
     # (trends are history, not re-aged), and every fact is rebuilt once a day.
