@@ -9,12 +9,14 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from claims import documents, selectors, services, views_edit
 from claims.api.filters import ClaimFilter
 from claims.domain.types import ClaimStatus
 from claims.forms import AcknowledgmentForm, BatchBuildForm, ConfirmForm, ReasonForm
 from claims.models import Claim, ClaimEdit, SubmissionBatch
+from claims.services.secondary import next_payer_summary
 from infusion_rcm.accounts.decorators import requires
 from infusion_rcm.accounts.roles import Capability, user_has
 from infusion_rcm.audit.services import audit_event, audit_list, audit_view
@@ -129,6 +131,7 @@ def claim_detail(request, public_id):
             "options": options,
             "professional": claim.form == "837P",
             "batch_text": claim.batch.content if claim.batch_id else "",  # type: ignore[union-attr]
+            "next_payer": next_payer_summary(claim, as_of=timezone.localdate()),
         },
     )
 

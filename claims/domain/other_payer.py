@@ -57,6 +57,9 @@ class OtherPayerAdjustment(_Frozen):
     reason: str = Field(min_length=1, max_length=5, description="CARC")
     amount: Money
     quantity: Quantity | None = None
+    description: str = Field(
+        default="", max_length=300, description="the code in words, for the claim page (not sent in X12)"
+    )
 
 
 class OtherPayerLine(_Frozen):

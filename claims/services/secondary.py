@@ -21,6 +21,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -291,4 +292,68 @@ def crossover_waiting(*, as_of: date, days: int | None = None) -> QuerySet[Claim
         .exclude(status__in=NOT_LIVE)
         .select_related("payer", "patient", "forwarded_coverage__payer")
         .order_by("forwarded_on", "pk")
+    )
+
+
+# ---------------------------------------------------------------------------
+# The claim page's section (a read: no writes)
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class PriorPayerFigures:
+    """One earlier payer's adjudication as the claim page shows it: adjustments summed by code."""
+
+    adjudication: PriorPayerAdjudication
+    adjustments: list[tuple[str, Decimal]]  # (the code in words, amount)
+
+    @property
+    def patient_responsibility(self) -> Decimal:
+        return self.adjudication.patient_responsibility
+
+
+@dataclass
+class NextPayerSummary:
+    """What the claim page says about other payers: what this claim was built from, the claims
+    built from it, and a crossover's wait."""
+
+    label: str  # "Secondary claim" / "Tertiary claim" / ""
+    prior_claim: Claim | None
+    prior_payers: list[PriorPayerFigures]
+    next_claims: list[Claim]
+    wait_days: int
+    overdue: bool
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.prior_claim or self.next_claims or self.prior_payers)
+
+
+def _figures(adjudication: PriorPayerAdjudication) -> PriorPayerFigures:
+    sums: dict[tuple[str, str], Decimal] = {}
+    words: dict[tuple[str, str], str] = {}
+    for a in adjudication.all_adjustments:
+        key = (a.group, a.reason)
+        sums[key] = sums.get(key, Decimal("0.00")) + a.amount
+        words.setdefault(key, a.description or f"{a.group}-{a.reason}")
+    return PriorPayerFigures(adjudication, [(words[k], sums[k]) for k in sums])
+
+
+def next_payer_summary(claim: Claim, *, as_of: date) -> NextPayerSummary:
+    wait = crossover_wait_days()
+    overdue = bool(
+        claim.forwarded_on and not claim.forwarded_era_on and (as_of - claim.forwarded_on).days >= wait
+    )
+    prior = (
+        Claim.objects.select_related("payer").filter(pk=claim.prior_claim_id).first()
+        if claim.prior_claim_id
+        else None
+    )
+    return NextPayerSummary(
+        label={"S": "Secondary claim", "T": "Tertiary claim"}.get(claim.payer_sequence, ""),
+        prior_claim=prior,
+        prior_payers=[_figures(a) for a in mappers.other_payers_of(claim)],
+        next_claims=list(claim.next_payer_claims.select_related("payer").order_by("pk")),
+        wait_days=wait,
+        overdue=overdue,
     )

@@ -35,6 +35,7 @@ from claims.domain.other_payer import (
     PriorPayerAdjudication,
     was_forwarded,
 )
+from claims.domain.types import ClaimForm
 from claims.domain.x12_837 import claim_filing_indicator
 from claims.models import Claim
 from claims.services import secondary as claims_secondary
@@ -42,6 +43,7 @@ from infusion_rcm.common.errors import DomainError
 from intake import services as intake_services
 from payments.domain.posting import PaymentStatus
 from payments.models import ClaimPayment
+from payments.reason_codes import adjustment_in_words
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,13 @@ class NextPayerRun:
 
 
 def _adjustment(row) -> OtherPayerAdjustment:
-    return OtherPayerAdjustment(group=row.group, reason=row.reason, amount=row.amount, quantity=row.quantity)
+    return OtherPayerAdjustment(
+        group=row.group,
+        reason=row.reason,
+        amount=row.amount,
+        quantity=row.quantity,
+        description=adjustment_in_words(row.group, row.reason)[:300],
+    )
 
 
 def adjudication_of(payment: ClaimPayment, claim: Claim) -> PriorPayerAdjudication:
@@ -97,11 +105,11 @@ def adjudication_of(payment: ClaimPayment, claim: Claim) -> PriorPayerAdjudicati
     remarks = [r.code for r in payment.remarks.all() if r.line_payment_id is None and r.qualifier == "MOA"]
     payer = claim.payer
     return PriorPayerAdjudication(
-        sequence=claim.payer_sequence,  # type: ignore[arg-type]  # P/S/T by the claim's constraint
+        sequence=claim.payer_sequence,
         payer_name=payer.name[:60],
         payer_id=payer.payer_id,
         filing_indicator=claim_filing_indicator(
-            mappers.payer_kind(payer.kind), claim.form, payer.claim_filing_indicator or None
+            mappers.payer_kind(payer.kind), ClaimForm(claim.form), payer.claim_filing_indicator or None
         )
         or "ZZ",
         subscriber=OtherSubscriber(
