@@ -4,6 +4,7 @@ refused with a message; the page then shows the defaults."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 
@@ -33,8 +34,11 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["site"].choices = [("", "All sites"), *((s.value, s.label) for s in SiteOfCare)]
-        self.fields["payer"].choices = [
+        cast(forms.ChoiceField, self.fields["site"]).choices = [
+            ("", "All sites"),
+            *((s.value, s.label) for s in SiteOfCare),
+        ]
+        cast(forms.ChoiceField, self.fields["payer"]).choices = [
             ("", "All payers"),
             *((str(pk), name) for pk, name in Payer.objects.order_by("name").values_list("pk", "name")),
         ]
@@ -42,7 +46,7 @@ class ReportFilterForm(forms.Form):
         self.fields["end"].widget.attrs.update(placeholder="YYYY-MM", size=8)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         this_month = self.today.replace(day=1)
         end = _month(data["end"], "To month") if data.get("end") else this_month
         start = _month(data["start"], "From month") if data.get("start") else add_months(end, -11)
@@ -78,7 +82,10 @@ class AgingFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "All sites"), *((s.value, s.label) for s in SiteOfCare)]
+        cast(forms.ChoiceField, self.fields["site"]).choices = [
+            ("", "All sites"),
+            *((s.value, s.label) for s in SiteOfCare),
+        ]
 
     def values(self) -> dict:
         if self.is_bound and self.is_valid():

@@ -55,7 +55,7 @@ class ClaimFact(models.Model):
     adjustment = money_field()
     contractual = money_field(help_text="CO adjustments that are the contract's price")
     balance = money_field(help_text="charge - paid - adjustment, as the claims API")
-    clean = models.BooleanField()
+    is_clean = models.BooleanField(help_text="a clean claim (definitions: clean-claim rate)")
     rejected = models.BooleanField()
     adjudicated = models.BooleanField()
     initial_denied = models.BooleanField()
@@ -97,7 +97,8 @@ class ClaimFact(models.Model):
 
 class DenialFact(models.Model):
     """One denied remittance line (paid nothing, an adjustment that is not the patient's), or a
-    denied claim without lines, from a posted claim payment that was not reversed."""
+    denied claim without lines, from a posted original claim payment (one the payer later
+    reversed still counts: the denial happened, and its reversal is how an appeal is overturned)."""
 
     claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="+")
     claim_payment_id = models.BigIntegerField()

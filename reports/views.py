@@ -8,6 +8,7 @@ changed), so a page shows the claims' balances as the claims API computes them a
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
@@ -121,7 +122,8 @@ def ar_claims(request):
     """The claims behind one cell of the aging: each with its balance, insurance and patient parts."""
     form = CellForm(request.GET)
     today = timezone.localdate()
-    rows, page, total = [], None, None
+    rows: list[dict[str, Any]] = []
+    page, total = None, None
     if form.is_valid():
         c = form.cleaned_data
         services.reports_catch_up()
@@ -249,7 +251,7 @@ def denial_lines(request):
         by = ""
     rows = selectors.denial_drill(**values, by=by, key=request.GET.get("key", "")[:60])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    lines = [{"fact": f, "reason": selectors.carc_label(f.group, f.carc)} for f in page]
+    lines: list[dict[str, Any]] = [{"fact": f, "reason": selectors.carc_label(f.group, f.carc)} for f in page]
     audit_list(request, Claim, [r["fact"].claim.public_id for r in lines])
     return render(
         request,

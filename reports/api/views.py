@@ -23,25 +23,27 @@ from reports import selectors, services
 from reports.domain.definitions import BUCKETS, AgingBasis
 from reports.forms import AgingFilterForm, ReportFilterForm
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+def _money(help_text: str = "") -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, help_text=help_text or None)
 
 
 class BucketAmountsSerializer(serializers.Serializer):
     bucket = serializers.CharField(help_text="0_30, 31_60, 61_90, 91_120, over_120")
-    label = serializers.CharField()
-    insurance = serializers.DecimalField(**MONEY)
-    patient = serializers.DecimalField(**MONEY)
-    total = serializers.DecimalField(**MONEY)
+    name = serializers.CharField()
+    insurance = _money()
+    patient = _money()
+    total = _money()
 
 
 class AgingRowSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="payer id, payer kind, or 'total'")
-    label = serializers.CharField()
+    name = serializers.CharField()
     buckets = BucketAmountsSerializer(many=True)
-    insurance = serializers.DecimalField(**MONEY)
-    patient = serializers.DecimalField(**MONEY)
-    total = serializers.DecimalField(**MONEY, help_text="sum of the open claims' positive balances")
-    credit = serializers.DecimalField(**MONEY, help_text="sum of the credit balances (negative)")
+    insurance = _money()
+    patient = _money()
+    total = _money("sum of the open claims' positive balances")
+    credit = _money("sum of the credit balances (negative)")
     claims = serializers.IntegerField()
     credit_claims = serializers.IntegerField()
 
@@ -49,11 +51,11 @@ class AgingRowSerializer(serializers.Serializer):
 class ArAgingSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     basis = serializers.CharField()
-    total = serializers.DecimalField(**MONEY, help_text="open debit balances: insurance + patient")
-    insurance_total = serializers.DecimalField(**MONEY)
-    patient_total = serializers.DecimalField(**MONEY)
-    credit_total = serializers.DecimalField(**MONEY)
-    net_total = serializers.DecimalField(**MONEY, help_text="total + credit_total")
+    total = _money("open debit balances: insurance + patient")
+    insurance_total = _money()
+    patient_total = _money()
+    credit_total = _money()
+    net_total = _money("total + credit_total")
     buckets = BucketAmountsSerializer(many=True)
     by_payer = AgingRowSerializer(many=True)
     by_payer_kind = AgingRowSerializer(many=True)
@@ -85,16 +87,16 @@ class KpisSerializer(serializers.Serializer):
 
 class DenialGroupSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    name = serializers.CharField()
     count = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = _money()
 
 
 class DenialsSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     count = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = _money()
     appealed_claims = serializers.IntegerField()
     overturned_claims = serializers.IntegerField()
     overturn_rate = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
@@ -115,11 +117,11 @@ def _refuse(form) -> None:
 def _row(row) -> dict:
     return {
         "key": row.key,
-        "label": row.label,
+        "name": row.label,
         "buckets": [
             {
                 "bucket": b.key,
-                "label": b.label,
+                "name": b.label,
                 "insurance": row.insurance[b.key],
                 "patient": row.patient[b.key],
                 "total": row.bucket_total(b.key),
@@ -216,7 +218,7 @@ class KpisView(_ReportView):
 
 
 def _groups(groups) -> list[dict]:
-    return [{"key": g.key, "label": g.label, "count": g.count, "amount": g.amount} for g in groups]
+    return [{"key": g.key, "name": g.label, "count": g.count, "amount": g.amount} for g in groups]
 
 
 class DenialsView(_ReportView):

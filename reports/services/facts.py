@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -41,7 +42,7 @@ def _sql_list(values: Iterable[str]) -> str:
 
 _FACT_COLUMNS = (
     "claim_id, payer_id, payer_kind, location_id, site_of_care, status, in_ar, service_date, submitted_on,"
-    " charge, paid, patient_responsibility, adjustment, contractual, balance, clean, rejected, adjudicated,"
+    " charge, paid, patient_responsibility, adjustment, contractual, balance, is_clean, rejected, adjudicated,"
     " initial_denied, first_pass, denied_amount, first_claim_payment_id, first_lines, denied_lines, appealed,"
     " overturned, charge_lag_days, submission_lag_days, posting_lag_days, service_month, built_month,"
     " submitted_month, adjudicated_month, posted_month, refreshed_at"
@@ -164,7 +165,6 @@ WITH cp AS (
     JOIN payments_remittance r ON r.id = cp.remittance_id
     JOIN reports_claimfact f ON f.claim_id = cp.claim_id
     WHERE {payments} AND cp.status = 'posted' AND NOT cp.is_reversal
-      AND NOT EXISTS (SELECT 1 FROM payments_claimpayment rv WHERE rv.reversal_of_id = cp.id)
 )
 SELECT cp.claim_id, cp.id, lp.id, cp.payer_id, cp.site_of_care,
        date_trunc('month', cp.payment_date)::date, lp.procedure_code, top."group", top.reason,
@@ -206,7 +206,7 @@ def facts_refresh(*, claim_ids: Sequence[int]) -> int:
     ids = sorted(set(claim_ids))
     if not ids:
         return 0
-    params = {"ids": ids, "tz": settings.TIME_ZONE}
+    params: dict[str, Any] = {"ids": ids, "tz": settings.TIME_ZONE}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_MONTHS_OF_FACTS, params)
         cursor.execute(
@@ -237,7 +237,7 @@ def facts_rebuild() -> int:
             params,
         )
         count = cursor.rowcount
-        cursor.execute("TRUNCATE reports_denialfact")
+        cursor.execute("DELETE FROM reports_denialfact")
         cursor.execute(f"INSERT INTO reports_denialfact ({_DENIAL_COLUMNS}) {_denial_select(False)}", params)
         cursor.execute("DELETE FROM reports_dirtymonth")
         _rollup(cursor, months=None)
@@ -262,7 +262,7 @@ def _rollup_select(month_filter: str) -> str:
         return f"{column} IS NOT NULL" + (f" AND {column} = ANY(%(months)s)" if month_filter else "")
 
     return f"""
-SELECT submitted_month, site_of_care, payer_id, 'clean_claim', count(*) FILTER (WHERE clean), count(*)
+SELECT submitted_month, site_of_care, payer_id, 'clean_claim', count(*) FILTER (WHERE is_clean), count(*)
 FROM reports_claimfact WHERE {where("submitted_month")} GROUP BY 1, 2, 3
 UNION ALL
 SELECT submitted_month, site_of_care, payer_id, 'submission_lag', coalesce(sum(submission_lag_days), 0),
@@ -310,7 +310,7 @@ WHERE {where("fd.month")} GROUP BY 1, 2
 
 
 def _rollup(cursor, *, months: list[date] | None) -> None:
-    params: dict[str, object] = {"tz": settings.TIME_ZONE}
+    params: dict[str, Any] = {"tz": settings.TIME_ZONE}
     if months is None:
         cursor.execute("DELETE FROM reports_kpimonth")
     else:
