@@ -21,6 +21,7 @@ from claims.models import Claim
 from infusion_rcm.x12.writer import Envelope, interchange
 from payments import services
 from payments.demo_contracts import seed_contracts
+from payments.demo_next_payer import seed_next_payer
 from payments.models import ClaimPayment, RemittanceFile
 
 CENT = Decimal("0.01")
@@ -102,6 +103,9 @@ def _era(
 def seed(stdout) -> None:
     if RemittanceFile.objects.filter(file_name__startswith=DEMO_PREFIX).exists():
         stdout.write("payments demo: demo ERAs already posted")
+        from payments.demo_patient import seed as seed_patient_side
+
+        seed_patient_side(stdout)
         return
     seed_contracts(stdout)  # before posting: the lines get their expected amounts
     pick = {
@@ -197,6 +201,10 @@ def seed(stdout) -> None:
     stdout.write(
         f"payments demo: {len(made)} ERAs, {posted} claim payments posted, {unmatched} unmatched, {held} held for approval (reversals approved by the demo biller)"
     )
+    seed_next_payer(stdout)  # a Medicare + secondary patient: a secondary claim and a crossover
+    from payments.demo_patient import seed as seed_patient_side
+
+    seed_patient_side(stdout)
 
 
 def _receive(text: str, name: str) -> RemittanceFile:
