@@ -26,7 +26,7 @@ from infusion_rcm.accounts.roles import Role
 from infusion_rcm.accounts.services import user_create
 from infusion_rcm.platform.demo import demo_password
 from infusion_rcm.x12.writer import Envelope, interchange
-from intake.models import Coverage, Order, ServiceLocation
+from intake.models import Coverage, Order, Payer, ServiceLocation
 from payments import services as payment_services
 from payments.models import ClaimPayment, RemittanceFile
 
@@ -236,10 +236,12 @@ def seed(stdout) -> None:
     bill = get_user_model().objects.filter(username="bill").first()
     beth = _biller2()
     if bill is not None and not AssignmentRule.objects.exists():
-        AssignmentRule.objects.create(category="coding", user=beth, order=10)
-        AssignmentRule.objects.create(category="missing_information", user=beth, order=10)
-        for payer_id in Claim.objects.values_list("payer_id", flat=True).distinct():
-            AssignmentRule.objects.get_or_create(payer_id=payer_id, category="", defaults={"user": bill})
+        # Beth works coding and missing information for every payer (order 10 comes first);
+        # Bill owns everything else, payer by payer.
+        for category in ("coding", "missing_information"):
+            AssignmentRule.objects.create(category=category, user=beth, order=10)
+        for payer in Payer.objects.order_by("pk"):
+            AssignmentRule.objects.create(payer=payer, user=bill, order=100)
     made = 0
     if not RemittanceFile.objects.filter(file_name__startswith=PREFIX).exists():
         made = _post_demo_eras(stdout, today)

@@ -5,11 +5,10 @@ write-offs; nurses and admins get 403. Every page that shows patient data is aud
 from __future__ import annotations
 
 import csv
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,22 +39,14 @@ PAGE = 50
 CSV_LIMIT = 50_000
 
 
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("view", None)
-    return params.urlencode()
-
-
-@requires(Capability.BILLING_VIEW)
-def queue(request):
-    filters = DenialFilter(request.GET, queryset=selectors.denial_queue(), request=request)
+def _queue_page(request, data, view: SavedView | None = None):
+    filters = DenialFilter(data, queryset=selectors.denial_queue(), request=request)
     rows = filters.qs
-    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE).get_page(data.get("page"))
     audit_list(request, Denial, [d.pk for d in page])
-    view = None
-    if request.GET.get("view"):
-        view = SavedView.objects.filter(public_id=request.GET["view"]).first()
+    params = data.copy()
+    params.pop("page", None)
+    counts = selectors.open_counts_by_category()
     return render(
         request,
         "denials/queue.html",
@@ -63,15 +54,20 @@ def queue(request):
             "filters": filters,
             "page": page,
             "totals": selectors.queue_totals(rows),
-            "query": _query(request),
+            "query": params.urlencode(),
             "views": selectors.saved_views_for(request.user),
             "current_view": view,
             "assign_form": AssignForm(),
             "can_work": user_has(request.user, Capability.BILLING_WORK),
             "today": timezone.localdate(),
-            "by_category": [(c, selectors.open_counts_by_category().get(c.value, 0)) for c in Category],
+            "by_category": [(c, counts.get(c.value, 0)) for c in Category],
         },
     )
+
+
+@requires(Capability.BILLING_VIEW)
+def queue(request):
+    return _queue_page(request, request.GET)
 
 
 @requires(Capability.BILLING_VIEW)
@@ -149,11 +145,14 @@ def view_save(request):
 
 @requires(Capability.BILLING_VIEW)
 def saved_view(request, public_id):
+    """A saved view's own address: the queue with its filter (and the page number asked)."""
     view = get_object_or_404(SavedView, public_id=public_id)
     if not view.shared and view.owner_id != request.user.pk:
         raise Http404
-    query = view.query + ("&" if view.query else "") + urlencode({"view": str(view.public_id)})
-    return redirect(reverse("denials:queue") + "?" + query)
+    data = QueryDict(view.query, mutable=True)
+    if request.GET.get("page"):
+        data["page"] = request.GET["page"]
+    return _queue_page(request, data, view)
 
 
 @requires(Capability.BILLING_WORK)

@@ -46,8 +46,8 @@ def _terms() -> dict[int, PayerTerms]:
 
 
 def owner_for(rules: Sequence[AssignmentRule], *, payer_id: int, category: str) -> int | None:
-    """The user id of the most specific matching rule: payer and category, then payer, then
-    category; `order` then id among equals (DEN-A1)."""
+    """The user id of the matching rule (DEN-A1): one naming both the payer and the category
+    first; among the others (payer only, category only) the lowest `order`, then the oldest."""
     best: tuple[int, int, int] | None = None
     owner = None
     for rule in rules:
@@ -55,7 +55,7 @@ def owner_for(rules: Sequence[AssignmentRule], *, payer_id: int, category: str) 
             continue
         if rule.category and rule.category != category:
             continue
-        rank = (-(2 * (rule.payer_id is not None) + bool(rule.category)), rule.order, rule.pk)
+        rank = (-int(rule.payer_id is not None and bool(rule.category)), rule.order, rule.pk)
         if best is None or rank < best:
             best, owner = rank, rule.user_id
     return owner

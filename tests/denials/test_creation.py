@@ -92,20 +92,23 @@ def test_whole_claim_denied_makes_one_denial_per_line(claim, biller):
 
 def test_assignment_rule_gives_the_owner(claim, biller, make_user):
     other = make_user("ann", Role.BILLER)
-    AssignmentRule.objects.create(category="medical_necessity", user=other)
-    AssignmentRule.objects.create(payer=claim.payer, user=biller)
+    AssignmentRule.objects.create(category="medical_necessity", user=other, order=200)
+    AssignmentRule.objects.create(payer=claim.payer, user=biller, order=100)
     post(era(clp(claim, lines=deny_line(0, "CO", "50"))), biller)
     (denial,) = services.denials_from_claim_payments(
         claim_payment_ids=ClaimPayment.objects.values_list("pk", flat=True)
     )
-    assert denial.owner == biller  # a payer rule beats a category rule
-    AssignmentRule.objects.create(payer=claim.payer, category="medical_necessity", user=other)
+    assert denial.owner == biller  # the lower order wins between a payer and a category rule
+    assert DenialEvent.objects.filter(denial=denial, kind="assigned").exists()
+    rules = list(AssignmentRule.objects.all())
+    assert services.creation.owner_for(rules, payer_id=claim.payer_id, category="coding") == biller.pk
+    AssignmentRule.objects.create(payer=claim.payer, category="medical_necessity", user=other, order=300)
+    rules = list(AssignmentRule.objects.all())
+    # a rule naming both beats any order
     assert (
-        services.creation.owner_for(
-            list(AssignmentRule.objects.all()), payer_id=claim.payer_id, category="medical_necessity"
-        )
-        == other.pk
+        services.creation.owner_for(rules, payer_id=claim.payer_id, category="medical_necessity") == other.pk
     )
+    assert services.creation.owner_for(rules, payer_id=0, category="bundling") is None
 
 
 def test_reversal_and_corrected_payment_recover_the_denial(claim, biller):
