@@ -106,12 +106,18 @@ def claims_adjudicate(*, decisions: Sequence[Adjudication], actor) -> dict[int, 
         outcome[decision.claim_id] = "moved"
     now = timezone.now()
     changed = [cid for cid in current if current[cid] != statuses[cid] or extra.get(cid)]
-    by_status: dict[str, list[int]] = defaultdict(list)
-    for cid in changed:
-        by_status[current[cid]].append(cid)
-    for status, ids in by_status.items():
-        Claim.objects.filter(pk__in=ids).update(status=status, updated_at=now)
-    _save_claim_numbers([(cid, extra[cid]) for cid in changed if extra.get(cid)])
+    _save_adjudicated(
+        [
+            (
+                cid,
+                current[cid],
+                extra.get(cid, {}).get("payer_claim_number"),
+                extra.get(cid, {}).get("status_reason"),
+            )
+            for cid in changed
+        ],
+        now=now,
+    )
     user = _user(actor)
     ClaimEvent.objects.bulk_create(
         [
@@ -137,34 +143,39 @@ def claims_adjudicate(*, decisions: Sequence[Adjudication], actor) -> dict[int, 
     return outcome
 
 
-def _save_claim_numbers(rows: list[tuple[int, dict[str, str]]]) -> None:
-    """Per-claim payer claim numbers and status reasons: one UPDATE ... FROM (VALUES ...) per
-    thousand claims on PostgreSQL (bulk_update's CASE per row grows with the square of the batch)."""
+def _save_adjudicated(rows: list[tuple[int, str, str | None, str | None]], *, now) -> None:
+    """(claim id, status, payer claim number or None, status reason or None): each claim is
+    rewritten once, status and numbers together (status is indexed, so every UPDATE of a claim
+    writes a new version of the row and of its many indexes). On PostgreSQL one
+    UPDATE ... FROM unnest(arrays) per few thousand claims; elsewhere per status, then bulk_update."""
     if not rows:
         return
     if connection.vendor != "postgresql":
-        fields = ["payer_claim_number", "status_reason"]
-        claims = list(Claim.objects.filter(pk__in=[cid for cid, _ in rows]))
-        wanted = dict(rows)
+        by_status: dict[str, list[int]] = defaultdict(list)
+        for cid, status, _, _ in rows:
+            by_status[status].append(cid)
+        for status, ids in by_status.items():
+            Claim.objects.filter(pk__in=ids).update(status=status, updated_at=now)
+        wanted = {cid: (pcn, reason) for cid, _, pcn, reason in rows if pcn is not None or reason is not None}
+        claims = list(Claim.objects.filter(pk__in=list(wanted)))
         for claim in claims:
-            for name, value in wanted[claim.pk].items():
-                setattr(claim, name, value)
-        Claim.objects.bulk_update(claims, fields)
+            pcn, reason = wanted[claim.pk]
+            claim.payer_claim_number = claim.payer_claim_number if pcn is None else pcn
+            claim.status_reason = claim.status_reason if reason is None else reason
+        Claim.objects.bulk_update(claims, ["payer_claim_number", "status_reason"])
         return
     table = Claim._meta.db_table
-    for start in range(0, len(rows), 1000):
-        part = rows[start : start + 1000]
-        params: list[Any] = []
-        for cid, values in part:
-            params += [cid, values.get("payer_claim_number"), values.get("status_reason")]
-        placeholders = ", ".join(["(%s, %s, %s)"] * len(part))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS c SET payer_claim_number = COALESCE(v.pcn, c.payer_claim_number), "  # noqa: S608 - our table name
-                f"status_reason = COALESCE(v.reason, c.status_reason) "
-                f"FROM (VALUES {placeholders}) AS v(id, pcn, reason) WHERE c.id = v.id",
-                params,
-            )
+    sql = (
+        f"UPDATE {table} AS c SET status = v.status, updated_at = %s, "  # noqa: S608 - our table name
+        "payer_claim_number = COALESCE(v.pcn, c.payer_claim_number), "
+        "status_reason = COALESCE(v.reason, c.status_reason) "
+        "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) AS v(id, status, pcn, reason) "
+        "WHERE c.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            part = rows[start : start + 5000]
+            cursor.execute(sql, [now, *([row[i] for row in part] for i in range(4))])
 
 
 def _user(actor):
@@ -216,5 +227,15 @@ def _transition_many(
 
 def _lock_statuses(ids: Iterable[int]) -> dict[int, str]:
     """Lock claims in id order and return their current statuses (re-read under the lock)."""
-    rows = Claim.objects.select_for_update(no_key=True).filter(pk__in=list(ids)).order_by("pk")
-    return dict(rows.values_list("pk", "status"))
+    ids = sorted(set(ids))
+    if connection.vendor != "postgresql":
+        rows = Claim.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        return dict(rows.values_list("pk", "status"))
+    # One array parameter, not one placeholder per id: a remittance locks thousands of claims.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, status FROM {Claim._meta.db_table} WHERE id = ANY(%s::bigint[]) "  # noqa: S608 - our table name
+            "ORDER BY id FOR NO KEY UPDATE",
+            [ids],
+        )
+        return dict(cursor.fetchall())

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+COPY_ROWS = 20_000  # rows per COPY: bounds the text held in memory at once
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
@@ -24,10 +27,23 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
         return None
     table = model._meta.db_table
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-        )
+        # the sequence looked up once, not once per id (pg_get_serial_sequence is only stable)
+        cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        (sequence,) = cur.fetchone()
+        cur.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
         return [row[0] for row in cur.fetchall()]
+
+
+def one_array(values: Iterable[Any], sql_type: str) -> Any:
+    """A value for a `field__in=` filter over thousands of values: on PostgreSQL one array
+    parameter (`IN (SELECT unnest(%s::bigint[]))`) instead of one placeholder per value, which
+    Django prepares one by one; elsewhere the list itself."""
+    values = list(values)
+    if connection.vendor != "postgresql":
+        return values
+    if sql_type not in ("bigint", "text"):
+        raise ValueError(sql_type)
+    return RawSQL(f"SELECT unnest(%s::{sql_type}[])", [values])  # noqa: S611 - the type is one of two literals
 
 
 def _csv(value: Any) -> str:
@@ -47,6 +63,18 @@ def _csv(value: Any) -> str:
     return '"' + str(value).replace('"', '""') + '"'
 
 
+def _column(values: Sequence[Any]) -> list[str] | Sequence[str]:
+    """One column as CSV fields. Column by column, so the common columns of one type go through
+    `map(str, ...)` or one comprehension instead of a Python call per value (a large file has
+    millions of values)."""
+    kinds = set(map(type, values))
+    if kinds <= {int, Decimal}:
+        return list(map(str, values))
+    if kinds == {str}:
+        return ['"' + v.replace('"', '""') + '"' for v in values]
+    return list(map(_csv, values))
+
+
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple]) -> None:
     """Insert `rows` (values for `fields`, column names as attnames: `claim_id`) plus created_at /
     updated_at. `fields` includes "id" when the ids were reserved."""
@@ -61,13 +89,16 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
         return
     columns = [*fields, "created_at", "updated_at"]
     stamp = f",{now.isoformat()},{now.isoformat()}\n"
-    buffer = io.StringIO()
-    buffer.writelines(",".join(_csv(v) for v in row) + stamp for row in rows)
-    buffer.seek(0)
     table = model._meta.db_table
     names = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cur:
-        cur.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
+        for start in range(0, len(rows), COPY_ROWS):
+            part = rows[start : start + COPY_ROWS]
+            lines = zip(*(_column(column) for column in zip(*part, strict=True)), strict=True)
+            buffer = io.StringIO()
+            buffer.writelines(",".join(line) + stamp for line in lines)
+            buffer.seek(0)
+            cur.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
 
 
 def insert_rows_returning_ids(

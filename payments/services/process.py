@@ -9,16 +9,22 @@ from django.db import transaction
 from payments.domain.posting import FileStatus
 from payments.models import RemittanceFile
 from payments.services.posting import PostResult, file_summary, remittance_file_post
-from payments.services.receive import refuse, remittance_file_parse, remittance_file_receive
+from payments.services.receive import (
+    refuse,
+    remittance_file_parse,
+    remittance_file_parse_rows,
+    remittance_file_receive,
+)
 
 
 def remittance_file_process(*, file: RemittanceFile, actor, post: bool = True) -> PostResult:
     """Read the file if it is only received, then post it if asked and it is parsed. Each step is
     idempotent and takes the file's row lock, so any number of workers may run this at once."""
+    stored = None
     if file.status == FileStatus.RECEIVED:
-        file = remittance_file_parse(file=file)
+        file, stored = remittance_file_parse_rows(file=file)
     if post and file.status == FileStatus.PARSED:
-        return remittance_file_post(file=file, actor=actor)
+        return remittance_file_post(file=file, actor=actor, stored=stored)
     return file_summary(file, already=file.status == FileStatus.POSTED)
 
 

@@ -21,6 +21,7 @@ from payments.domain.remittance import EraFile, Remittance
 from payments.domain.x12_835 import parse_835
 from payments.models import ClaimPayment, RemittanceFile
 from payments.services.common import RemittanceRefusedError, user_or_none
+from payments.services.posting import _Row
 from payments.services.store import store_remittances
 
 
@@ -58,18 +59,24 @@ def remittance_file_parse(*, file: RemittanceFile) -> RemittanceFile:
     parsed. Idempotent: a file past `received` is returned as it is. A refused file keeps only
     its error (message, code, segment position): no claim payment, no posting.
     """
+    return remittance_file_parse_rows(file=file)[0]
+
+
+def remittance_file_parse_rows(*, file: RemittanceFile) -> tuple[RemittanceFile, list[_Row] | None]:
+    """`remittance_file_parse`, also giving the pending claim payments it stored as posting reads
+    them (None when it stored nothing), for a caller that posts next in the same process."""
     with transaction.atomic():
         locked = RemittanceFile.objects.select_for_update().get(pk=file.pk)
         if locked.status != FileStatus.RECEIVED:
-            return locked
+            return locked, None
         try:
             era = parse_835(locked.content)
         except X12Error as exc:
             _fail(locked, exc)
-            return locked
+            return locked, None
         _describe(locked, era)
-        _store(locked, era.remittances)
-        return locked
+        pending = _store(locked, era.remittances)
+        return locked, pending
 
 
 def remittance_file_store_read(*, file: RemittanceFile, remittances: Sequence[Remittance]) -> RemittanceFile:
@@ -96,7 +103,7 @@ def _describe(file: RemittanceFile, era: EraFile) -> None:
     file.warnings = list(era.warnings)
 
 
-def _store(file: RemittanceFile, remittances: Sequence[Remittance]) -> None:
+def _store(file: RemittanceFile, remittances: Sequence[Remittance]) -> list[_Row]:
     # The partial unique key on ClaimPayment can collide with another file being stored at the
     # same moment (the same claim payment sent twice): then the other committed first, and a
     # second pass over our rows marks that claim payment a duplicate.
@@ -118,6 +125,7 @@ def _store(file: RemittanceFile, remittances: Sequence[Remittance]) -> None:
     file.save()
     ids = ClaimPayment.objects.filter(remittance__file=file).values_list("pk", flat=True)
     audit_events_bulk(action=AuditEntry.Action.CREATE, model=ClaimPayment, ids=ids)
+    return totals.pending
 
 
 def refuse(file: RemittanceFile) -> None:

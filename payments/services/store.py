@@ -10,12 +10,21 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from claims.models import Claim, ClaimLine
 from intake.models import Payer
-from payments.domain.posting import ClaimMatch, LineMatch, OurLine, PaymentStatus, match_lines, paid_line_of
+from payments.domain.posting import (
+    Adj,
+    ClaimMatch,
+    LineMatch,
+    OurLine,
+    PaidLine,
+    PaymentStatus,
+    match_lines,
+    paid_line_of,
+)
 from payments.domain.remittance import ClaimPayment as PaidClaimPayment
 from payments.domain.remittance import Remittance as ReadRemittance
 from payments.models import (
@@ -27,7 +36,8 @@ from payments.models import (
     Remittance,
     RemittanceFile,
 )
-from payments.services.bulk import insert_rows, insert_rows_returning_ids
+from payments.services.bulk import insert_rows, insert_rows_returning_ids, one_array
+from payments.services.posting import _Payment, _Row
 
 CHUNK = 5000
 PAYMENT_FIELDS = [
@@ -90,6 +100,54 @@ class Totals:
     paid: Decimal = ZERO
     claims_paid: Decimal = ZERO
     provider_adjustments: Decimal = ZERO
+    # The pending claim payments just stored, as posting reads them back (`posting._load`), so a
+    # worker that reads and posts a file need not reread what it wrote.
+    pending: list[_Row] = field(default_factory=list)
+
+
+CENT = Decimal("0.01")
+MILLI = Decimal("0.001")
+
+
+def _cents(amount: Decimal) -> Decimal:
+    """A money amount as the database gives it back (numeric(12, 2))."""
+    return amount.quantize(CENT, ROUND_HALF_UP)
+
+
+def _paid_line(values: tuple, adjustments: list[Adj]) -> PaidLine:
+    """The PaidLine `posting._load` builds from a stored LinePayment row (LINE_FIELDS order)."""
+    (_, _, _, _, control, _, code, modifiers, original_code, original_modifiers, _, units, original_units,
+     start, end, _, paid, _) = values  # fmt: skip
+    units = original_units if original_units is not None else units
+    return PaidLine(
+        control_number=control,
+        code=original_code or code,
+        modifiers=tuple(original_modifiers if original_code else modifiers),
+        units=units.quantize(MILLI, ROUND_HALF_UP),
+        date_from=start,
+        date_to=end,
+        paid=_cents(paid),
+        adjustments=tuple(adjustments),
+    )
+
+
+def _stored_payment(pk: int, row: tuple) -> _Payment:
+    """The _Payment `posting._payments` reads back for a stored ClaimPayment row (PAYMENT_FIELDS)."""
+    return _Payment(
+        pk=pk,
+        public_id=row[0],
+        remittance_id=row[1],
+        sequence=row[2],
+        claim_id=row[3],
+        claim_status_code=row[9],
+        is_reversal=row[10],
+        payer_claim_number=row[11],
+        charge=_cents(row[12]),
+        paid=_cents(row[13]),
+        crossover_carrier=row[21],
+        status=row[5],
+        patient_control_number=row[8],
+    )
 
 
 def _chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
@@ -102,7 +160,9 @@ def claims_by_number(numbers: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(numbers))
     found: dict[str, int] = {}
     for part in _chunks(wanted):
-        found.update(Claim.objects.filter(claim_number__in=part).values_list("claim_number", "pk"))
+        found.update(
+            Claim.objects.filter(claim_number__in=one_array(part, "text")).values_list("claim_number", "pk")
+        )
     return found
 
 
@@ -111,7 +171,7 @@ def claims_by_payer_number(numbers: Iterable[str]) -> dict[str, int]:
     wanted = sorted({n for n in numbers if n})
     found: dict[str, int] = {}
     for part in _chunks(wanted):
-        for number, pk in Claim.objects.filter(payer_claim_number__in=part).values_list(
+        for number, pk in Claim.objects.filter(payer_claim_number__in=one_array(part, "text")).values_list(
             "payer_claim_number", "pk"
         ):
             found.setdefault(number, pk)
@@ -123,7 +183,7 @@ def our_lines(claim_ids: Iterable[int]) -> dict[int, list[OurLine]]:
     lines: dict[int, list[OurLine]] = defaultdict(list)
     for part in _chunks(sorted(set(claim_ids))):
         rows = (
-            ClaimLine.objects.filter(claim_id__in=part)
+            ClaimLine.objects.filter(claim_id__in=one_array(part, "bigint"))
             .order_by("claim_id", "line_number")
             .values_list(
                 "claim_id",
@@ -312,22 +372,40 @@ def store_remittances(file: RemittanceFile, remittances: Sequence[ReadRemittance
                 )
             )
     line_ids = iter(insert_rows_returning_ids(LinePayment, LINE_FIELDS, line_rows))
+    line_values = iter(line_rows)
     adjustment_rows: list[tuple] = []
     remark_rows: list[tuple] = []
-    for payment_id, (_rem_row, _rem, claim) in zip(payment_ids, every, strict=True):
+    for payment_id, payment_row, (_rem_row, _rem, claim) in zip(
+        payment_ids, payment_rows, every, strict=True
+    ):
+        pending = payment_row[5] == PaymentStatus.PENDING.value
+        claim_adjustments: list[Adj] = []
         for adj in claim.adjustments:
-            adjustment_rows.append((payment_id, None, adj.group.value, adj.reason, adj.amount, adj.quantity))
+            group = adj.group.value
+            adjustment_rows.append((payment_id, None, group, adj.reason, adj.amount, adj.quantity))
+            if pending:
+                claim_adjustments.append(Adj(group, adj.reason, _cents(adj.amount)))
         for level, qualifier in ((claim.outpatient, "MOA"), (claim.inpatient, "MIA")):
             for code in level.remark_codes if level else ():
                 remark_rows.append((payment_id, None, qualifier, code[:30]))
+        posted_lines: list[tuple[int, int | None, PaidLine]] = []
         for line in claim.lines:
             line_id = next(line_ids)
+            values = next(line_values)
+            line_adjustments: list[Adj] = []
             for adj in line.adjustments:
-                adjustment_rows.append(
-                    (payment_id, line_id, adj.group.value, adj.reason, adj.amount, adj.quantity)
-                )
+                group = adj.group.value
+                adjustment_rows.append((payment_id, line_id, group, adj.reason, adj.amount, adj.quantity))
+                if pending:
+                    line_adjustments.append(Adj(group, adj.reason, _cents(adj.amount)))
             for remark in line.remarks:
                 remark_rows.append((payment_id, line_id, remark.qualifier[:3], remark.value[:30]))
+            if pending:
+                posted_lines.append((line_id, values[2], _paid_line(values, line_adjustments)))
+        if pending:
+            totals.pending.append(
+                _Row(_stored_payment(payment_id, payment_row), posted_lines, claim_adjustments)
+            )
     insert_rows(
         Adjustment,
         ["claim_payment_id", "line_payment_id", "group", "reason", "amount", "quantity"],
