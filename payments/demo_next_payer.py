@@ -26,6 +26,7 @@ from claims.domain.types import ClaimStatus as S
 from claims.models import Claim
 from coding.models import ChargeLine, Visit
 from infusion_rcm.x12.writer import Envelope, interchange
+from intake import services as intake_services
 from intake.models import Coverage, Order, ServiceLocation
 from payments import services
 from payments.models import ClaimPayment, RemittanceFile
@@ -95,7 +96,8 @@ def _medicare_line(index: int, charge: Decimal) -> tuple[Decimal, list[str]]:
     before = allowed - deductible - coinsurance
     sequestration = (before * Decimal("0.02")).quantize(CENT)
     co = f"CAS*CO*45*{charge - allowed}" + (f"**253*{sequestration}" if sequestration else "")
-    pr = f"CAS*PR*1*{deductible}**2*{coinsurance}" if deductible else f"CAS*PR*2*{coinsurance}"
+    owed = [("1", deductible), ("2", coinsurance)]
+    pr = "CAS*PR*" + "**".join(f"{reason}*{amount}" for reason, amount in owed if amount)
     return before - sequestration, [co, pr]
 
 
@@ -158,6 +160,11 @@ def seed_next_payer(stdout) -> None:
         stdout.write("next-payer demo: no Medicare patient with a secondary coverage")
         return
     today = timezone.localdate()
+    # the biller checked the secondary's eligibility (a portal look-up), as before any claim to it
+    intake_services.eligibility_check_record(
+        coverage=secondary, checked_on=today, service_date=today - dt.timedelta(days=30), active=True,
+        plan_name="Medicare supplement (demo)",
+    )  # fmt: skip
     visits = [v for v in (_visit(primary, today - dt.timedelta(days=d)) for d in (30, 60)) if v]
     built = claim_services.claims_build_from_charges(visit_ids=[v.pk for v in visits], enqueue_scrub=False)
     claims = [_accepted(c) for c in sorted(built.claims, key=lambda c: c.pk)]
