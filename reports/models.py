@@ -21,6 +21,7 @@ incremental path could miss (a transaction that committed with an older id after
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from infusion_rcm.common.models import money_field
 
@@ -79,11 +80,14 @@ class ClaimFact(models.Model):
 
     class Meta:
         indexes = [
+            models.Index(fields=["payer", "service_date"], condition=_AR_PARTIAL, name="report_fact_open_ar"),
             models.Index(
-                fields=["payer", "service_date"],
+                models.F("payer"),
+                Coalesce("submitted_on", "service_date"),
                 condition=_AR_PARTIAL,
-                name="report_fact_open_ar",
+                name="report_fact_open_ar_sub",
             ),
+            models.Index(fields=["service_date"], condition=_AR_PARTIAL, name="report_fact_open_ar_day"),
             models.Index(fields=["service_month"], name="report_fact_service_month"),
             models.Index(fields=["built_month"], name="report_fact_built_month"),
             models.Index(fields=["submitted_month"], name="report_fact_submitted_month"),
@@ -122,6 +126,55 @@ class DenialFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group}-{self.carc} {self.amount}"
+
+
+class ArDay(models.Model):
+    """Open A/R summed per aging basis, payer, site of care and basis date (the date of service,
+    or the first submission): the aging is a sum over these rows with each date's bucket, so it
+    costs the same for a thousand claims or a million. Rebuilt key by key from ClaimFact when a
+    claim's facts change (reports.services.facts)."""
+
+    basis = models.CharField(max_length=10)
+    payer = models.ForeignKey(
+        "intake.Payer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    payer_kind = models.CharField(max_length=24)
+    site_of_care = models.CharField(max_length=8)
+    day = models.DateField()
+    insurance = money_field()
+    patient = money_field()
+    credit = money_field()
+    insurance_claims = models.PositiveIntegerField()
+    patient_claims = models.PositiveIntegerField()
+    debit_claims = models.PositiveIntegerField()
+    credit_claims = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["basis", "payer", "site_of_care", "day"], name="ar_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"A/R {self.basis} {self.day}"
+
+
+class DenialMonth(models.Model):
+    """Denied lines summed per month, payer, site and one dimension (`reason`: group-CARC, or
+    `code`: CPT / HCPCS): the denial analytics read these, drill-downs read DenialFact."""
+
+    month = models.DateField()
+    payer_id = models.BigIntegerField()
+    site_of_care = models.CharField(max_length=8)
+    dimension = models.CharField(max_length=8)
+    key = models.CharField(max_length=60)
+    lines = models.PositiveIntegerField()
+    amount = money_field()
+
+    class Meta:
+        indexes = [models.Index(fields=["dimension", "month"], name="report_denial_month_dim")]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key} {self.month}"
 
 
 class KpiMonth(models.Model):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import F, QuerySet, Sum, Value
 from django.db.models.functions import Greatest
 
 from intake.models import Payer
@@ -30,7 +30,8 @@ from reports.domain.definitions import (
     denial_category,
 )
 from reports.domain.kpis import Sums, add_months, days_in_ar, measure_value, months_between, percent
-from reports.models import ArSnapshot, ClaimFact, DenialFact, KpiMonth
+from reports.domain.kpis import total as total_sums
+from reports.models import ArSnapshot, ClaimFact, DenialFact, DenialMonth, KpiMonth
 
 ZERO = Decimal("0.00")
 
@@ -43,13 +44,9 @@ SPLIT_SQL = (
 )
 
 
-def basis_date_sql(basis: AgingBasis) -> str:
-    return "f.service_date" if basis == AgingBasis.SERVICE else "coalesce(f.submitted_on, f.service_date)"
-
-
-def bucket_sql(basis: AgingBasis) -> str:
-    """CASE giving the bucket key of a fact row, ages counted to %(as_of)s."""
-    age = f"(%(as_of)s::date - {basis_date_sql(basis)})"
+def bucket_sql(day: str) -> str:
+    """CASE giving the bucket key of a balance dated `day` (an SQL expression), aged to %(as_of)s."""
+    age = f"(%(as_of)s::date - {day})"
     whens = " ".join(f"WHEN {age} <= {b.high} THEN '{b.key}'" for b in BUCKETS if b.high is not None)
     return f"CASE {whens} ELSE '{BUCKETS[-1].key}' END"
 
@@ -85,13 +82,13 @@ class AgingRow:
         return self.insurance[key] + self.patient[key]
 
     def add(
-        self, bucket: str, insurance: Decimal, patient: Decimal, credit: Decimal, claims: int, debit: int
+        self, bucket: str, insurance: Decimal, patient: Decimal, credit: Decimal, debit: int, credits: int
     ):
         self.insurance[bucket] += insurance
         self.patient[bucket] += patient
         self.credit += credit
         self.claims += debit
-        self.credit_claims += claims - debit
+        self.credit_claims += credits
 
 
 @dataclass
@@ -109,16 +106,15 @@ class Aging:
 
 def ar_aging(*, as_of: dt.date, basis: AgingBasis, site: str = "") -> Aging:
     """Open balances by payer and payer kind × bucket, insurance apart from patient, credits apart."""
-    insurance, patient, credit = SPLIT_SQL
     sql = f"""
-        SELECT f.payer_id, f.payer_kind, {bucket_sql(basis)} AS bucket,
-               sum({insurance}), sum({patient}), sum({credit}), count(*), count(*) FILTER (WHERE f.balance > 0)
-        FROM reports_claimfact f
-        WHERE {OPEN_AR} {"AND f.site_of_care = %(site)s" if site else ""}
+        SELECT d.payer_id, d.payer_kind, {bucket_sql("d.day")} AS bucket,
+               sum(d.insurance), sum(d.patient), sum(d.credit), sum(d.debit_claims), sum(d.credit_claims)
+        FROM reports_arday d
+        WHERE d.basis = %(basis)s {"AND d.site_of_care = %(site)s" if site else ""}
         GROUP BY 1, 2, 3
     """  # noqa: S608 - SQL from constants; values are bound parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"as_of": as_of, "site": site})
+        cursor.execute(sql, {"as_of": as_of, "site": site, "basis": basis.value})
         rows = cursor.fetchall()
     names = dict(Payer.objects.filter(pk__in={r[0] for r in rows}).values_list("pk", "name"))
     payers: dict[int, AgingRow] = {}
@@ -126,12 +122,12 @@ def ar_aging(*, as_of: dt.date, basis: AgingBasis, site: str = "") -> Aging:
     total = AgingRow("total", "Total")
     from intake.domain.types import PayerKind
 
-    for payer_id, kind, bucket, ins, pat, cred, claims, debit in rows:
+    for payer_id, kind, bucket, ins, pat, cred, debit, credits in rows:
         row = payers.setdefault(payer_id, AgingRow(str(payer_id), names.get(payer_id, "?"), kind))
         kind_label = PayerKind(kind).label if kind in PayerKind.__members__.values() else kind
         kind_row = kinds.setdefault(kind, AgingRow(kind, kind_label, kind))
         for target in (row, kind_row, total):
-            target.add(bucket, ins, pat, cred, claims, debit)
+            target.add(bucket, ins, pat, cred, debit, credits)
     return Aging(
         as_of=as_of,
         basis=basis,
@@ -378,56 +374,60 @@ def carc_label(group: str, carc: str) -> str:
 def denial_report(
     *, first: dt.date, last: dt.date, site: str = "", payer_id: int | None = None
 ) -> DenialReport:
-    """Denied lines posted in first..last by payer, category, CARC, code, site and month; the
-    appeal overturn rate of the claims denied in the period."""
-    rows = denial_facts(first=first, last=last, site=site, payer_id=payer_id)
+    """Denied lines posted in first..last by payer, category, CARC, code, site and month (from
+    the monthly sums); the appeal overturn rate of the claims first denied in the period."""
+    rows = DenialMonth.objects.filter(month__gte=first, month__lte=last)
+    if site:
+        rows = rows.filter(site_of_care=site)
+    if payer_id is not None:
+        rows = rows.filter(payer_id=payer_id)
+    reasons = rows.filter(dimension="reason")
 
-    def agg(*fields: str):
-        return rows.values(*fields).annotate(n=Count("id"), a=Sum("amount")).order_by()
+    def agg(queryset, *fields: str):
+        return queryset.values(*fields).annotate(n=Sum("lines"), a=Sum("amount")).order_by()
 
     from intake.domain.types import SiteOfCare
 
     names = dict(Payer.objects.values_list("pk", "name"))
-    by_payer = _groups(((r["payer"], r["n"], r["a"]) for r in agg("payer")), lambda k: names.get(int(k), "?"))
-    carcs = list(agg("group", "carc"))
-    by_carc = _groups(
-        ((f"{r['group']}-{r['carc']}", r["n"], r["a"]) for r in carcs),
-        lambda k: carc_label(*k.split("-", 1)),
+    by_payer = _groups(
+        ((r["payer_id"], r["n"], r["a"]) for r in agg(reasons, "payer_id")), lambda k: names.get(int(k), "?")
     )
+    carcs = list(agg(reasons, "key"))
+    by_carc = _groups(((r["key"], r["n"], r["a"]) for r in carcs), lambda k: carc_label(*k.split("-", 1)))
     categories: dict[str, list] = defaultdict(lambda: [0, ZERO])
     for r in carcs:
-        c = denial_category(r["carc"])
+        c = denial_category(r["key"].split("-", 1)[-1])
         categories[c.value][0] += r["n"]
         categories[c.value][1] += r["a"]
     by_category = _groups(((k, v[0], v[1]) for k, v in categories.items()), lambda k: DenialCategory(k).label)
-    by_code = _groups(((r["code"], r["n"], r["a"]) for r in agg("code")), lambda k: k or "whole claim")
+    by_code = _groups(
+        ((r["key"], r["n"], r["a"]) for r in agg(rows.filter(dimension="code"), "key")),
+        lambda k: k or "whole claim",
+    )
     by_site = _groups(
-        ((r["site_of_care"], r["n"], r["a"]) for r in agg("site_of_care")),
+        ((r["site_of_care"], r["n"], r["a"]) for r in agg(reasons, "site_of_care")),
         lambda k: SiteOfCare(k).label if k in SiteOfCare.__members__.values() else k,
     )
     by_month = sorted(
-        (DenialGroup(r["month"].isoformat(), f"{r['month']:%b %Y}", r["n"], r["a"]) for r in agg("month")),
+        (
+            DenialGroup(r["month"].isoformat(), f"{r['month']:%b %Y}", r["n"], r["a"])
+            for r in agg(reasons, "month")
+        ),
         key=lambda g: g.key,
     )
-    total_count = sum(g.count for g in by_payer)
-    total_amount = sum((g.amount for g in by_payer), ZERO)
-    denied_claims = ClaimFact.objects.filter(
-        claim_id__in=rows.values("claim_id"),
-    )
-    appeal = denied_claims.aggregate(
-        a=Count("claim_id", filter=Q(appealed=True)), o=Count("claim_id", filter=Q(overturned=True))
-    )
+    overturn = _kpi_sums(first=first, last=last, site=site, payer_id=payer_id).get("appeal_overturn", {})
+    appeal = total_sums(overturn.values())
     return DenialReport(
-        total_count=total_count,
-        total_amount=total_amount,
+        total_count=sum(g.count for g in by_payer),
+        total_amount=sum((g.amount for g in by_payer), ZERO),
         by_payer=by_payer,
         by_category=by_category,
         by_carc=by_carc,
         by_code=by_code,
         by_site=by_site,
         by_month=by_month,
-        appealed=appeal["a"] or 0,
-        overturned=appeal["o"] or 0,
+        appealed=int(appeal.denominator),
+        overturned=int(appeal.numerator),
     )
 
 

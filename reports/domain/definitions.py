@@ -292,4 +292,4 @@ RATIO_MEASURES = (
     "auth_first_dose",
 )
 AVERAGE_MEASURES = ("charge_lag", "submission_lag", "era_posting_lag")
-MEASURES = (*RATIO_MEASURES, *AVERAGE_MEASURES, "charges")
+MEASURES = (*RATIO_MEASURES, *AVERAGE_MEASURES, "charges", "appeal_overturn")

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from reports.domain.definitions import AR_STATUSES, CONTRACTUAL_CARCS, RESOLVING_CLP02
 from reports.models import RefreshMark
+from reports.selectors import OPEN_AR, SPLIT_SQL
 
 logger = logging.getLogger(__name__)
 
@@ -197,8 +198,61 @@ INSERT INTO reports_dirtymonth (month)
 SELECT DISTINCT m FROM reports_claimfact f,
     unnest(ARRAY[f.service_month, f.built_month, f.submitted_month, f.adjudicated_month, f.posted_month]) m
 WHERE f.claim_id = ANY(%(ids)s) AND m IS NOT NULL
+UNION SELECT DISTINCT month FROM reports_denialfact WHERE claim_id = ANY(%(ids)s)
 ON CONFLICT DO NOTHING
 """
+
+# The open-A/R keys (payer, site, day) of some claims, for each basis.
+_AR_KEYS = """
+SELECT DISTINCT f.payer_id, f.site_of_care, f.service_date, coalesce(f.submitted_on, f.service_date)
+FROM reports_claimfact f WHERE f.claim_id = ANY(%(ids)s)
+"""
+
+_AR_DAY_COLUMNS = (
+    "basis, payer_id, payer_kind, site_of_care, day, insurance, patient, credit,"
+    " insurance_claims, patient_claims, debit_claims, credit_claims"
+)
+
+
+def _ar_day_select(basis: str, keyed: bool) -> str:
+    """ArDay rows from the open facts, for one basis; `keyed`: only the keys in %(p)s, %(s)s, %(d)s."""
+    day = "f.service_date" if basis == "service" else "coalesce(f.submitted_on, f.service_date)"
+    insurance, patient, credit = SPLIT_SQL
+    unnest = "SELECT * FROM unnest(%(p)s::bigint[], %(s)s::varchar[], %(d)s::date[])"
+    keys = f" AND (f.payer_id, f.site_of_care, {day}) IN ({unnest})" if keyed else ""
+    return f"""
+SELECT '{basis}', f.payer_id, min(f.payer_kind), f.site_of_care, {day},
+       sum({insurance}), sum({patient}), sum({credit}),
+       count(*) FILTER (WHERE {insurance} > 0), count(*) FILTER (WHERE {patient} > 0),
+       count(*) FILTER (WHERE f.balance > 0), count(*) FILTER (WHERE f.balance < 0)
+FROM reports_claimfact f WHERE {OPEN_AR}{keys}
+GROUP BY f.payer_id, f.site_of_care, {day}
+"""  # noqa: S608 - SQL from constants; values are bound parameters
+
+
+def _ar_days_rebuild(cursor, keys: set[tuple] | None) -> None:
+    """Recompute the ArDay rows of `keys` ((payer, site, service date, submission date)), or all."""
+    if keys is None:
+        cursor.execute("DELETE FROM reports_arday")
+        for basis in ("service", "submission"):
+            cursor.execute(f"INSERT INTO reports_arday ({_AR_DAY_COLUMNS}) {_ar_day_select(basis, False)}")
+        return
+    for basis, index in (("service", 2), ("submission", 3)):
+        chosen = sorted({(k[0], k[1], k[index]) for k in keys})
+        if not chosen:
+            continue
+        params = {
+            "p": [k[0] for k in chosen],
+            "s": [k[1] for k in chosen],
+            "d": [k[2] for k in chosen],
+            "b": basis,
+        }
+        cursor.execute(
+            "DELETE FROM reports_arday WHERE basis = %(b)s AND (payer_id, site_of_care, day) IN"
+            " (SELECT * FROM unnest(%(p)s::bigint[], %(s)s::varchar[], %(d)s::date[]))",
+            params,
+        )
+        cursor.execute(f"INSERT INTO reports_arday ({_AR_DAY_COLUMNS}) {_ar_day_select(basis, True)}", params)
 
 
 def facts_refresh(*, claim_ids: Sequence[int]) -> int:
@@ -209,15 +263,20 @@ def facts_refresh(*, claim_ids: Sequence[int]) -> int:
     params: dict[str, Any] = {"ids": ids, "tz": settings.TIME_ZONE}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_MONTHS_OF_FACTS, params)
+        cursor.execute(_AR_KEYS, params)
+        keys = set(cursor.fetchall())
         cursor.execute(
             f"INSERT INTO reports_claimfact ({_FACT_COLUMNS}) {_fact_select(True)}"
             f" ON CONFLICT (claim_id) DO UPDATE SET {_UPSERT_SET}",
             params,
         )
         count = cursor.rowcount
-        cursor.execute(_MONTHS_OF_FACTS, params)
+        cursor.execute(_AR_KEYS, params)
+        keys |= set(cursor.fetchall())
+        _ar_days_rebuild(cursor, keys)
         cursor.execute("DELETE FROM reports_denialfact WHERE claim_id = ANY(%(ids)s)", params)
         cursor.execute(f"INSERT INTO reports_denialfact ({_DENIAL_COLUMNS}) {_denial_select(True)}", params)
+        cursor.execute(_MONTHS_OF_FACTS, params)
     return count
 
 
@@ -226,6 +285,7 @@ def facts_rebuild() -> int:
     bench's first load). Upserts, so readers keep reading while it runs."""
     params = {"tz": settings.TIME_ZONE}
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # one big sort/hash per table, once a night
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         cursor.execute("SELECT coalesce(max(id), 0) FROM claims_claimevent")
         last_event = cursor.fetchone()[0]
@@ -240,6 +300,7 @@ def facts_rebuild() -> int:
         cursor.execute("DELETE FROM reports_denialfact")
         cursor.execute(f"INSERT INTO reports_denialfact ({_DENIAL_COLUMNS}) {_denial_select(False)}", params)
         cursor.execute("DELETE FROM reports_dirtymonth")
+        _ar_days_rebuild(cursor, None)
         _rollup(cursor, months=None)
         now = timezone.now()
         RefreshMark.objects.update_or_create(
@@ -275,7 +336,10 @@ LATERAL (VALUES ('first_pass', CASE WHEN first_pass THEN 1 ELSE 0 END::numeric, 
                 ('denial_count', CASE WHEN initial_denied THEN 1 ELSE 0 END::numeric, 1::numeric),
                 ('denial_dollars', denied_amount, charge),
                 ('denial_lines', denied_lines::numeric, first_lines::numeric),
-                ('net_collection', paid, charge - contractual)) AS m(measure, num, den)
+                ('net_collection', paid, charge - contractual),
+                ('appeal_overturn', CASE WHEN initial_denied AND overturned THEN 1 ELSE 0 END::numeric,
+                                    CASE WHEN initial_denied AND appealed THEN 1 ELSE 0 END::numeric))
+     AS m(measure, num, den)
 WHERE {where("adjudicated_month")} GROUP BY 1, 2, 3, 4
 UNION ALL
 SELECT built_month, site_of_care, payer_id, 'charge_lag', coalesce(sum(charge_lag_days), 0), count(charge_lag_days)
@@ -309,13 +373,27 @@ WHERE {where("fd.month")} GROUP BY 1, 2
 """  # noqa: S608 - SQL from constants; values are bound parameters
 
 
+_DENIAL_MONTH = """
+INSERT INTO reports_denialmonth (month, payer_id, site_of_care, dimension, key, lines, amount)
+SELECT month, payer_id, site_of_care, 'reason', "group" || '-' || carc, count(*), sum(amount)
+FROM reports_denialfact WHERE {where} GROUP BY 1, 2, 3, 5
+UNION ALL
+SELECT month, payer_id, site_of_care, 'code', code, count(*), sum(amount)
+FROM reports_denialfact WHERE {where} GROUP BY 1, 2, 3, 5
+"""
+
+
 def _rollup(cursor, *, months: list[date] | None) -> None:
     params: dict[str, Any] = {"tz": settings.TIME_ZONE}
     if months is None:
         cursor.execute("DELETE FROM reports_kpimonth")
+        cursor.execute("DELETE FROM reports_denialmonth")
+        cursor.execute(_DENIAL_MONTH.format(where="TRUE"))
     else:
         params["months"] = months
         cursor.execute("DELETE FROM reports_kpimonth WHERE month = ANY(%(months)s)", params)
+        cursor.execute("DELETE FROM reports_denialmonth WHERE month = ANY(%(months)s)", params)
+        cursor.execute(_DENIAL_MONTH.format(where="month = ANY(%(months)s)"), params)
     cursor.execute(
         "INSERT INTO reports_kpimonth (month, site_of_care, payer_id, measure, numerator, denominator) "
         + _rollup_select("" if months is None else "months"),

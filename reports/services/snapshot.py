@@ -10,30 +10,25 @@ import datetime as dt
 
 from django.db import connection, transaction
 
-from reports.domain.definitions import AgingBasis
-from reports.selectors import OPEN_AR, SPLIT_SQL, bucket_sql
+from reports.selectors import bucket_sql
 from reports.services.facts import reports_catch_up
 
 
 def ar_snapshot_take(*, day: dt.date) -> int:
     """Snapshot the open A/R as of `day` (the facts are brought up to date first)."""
     reports_catch_up(margin=True)
-    insurance, patient, credit = SPLIT_SQL
-    written = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM reports_arsnapshot WHERE day = %s", [day])
-        for basis in AgingBasis:
-            cursor.execute(
-                f"""
-                INSERT INTO reports_arsnapshot
-                    (day, basis, payer_id, payer_kind, site_of_care, bucket, insurance, patient, credit,
-                     claims, taken_at)
-                SELECT %(as_of)s, %(basis)s, f.payer_id, f.payer_kind, f.site_of_care, {bucket_sql(basis)},
-                       sum({insurance}), sum({patient}), sum({credit}), count(*), now()
-                FROM reports_claimfact f WHERE {OPEN_AR}
-                GROUP BY f.payer_id, f.payer_kind, f.site_of_care, 6
-                """,  # noqa: S608 - SQL from constants; values are bound parameters
-                {"as_of": day, "basis": basis.value},
-            )
-            written += cursor.rowcount
-    return written
+        cursor.execute(
+            f"""
+            INSERT INTO reports_arsnapshot
+                (day, basis, payer_id, payer_kind, site_of_care, bucket, insurance, patient, credit,
+                 claims, taken_at)
+            SELECT %(as_of)s, d.basis, d.payer_id, min(d.payer_kind), d.site_of_care, {bucket_sql("d.day")},
+                   sum(d.insurance), sum(d.patient), sum(d.credit), sum(d.debit_claims + d.credit_claims), now()
+            FROM reports_arday d
+            GROUP BY d.basis, d.payer_id, d.site_of_care, 6
+            """,  # noqa: S608 - SQL from constants; values are bound parameters
+            {"as_of": day},
+        )
+        return cursor.rowcount
