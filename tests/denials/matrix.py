@@ -36,7 +36,9 @@ def _view_kwargs() -> dict:
     from denials.models import SavedView
 
     user, _ = get_user_model().objects.get_or_create(username="matrix-denials")
-    view, _ = SavedView.objects.get_or_create(name="matrix", owner=user, defaults={"query": "category=coding"})
+    view, _ = SavedView.objects.get_or_create(
+        name="matrix", owner=user, defaults={"query": "category=coding"}
+    )
     return {"public_id": view.public_id}
 
 
