@@ -12,6 +12,7 @@ from denials.domain.catalog import ADMIN, Catalog, Explanation, Rule, explain, r
 from denials.domain.types import Category, NextAction
 from payments.domain.codes import AdjustmentGroup
 from payments.reason_codes import DATA as PAYMENTS_DATA
+from payments.reason_codes import carc_description
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -69,3 +70,9 @@ def explain_code(
         payer=payer.payer_id if payer else "",
         payer_kind=payer.kind if payer else "",
     )
+
+
+def reason_in_words(group: str, carc: str) -> str:
+    """'CO-197 Precertification/authorization/notification/pre-treatment absent' (the code list's
+    description; 'CARC 999' for a code the list does not carry)."""
+    return f"{group}-{carc} {carc_description(carc) or 'CARC ' + carc}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from denials import selectors, services
+from denials.catalog import reason_in_words
 from denials.domain.types import Category, DenialStatus, NextAction
 from denials.filters import DenialFilter
 from denials.forms import (
@@ -108,7 +109,7 @@ def export_csv(request):
                 d.payer.name,
                 d.service_date.isoformat(),
                 d.claim_line.code if d.claim_line else "claim",
-                adjustment_in_words(d.group, d.carc),
+                reason_in_words(d.group, d.carc),
                 d.get_category_display(),
                 d.get_next_action_display(),
                 d.amount,
@@ -241,7 +242,7 @@ def detail(request, public_id, forms=None):
         "remittance_lines": _remittance_lines(payment),
         "claim_adjustments": [(a, adjustment_in_words(a.group, a.reason)) for a in payment.adjustments.all()],
         "claim_remarks": [(r.code, rarc_description(r.code)) for r in payment.remarks.all()],
-        "reason_words": adjustment_in_words(denial.group, denial.carc),
+        "reason_words": reason_in_words(denial.group, denial.carc),
         "rarcs": [(c, rarc_description(c)) for c in denial.rarcs],
         "events": list(denial.events.all()),
         "notes": [e for e in denial.events.all() if e.kind == "note"],

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from denials.catalog import reason_in_words
 from denials.domain.types import DenialStatus
 from denials.models import Denial, DenialEvent, WriteOffRequest
-from payments.reason_codes import adjustment_in_words, rarc_description
+from payments.reason_codes import rarc_description
 
 
 class DenialSerializer(serializers.ModelSerializer):
@@ -57,7 +58,7 @@ class DenialSerializer(serializers.ModelSerializer):
         return obj.claim_line.line_control_number if obj.claim_line_id else None
 
     def get_reason(self, obj) -> str:
-        return adjustment_in_words(obj.group, obj.carc)
+        return reason_in_words(obj.group, obj.carc)
 
     def get_owner(self, obj) -> str | None:
         return obj.owner.get_username() if obj.owner_id else None
