@@ -5,6 +5,8 @@ are worked on the denial pages, not here."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -36,7 +38,7 @@ class ReasonRuleForm(forms.ModelForm):
         ]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("group", "carc", "rarc"):
             data[name] = (data.get(name) or "").strip().upper()
         if data["group"] and data["group"] not in GROUPS:
@@ -93,10 +95,12 @@ class AssignmentRuleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = get_user_model().objects.filter(groups__name="biller", is_active=True)
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = get_user_model().objects.filter(
+            groups__name="biller", is_active=True
+        )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("payer") and not data.get("category"):
             raise forms.ValidationError("Choose a payer, a category or both.")
         return data

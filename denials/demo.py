@@ -62,6 +62,8 @@ def _biller2():
 
 def _visits(count: int, today: dt.date) -> list[Visit]:
     user = get_user_model().objects.filter(username="bill").first()
+    if user is None:
+        return []
     seen_payers: set[int] = set()
     coverages = []
     for cov in Coverage.objects.filter(rank="primary").select_related("patient", "payer").order_by("pk"):
@@ -115,8 +117,16 @@ def _visits(count: int, today: dt.date) -> list[Visit]:
 
 def _accepted(claim: Claim) -> Claim:
     for step in (S.READY, S.BATCHED, S.SUBMITTED, S.ACCEPTED):
-        extra = {"payer_claim_number": f"ICN{claim.pk:010d}"} if step == S.ACCEPTED else {}
-        claim_services.claim_transition(claim=claim, to=step, actor=None, reason="Demo: on its way", **extra)
+        if step == S.ACCEPTED:
+            claim_services.claim_transition(
+                claim=claim,
+                to=step,
+                actor=None,
+                reason="Demo: accepted",
+                payer_claim_number=f"ICN{claim.pk:010d}",
+            )
+        else:
+            claim_services.claim_transition(claim=claim, to=step, actor=None, reason="Demo: on its way")
     claim.refresh_from_db()
     return claim
 

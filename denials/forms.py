@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.http import QueryDict
 
 from claims.domain.claim_edit import ClaimChanges, LineChange
 from denials.domain.types import DenialStatus
@@ -29,14 +31,14 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = billers()
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = billers()
 
 
 class BulkAssignForm(AssignForm):
     denials = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean_denials(self):
-        ids = [v for v in self.data.getlist("denial") if v]
+        ids = [v for v in cast(QueryDict, self.data).getlist("denial") if v]
         if not ids:
             raise forms.ValidationError("Tick the denials to reassign.")
         return ids
@@ -72,18 +74,21 @@ class BillPatientForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs=REASON_ATTRS), label="Note (optional)")
 
 
+class _CoverageChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.payer.name} ({obj.get_rank_display()}, member {obj.member_id})"
+
+
 class RebillForm(ReasonForm):
-    coverage = forms.ModelChoiceField(queryset=Coverage.objects.none(), label="Bill this coverage")
+    coverage = _CoverageChoice(queryset=Coverage.objects.none(), label="Bill this coverage")
 
     def __init__(self, *args, denial: Denial, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["coverage"].queryset = (
+        field = cast(forms.ModelChoiceField, self.fields["coverage"])
+        field.queryset = (
             Coverage.objects.filter(patient_id=denial.claim.patient_id)
             .exclude(pk=denial.claim.coverage_id)
             .select_related("payer")
-        )
-        self.fields["coverage"].label_from_instance = lambda c: (
-            f"{c.payer.name} ({c.get_rank_display()}, member {c.member_id})"
         )
 
 
@@ -109,7 +114,7 @@ class CorrectionForm(ReasonForm):
         line_values = {
             name: data[name].strip() for name in ("code", "modifiers", "units") if data.get(name, "").strip()
         }
-        lines = ()
+        lines: tuple[LineChange, ...] = ()
         if line_values and denial.claim_line is not None:
             lines = (LineChange(key=denial.claim_line.line_control_number, values=line_values),)
         return ClaimChanges(values=values, lines=lines)

@@ -175,7 +175,7 @@ def reassign(request):
     form = BulkAssignForm(request.POST)
     back = reverse("denials:queue") + "?" + request.POST.get("query", "")
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(back)
     chosen = list(Denial.objects.filter(public_id__in=form.cleaned_data["denials"]))
     try:
@@ -265,7 +265,7 @@ def detail(request, public_id, forms=None):
         },
         "statuses": DenialStatus,
         "page_errors": [
-            (f"{form.fields[name].label}: {error}" if name != "__all__" else error)
+            str(f"{form.fields[name].label}: {error}" if name != "__all__" else error)
             for form in forms.values()
             for name, errors in form.errors.items()
             for error in errors

@@ -126,7 +126,7 @@ class ExplanationSerializer(serializers.Serializer):
     next_action_label = serializers.CharField()
     sentence = serializers.CharField()
     rule = serializers.CharField(help_text="the catalog rule that decided")
-    source = serializers.CharField(help_text="shipped or admin")
+    source = serializers.CharField(help_text="shipped or admin")  # type: ignore[assignment]  # the catalog's name for a rule's origin
 
 
 class ReasonRuleSerializer(serializers.Serializer):
@@ -138,7 +138,7 @@ class ReasonRuleSerializer(serializers.Serializer):
     category = serializers.CharField(allow_null=True)
     next_action = serializers.CharField()
     sentence = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # the catalog's name for a rule's origin
 
 
 class ReasonTextSerializer(serializers.Serializer):

@@ -148,7 +148,7 @@ class DenialViewSet(AuditedReadOnlyViewSet):
         data = self._input(CorrectSerializer)
         denial = self.get_object()
         values = {k: data[k] for k in ("diagnosis_codes", "prior_auth_number") if k in data}
-        lines = ()
+        lines: tuple[LineChange, ...] = ()
         if data.get("line"):
             if denial.claim_line is None:
                 raise InvalidInputError("This denial is for the whole claim: it has no line to change.")
