@@ -220,10 +220,9 @@ def crossover_followups_raise(*, as_of: date, days: int | None = None) -> int:
     for claim in claims_secondary.crossover_waiting(as_of=as_of, days=days):
         waited = (as_of - claim.forwarded_on).days if claim.forwarded_on else 0
         message = (
-            f"Claim {claim.claim_number}: {claim.payer.name} forwarded it to {claim.forwarded_to} on "
-            f"{claim.forwarded_on:%Y-%m-%d} (crossover) and no remittance from {claim.forwarded_to} has "
-            f"come in {waited} days. Check the claim's status with {claim.forwarded_to}, or send it the "
-            "secondary claim yourself."
+            f"Claim {claim.claim_number} was forwarded to {claim.forwarded_to} on {claim.forwarded_on:%Y-%m-%d} "
+            f"(crossover from {claim.payer.name}); no remittance from it after {waited} days. Ask "
+            f"{claim.forwarded_to} for the claim's status."
         )
         _, made = intake_services.alert_raise_once(
             kind=f"{CROSSOVER_ALERT}:{claim.claim_number}",

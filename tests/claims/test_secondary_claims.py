@@ -143,7 +143,9 @@ def test_crossover_waits_then_is_overdue(primary, biller_client):
     assert list(secondary.crossover_waiting(as_of=dt.date(2026, 10, 31), days=30)) == [forwarded]
     page = biller_client.get(reverse("claims:claim_detail", args=[primary.public_id])).content.decode()
     assert "Forwarded to <strong>PRAIRIE MEDIGAP</strong> by Medicare Part B IL" in page
-    assert "waiting for its ERA" in page and "follow-up is on the" in page
+    assert (
+        "waiting for its ERA" in page and "follow-up is on the" in page and "for the claim's status" in page
+    )
     assert secondary.claim_crossover_era_record(claim=primary, on=dt.date(2026, 11, 2))
     assert not secondary.claim_crossover_era_record(claim=primary, on=dt.date(2026, 11, 3))
     assert list(secondary.crossover_waiting(as_of=dt.date(2026, 12, 31), days=30)) == []
