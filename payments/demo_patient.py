@@ -4,6 +4,8 @@ with a statement run already has it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -39,7 +41,7 @@ def seed(stdout) -> None:
         pid, acct = owing[0]
         patient_payments.patient_payment_record(
             patient=Patient.objects.get(pk=pid),
-            amount=min(acct.balance.patient_due, 50),
+            amount=min(acct.balance.patient_due, Decimal("50.00")),
             method="check",
             channel="mail",
             reference="2207",

@@ -13,11 +13,9 @@ from intake.forms import DateInput
 from payments.domain.patient import PaymentChannel, PaymentMethod
 from payments.domain.statement import SuppressionReason
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class PatientPaymentForm(forms.Form):
-    amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount = forms.DecimalField(min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
     method = forms.ChoiceField(choices=enum_choices(PaymentMethod))
     channel = forms.ChoiceField(label="Received", choices=enum_choices(PaymentChannel))
     reference = forms.CharField(
@@ -41,7 +39,11 @@ class PatientPaymentForm(forms.Form):
         for public_id, label, due in services:
             name = f"apply_{public_id}"
             self.fields[name] = forms.DecimalField(
-                required=False, min_value=Decimal("0.01"), label=f"{label} (owes {due})", **MONEY
+                required=False,
+                min_value=Decimal("0.01"),
+                label=f"{label} (owes {due})",
+                max_digits=12,
+                decimal_places=2,
             )
             self.service_fields.append((public_id, name))
 
@@ -54,7 +56,7 @@ class PatientPaymentForm(forms.Form):
         return out
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("apply") == "chosen" and not any(data.get(name) for _, name in self.service_fields):
             raise forms.ValidationError(
                 "Give the amount for at least one service, or apply to the oldest balance first."
@@ -63,7 +65,7 @@ class PatientPaymentForm(forms.Form):
 
 
 class RefundRequestForm(forms.Form):
-    amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount = forms.DecimalField(min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
     reason = forms.CharField(
         max_length=300, help_text="e.g. coinsurance paid twice; secondary paid after the patient"
     )
@@ -76,7 +78,7 @@ class RefundDecisionForm(forms.Form):
 
 
 class PaymentPlanForm(forms.Form):
-    total = forms.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    total = forms.DecimalField(min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
     instalments = forms.IntegerField(min_value=1, max_value=60, initial=3)
     first_due = forms.DateField(widget=DateInput)
     every_days = forms.IntegerField(min_value=7, max_value=92, initial=30, label="Days between instalments")
@@ -93,7 +95,11 @@ class SuppressionForm(forms.Form):
 class StatementRunForm(forms.Form):
     as_of = forms.DateField(label="Statement date", widget=DateInput, initial=timezone.localdate)
     minimum = forms.DecimalField(
-        label="Minimum patient balance", min_value=Decimal("0.00"), required=False, **MONEY
+        label="Minimum patient balance",
+        min_value=Decimal("0.00"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
     )
     interval_days = forms.IntegerField(
         label="Not sent a statement in the last (days)", min_value=0, max_value=365, required=False

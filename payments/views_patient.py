@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,6 @@ from infusion_rcm.accounts.roles import Capability, Role, user_has, user_roles
 from infusion_rcm.audit.services import audit_event, audit_list, audit_view
 from infusion_rcm.common.errors import DomainError
 from intake.models import Patient
-from payments.domain.ledger import ServiceState
 from payments.domain.patient import PlanStatus, RefundStatus
 from payments.domain.statement import (
     AGING_BUCKETS,
@@ -117,7 +117,6 @@ def _ledger_context(request, patient, **forms):
             initial={"total": acct.balance.patient_due or None, "first_due": today + dt.timedelta(days=14)}
         ),
         "suppression_form": forms.get("suppression_form") or SuppressionForm(),
-        "states": ServiceState,
         "today": today,
     }
     return context, acct
@@ -353,7 +352,7 @@ def balances(request):
     ) | set(PatientPayment.objects.values_list("patient_id", flat=True))
     accts = accounts(patient_ids)
     patients = Patient.objects.in_bulk(list(accts))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pid, acct in accts.items():
         b = acct.balance
         value = {

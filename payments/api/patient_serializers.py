@@ -102,7 +102,9 @@ class RefundSerializer(serializers.ModelSerializer):
     patient = serializers.UUIDField(source="patient.public_id")
     requested_by = serializers.CharField(source="requested_by.username")
     decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
-    status = serializers.CharField(read_only=True, help_text="requested (waits for a manager), approved or rejected")
+    status = serializers.CharField(
+        read_only=True, help_text="requested (waits for a manager), approved or rejected"
+    )
 
     class Meta:
         model = PatientRefund

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 
@@ -98,7 +99,9 @@ def accounts(patient_ids: Iterable[int]) -> dict[int, Account]:
         )
     }
     # the family of each claim: replacements and next-payer claims lead back to the first claim
-    parent = {pk: (row["replaces_id"] or row["prior_claim_id"]) for pk, row in claims.items()}
+    parent: dict[int, int | None] = {
+        pk: (row["replaces_id"] or row["prior_claim_id"]) for pk, row in claims.items()
+    }
     key_of = {pk: _root(pk, parent) for pk in claims}
     members: dict[int, list[int]] = defaultdict(list)
     for pk, key in key_of.items():
@@ -152,11 +155,11 @@ def accounts(patient_ids: Iterable[int]) -> dict[int, Account]:
         .distinct()
     ):
         reasons[cp_id].add(f"{group}-{reason}")
-    coverages: dict[int, list[dict]] = defaultdict(list)
-    for row in Coverage.objects.filter(patient_id__in=ids).values(
+    coverages: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for cov in Coverage.objects.filter(patient_id__in=ids).values(
         "patient_id", "rank", "effective_date", "end_date"
     ):
-        coverages[row["patient_id"]].append(row)
+        coverages[cov["patient_id"]].append(dict(cov))
     applied: dict[int, Decimal] = dict(
         PaymentApplication.objects.filter(claim_id__in=list(members))
         .values("claim_id")
@@ -176,9 +179,9 @@ def accounts(patient_ids: Iterable[int]) -> dict[int, Account]:
         .values_list("patient_id", "total")
     )
     # steps per family and rank
-    by_claim_payments: dict[int, list[dict]] = defaultdict(list)
-    for row in payments.values():
-        by_claim_payments[row["claim_id"]].append(row)
+    by_claim_payments: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for cp_row in payments.values():
+        by_claim_payments[cp_row["claim_id"]].append(dict(cp_row))
     facts_by_patient: dict[int, dict[int, ServiceFacts]] = defaultdict(dict)
     info_by_patient: dict[int, dict[int, ServiceInfo]] = defaultdict(dict)
     for key, pks in members.items():

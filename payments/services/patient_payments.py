@@ -146,7 +146,7 @@ def patient_payment_record(
 
 
 def _unapplied_by_payment(patient: Patient) -> list[tuple[PatientPayment, Decimal]]:
-    rows = []
+    rows: list[tuple[PatientPayment, Decimal]] = []
     for payment in (
         PatientPayment.objects.filter(patient=patient)
         .annotate(used=Sum("applications__amount"))

@@ -15,6 +15,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -89,6 +90,12 @@ def _describe(codes: list[str], as_of: dt.date) -> list[str]:
     return [f"{c} {words.get(c.split('-')[0], '')}".strip() for c in codes]
 
 
+def _lines(place) -> list[str]:
+    """An address as printed: the blank second line left out."""
+    last = f"{place.city}, {place.state} {place.zip_code[:5]}"
+    return [line for line in (place.address_line1, place.address_line2, last) if line]
+
+
 def _s(value: Decimal) -> str:
     return f"{value:.2f}"
 
@@ -110,11 +117,11 @@ def statement_content(patient: Patient, acct: Account, *, as_of: dt.date) -> dic
         oldest_due_days=oldest_days(due_items, as_of), statements_sent=_statements_sent(patient, since)
     )
     buckets = aging(due_items, as_of)
-    services = []
-    pending = []
+    services: list[dict[str, Any]] = []
+    pending: list[dict[str, Any]] = []
     for s in balance.services:
         info = acct.info[s.key]
-        row = {
+        row: dict[str, Any] = {
             "date": info.date_from.isoformat(),
             "date_to": info.date_to.isoformat(),
             "claim_number": info.claim_number,
@@ -177,11 +184,7 @@ def statement_content(patient: Patient, acct: Account, *, as_of: dt.date) -> dic
         "due_date": due_date.isoformat(),
         "practice": {
             "name": provider.name,
-            "address": [
-                provider.address_line1,
-                provider.address_line2,
-                f"{provider.city}, {provider.state} {provider.zip_code[:5]}",
-            ],
+            "address": _lines(provider),
             "phone": conf.phone,
             "npi": provider.npi,
             "payable_to": conf.payable_to,
@@ -191,11 +194,7 @@ def statement_content(patient: Patient, acct: Account, *, as_of: dt.date) -> dic
             "name": f"{patient.first_name} {patient.last_name}",
             "account": patient.mrn,
             "guarantor": patient.guarantor_name,
-            "address": [
-                patient.address_line1,
-                patient.address_line2,
-                f"{patient.city}, {patient.state} {patient.zip_code[:5]}",
-            ],
+            "address": _lines(patient),
         },
         "dunning": {"level": int(level), "label": level.label, "message": level.message},
         "services": services,

@@ -184,6 +184,7 @@ def test_pages_biller_takes_a_payment_others_cannot(two_visits, biller, manager,
         and b"Take a payment" in page.content
         and b"Waiting on insurance" in page.content
     )
+    assert b'badge bad">Patient owes' in page.content  # the service's state, not only the totals
     assert client_for(nurse).get(url).status_code == 403
     read = client_for(manager).get(url)
     assert read.status_code == 200 and b"Take a payment" not in read.content
