@@ -285,6 +285,7 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
     for row in rows:
         payment = row.payment
         remittance_id = payment.remittance_id
+        paid = row.paid_claim()
         original = originals.get(payment.pk)
         if original is not None:
             payment.reversal_of_id = original.pk
@@ -307,7 +308,6 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
         else:
             # Posted as sent: an original without a reversal, or a reversal of a payment posted
             # before this system (its figures are the original's, negated).
-            paid = row.paid_claim()
             for entry in ledger_entries(paid):
                 line_id, claim_line_id = (None, None)
                 if entry.line is not None:
@@ -327,7 +327,7 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
                         user_id,
                     )
                 )
-        decision: ClaimDecision = claim_decision(row.paid_claim())
+        decision: ClaimDecision = claim_decision(paid)
         if decision.to is not None:
             keep_reason = decision.to.value in ("denied", "partially_paid")
             decisions.append(
@@ -587,8 +587,9 @@ def remittance_file_preview(*, file: RemittanceFile) -> dict:
     for row in rows:
         payment = row.payment
         claim = claims.get(payment.claim_id)
-        entries = ledger_entries(row.paid_claim())
-        decision = claim_decision(row.paid_claim())
+        paid = row.paid_claim()
+        entries = ledger_entries(paid)
+        decision = claim_decision(paid)
         out.append(
             {
                 "claim_payment": str(payment.public_id),
