@@ -156,15 +156,16 @@ def next_sequence(sequence: PayerSequence) -> PayerSequence | None:
 # CLP02 codes of a claim the payer forwarded to the next payer itself (crossover): 19 processed
 # as primary, forwarded; 20 as secondary, forwarded; 21 as tertiary, forwarded (X12 element 1029).
 FORWARDED_STATUS_CODES = frozenset({"19", "20", "21"})
-# MOA / LQ remark codes that say the claim was forwarded: MA18 "claim information forwarded to the
-# supplemental insurer", N89 "... forwarded to the patient's supplemental insurer ... Medigap";
-# MA07 "... forwarded to Medicaid"; N367 "... forwarded to the other payer" (CMS RARC list).
-FORWARDED_REMARK_CODES = frozenset({"MA18", "MA07", "N89", "N367"})
+# MOA / LQ remark codes that say the claim was forwarded (CMS RARC list; COB-5): MA18 "the
+# claim information is also being forwarded to the patient's supplemental insurer", MA07 "...
+# forwarded to Medicaid for review", N89 "payment information for this claim has been forwarded
+# to more than one other payer".
+FORWARDED_REMARK_CODES = frozenset({"MA18", "MA07", "N89"})
 
 
 def was_forwarded(*, claim_status_code: str, crossover_carrier: str, remark_codes: tuple[str, ...]) -> bool:
     """True when the remittance says the payer sent the claim on to the next payer (crossover):
-    CLP02 19/20/21, a crossover carrier (NM1*TT), or a forwarding remark (MA18, MA07, N89, N367).
+    CLP02 19/20/21, a crossover carrier (NM1*TT), or a forwarding remark (MA18, MA07, N89).
     Then no next-payer claim is sent: the next payer adjudicates from the crossover and sends its
     own remittance."""
     if claim_status_code in FORWARDED_STATUS_CODES or crossover_carrier.strip():

@@ -16,7 +16,8 @@ claim, claims.domain.other_payer). Loop map (005010X222A1 / 005010X223A2):
 
 AMT*EAF: X222A1 requires it when the other payer adjudicated at claim level only and leaves it to
 the sender otherwise (a receiver may not require it); we always send it, because Medigap and
-Medicaid secondaries read the patient's share there (docs/billing-rules/secondary-claims.md).
+Medicaid secondaries read the patient's share there. Rules COB-2 (the loops) and COB-3 (balancing,
+`cob_balance_problems`) in docs/billing-rules/secondary-claims.md.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ goes through the normal scrub -> batch path and is written with loops 2320/2330/
   next-payer claim not yet sent is voided; one already sent is flagged for the biller.
 - `claim_forwarded_record` / `claim_crossover_era_record`: a crossover, and the crossover payer's
   own remittance when it comes; `crossover_waiting` lists those still waiting after N days.
+
+Rules COB-1 (payer order), COB-5 (crossover), COB-6 (reversal): docs/billing-rules/secondary-claims.md.
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ For each posted claim payment, in order:
    claim number, the remittance date) and, with the earlier payers' adjudications the claim
    already carries, handed to claims.services.secondary.claim_build_next_payer, which builds the
    secondary (or tertiary) claim when a coverage of the next rank is in force on the date of
-   service. Idempotent per claim payment.
+   service, after a denial too (COB-4). Idempotent per claim payment.
+
+Rules COB-1..COB-6: docs/billing-rules/secondary-claims.md.
 """
 
 from __future__ import annotations
