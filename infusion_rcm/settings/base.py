@@ -211,8 +211,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reports-catch-up": {"task": "reports.tasks.reports_catch_up_task", "schedule": 10 * 60},
     "reports-ar-snapshot": {"task": "reports.tasks.ar_snapshot_task", "schedule": 24 * 60 * 60},
     "reports-rebuild": {"task": "reports.tasks.facts_rebuild_task", "schedule": 24 * 60 * 60},
+    # Crossovers, once a day: a claim the primary forwarded to the next payer itself (835 CLP02
+    # 19/20/21, NM1*TT) whose next payer sent no ERA within CROSSOVER_ERA_WAIT_DAYS gets a
+    # follow-up on the intake queue (payments.services.next_payer.crossover_followups_raise; once
+    # per claim, so a second run adds nothing). docs/billing-rules/secondary-claims.md COB-5.
+    "payments-crossover-followups": {"task": "payments.tasks.crossover_followups_task", "schedule": 24 * 60 * 60},
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Days a crossover claim waits for the next payer's own remittance before that follow-up.
+CROSSOVER_ERA_WAIT_DAYS = env_int("CROSSOVER_ERA_WAIT_DAYS", 30, minimum=1, maximum=365)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
