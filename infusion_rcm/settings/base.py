@@ -215,7 +215,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # 19/20/21, NM1*TT) whose next payer sent no ERA within CROSSOVER_ERA_WAIT_DAYS gets a
     # follow-up on the intake queue (payments.services.next_payer.crossover_followups_raise; once
     # per claim, so a second run adds nothing). docs/billing-rules/secondary-claims.md COB-5.
-    "payments-crossover-followups": {"task": "payments.tasks.crossover_followups_task", "schedule": 24 * 60 * 60},
+    "payments-crossover-followups": {
+        "task": "payments.tasks.crossover_followups_task",
+        "schedule": 24 * 60 * 60,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 # Days a crossover claim waits for the next payer's own remittance before that follow-up.
