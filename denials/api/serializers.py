@@ -7,12 +7,17 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from denials.catalog import reason_in_words
-from denials.domain.types import DenialStatus
 from denials.models import Denial, DenialEvent, WriteOffRequest
 from payments.reason_codes import rarc_description
 
 
 class DenialSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="new, in_progress, waiting_on_payer or resolved")
+    category = serializers.CharField(read_only=True)
+    next_action = serializers.CharField(read_only=True)
+    resolution = serializers.CharField(
+        read_only=True, help_text="recovered, written_off, patient_billed, voided, reversed or blank"
+    )
     claim = serializers.UUIDField(source="claim.public_id", read_only=True)
     claim_number = serializers.CharField(source="claim.claim_number", read_only=True)
     payer = serializers.CharField(source="payer.name", read_only=True)
@@ -150,10 +155,7 @@ class NoteSerializer(serializers.Serializer):
 
 
 class StatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=[s.value for s in DenialStatus if s != DenialStatus.RESOLVED],
-        help_text="new, in_progress or waiting_on_payer",
-    )
+    status = serializers.CharField(max_length=20, help_text="new, in_progress or waiting_on_payer")
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
@@ -197,6 +199,7 @@ class ClaimResultSerializer(serializers.Serializer):
 
 class WriteOffSerializer(serializers.ModelSerializer):
     denial = serializers.UUIDField(source="denial.public_id", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="pending, approved or refused")
     requested_by = serializers.SerializerMethodField()
 
     class Meta:

@@ -209,7 +209,7 @@ def test_api_commands(biller, denial):
         == "in_progress"
     )
     bad = client.post(f"{url}/status/", {"status": "resolved"}, format="json")
-    assert bad.status_code == 400 and bad.json()["code"] == "input.invalid"
+    assert bad.status_code == 400 and bad.json()["code"] == "denials.resolve_by_action"
     assert client.post(f"{url}/assign/", {"owner": "nobody-here"}, format="json").status_code == 400
     assert client.post(f"{url}/note/", {"text": "called"}, format="json").status_code == 200
     bad_units = client.post(f"{url}/correct/", {"reason": "x", "line": {"units": "many"}}, format="json")
