@@ -126,3 +126,24 @@ def test_a_reversed_payment_is_pending_again(biller):
     (service,) = account(claim.patient).balance.services
     assert service.insurance_paid == Decimal("0.00")
     assert service.state is ServiceState.INSURANCE_PENDING and service.insurance_pending == claim.total_charge
+
+
+def test_balances_page_costs_the_same_for_more_patients(biller):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    client = client_for(biller)
+    url = reverse("payments:patient_balances")
+    primary_paid(biller, deductible=DED)
+    client.get(url)  # warm caches (session, permissions)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    primary_paid(biller, deductible=DED)
+    primary_paid(biller, deductible=DED)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(url)
+    assert page.status_code == 200 and page.content.count(b"/payments/patients/") == 3
+    assert len(three) == len(one)

@@ -183,3 +183,16 @@ def test_statement_pages(patients, biller, manager):
     page = client_for(biller).get(response["Location"])
     assert page.status_code == 200 and b"1 statements" in page.content
     assert client_for(manager).get(url).status_code == 200
+
+
+def test_statement_of_a_patient_on_a_plan_asks_for_the_instalments_due(biller):
+    claim = primary_paid(biller, deductible=DED)
+    due = account(claim.patient).balance.patient_due
+    plan = pay.payment_plan_create(
+        patient=claim.patient, total=due, instalments=4, first_due=ASOF + dt.timedelta(days=10), actor=biller
+    )
+    first = plan.instalments.order_by("sequence").first().amount
+    statement = statements.statement_create(patient=claim.patient, actor=biller, as_of=ASOF)
+    assert statement.amount_due == first and statement.patient_due == due
+    text = pdf_text(bytes(statement.pdf))
+    assert "Your payment plan" in text and str(first) in text
