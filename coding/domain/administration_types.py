@@ -48,28 +48,67 @@ class AdministrationKind(IntEnum):
 _IV_PUSH = AdministrationKind.IV_PUSH
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ClassifiedAdministration:
     """One documented administration after classification (ADM-D1..D3, ADM-T1), times in minutes
-    after midnight of the date of service (a stop past midnight is over 1440, ADM-T5)."""
+    after midnight of the date of service (a stop past midnight is over 1440, ADM-T5).
 
-    path: str  # where it is in the encounter's input, for findings: administrations[2]
-    drug: str | None  # HCPCS code of the drug; None for plain fluid
-    name: str  # as the biller reads it in the reasons
-    category: AdministrationCategory
-    hormonal: bool  # hormonal antineoplastic (96402 rather than 96401, ADM-CH3)
-    kind: AdministrationKind
-    start: int
-    stop: int
-    iv_site: str  # vascular access site: each site may have its own initial service (ADM-I3)
-    encounter: int  # a separate encounter the same day has its own initial service (ADM-I3)
-    primary: bool  # documented as the primary reason for the visit (ADM-I2 coder override)
-    protocol_hydration: bool  # fluid the drug's own protocol requires (ADM-H2)
-    volume_ml: Decimal | None  # for a payer's hydration minimum volume (ADM-H4)
+    Read-only by convention, never written after classification. A plain slots class rather than a
+    frozen dataclass: a frozen dataclass's __init__ sets each of these 13 fields through
+    object.__setattr__, which made building them a tenth of the engine's time (bench/coding.py)."""
+
+    __slots__ = (
+        "category",
+        "drug",
+        "encounter",
+        "hormonal",
+        "iv_site",
+        "kind",
+        "name",
+        "path",
+        "primary",
+        "protocol_hydration",
+        "start",
+        "stop",
+        "volume_ml",
+    )
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        drug: str | None,
+        name: str,
+        category: AdministrationCategory,
+        hormonal: bool,
+        kind: AdministrationKind,
+        start: int,
+        stop: int,
+        iv_site: str,
+        encounter: int,
+        primary: bool,
+        protocol_hydration: bool,
+        volume_ml: Decimal | None,
+    ) -> None:
+        self.path = path  # where it is in the encounter's input, for findings: administrations[2]
+        self.drug = drug  # HCPCS code of the drug; None for plain fluid
+        self.name = name  # as the biller reads it in the reasons
+        self.category = category
+        self.hormonal = hormonal  # hormonal antineoplastic (96402 rather than 96401, ADM-CH3)
+        self.kind = kind
+        self.start = start
+        self.stop = stop
+        self.iv_site = iv_site  # vascular access: each may have its own initial service (ADM-I3)
+        self.encounter = encounter  # a separate encounter the same day has its own initial (ADM-I3)
+        self.primary = primary  # documented as the primary reason for the visit (ADM-I2 override)
+        self.protocol_hydration = protocol_hydration  # fluid the drug's own protocol requires (ADM-H2)
+        self.volume_ml = volume_ml  # for a payer's hydration minimum volume (ADM-H4)
 
     @property
     def minutes(self) -> int:
         return self.stop - self.start
+
+    def __repr__(self) -> str:
+        return f"ClassifiedAdministration({self.path}, {self.name!r}, {self.start}-{self.stop})"
 
 
 class IvService:

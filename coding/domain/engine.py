@@ -9,7 +9,8 @@ should look at but that does not block is a Finding in `result.warnings`.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import cast
+from operator import itemgetter
+from typing import Any
 
 from coding.domain.administration import code_administrations
 from coding.domain.administration_types import (
@@ -76,6 +77,30 @@ _HOME_SERVICE_SITES = frozenset({"home", "ais"})
 
 
 _NONE = Decimal(-1)
+# The fields _classify reads, in one C call on the model's __dict__ (where pydantic keeps the
+# validated values). pydantic's BaseModel defines __getattr__, which keeps CPython 3.11 from
+# specialising attribute reads on models: each `a.field` costs several dict lookups, and the
+# engine reads every field of every administration (bench/coding.py).
+_ADMINISTRATION_FIELDS = itemgetter(
+    "encounter",
+    "iv_site",
+    "access",
+    "start",
+    "ends_next_day",
+    "stop",
+    "route",
+    "drug",
+    "purpose",
+    "dose",
+    "dose_unit",
+    "wasted",
+    "primary",
+    "protocol_hydration",
+    "ndc",
+    "ndc_quantity",
+    "ndc_unit",
+)
+_AdministrationFields = tuple[Any, ...]  # the values of _ADMINISTRATION_FIELDS, in its order
 
 
 def access_identity(a: Administration) -> str:
@@ -84,25 +109,44 @@ def access_identity(a: Administration) -> str:
     return a.iv_site if access is None else access.label
 
 
-def _canonical_key(a: Administration) -> tuple[object, ...]:
+def _canonical_key(fields: _AdministrationFields) -> tuple[object, ...]:
     """Every field, so that equal keys mean interchangeable administrations."""
+    (
+        encounter,
+        iv_site,
+        access,
+        start,
+        ends_next_day,
+        stop,
+        route,
+        drug,
+        purpose,
+        dose,
+        dose_unit,
+        wasted,
+        primary,
+        protocol_hydration,
+        ndc,
+        ndc_quantity,
+        ndc_unit,
+    ) = fields
     return (
-        a.encounter,
-        access_identity(a),
-        a.start,
-        a.ends_next_day,
-        a.stop or "",
-        a.route,
-        a.drug or "",
-        a.purpose or "",
-        _NONE if a.dose is None else a.dose,
-        a.dose_unit or "",
-        _NONE if a.wasted is None else a.wasted,
-        a.primary,
-        a.protocol_hydration,
-        a.ndc or "",
-        _NONE if a.ndc_quantity is None else a.ndc_quantity,
-        a.ndc_unit or "",
+        encounter,
+        iv_site if access is None else access.label,  # access_identity
+        start,
+        ends_next_day,
+        stop or "",
+        route,
+        drug or "",
+        purpose or "",
+        _NONE if dose is None else dose,
+        dose_unit or "",
+        _NONE if wasted is None else wasted,
+        primary,
+        protocol_hydration,
+        ndc or "",
+        _NONE if ndc_quantity is None else ndc_quantity,
+        ndc_unit or "",
     )
 
 
@@ -114,17 +158,35 @@ def _classify(
     drugs = tables.drugs.drugs
     overrides = opts.admin_category_overrides
     push_max = opts.push_max_minutes
-    indexed = list(enumerate(enc.administrations))
+    indexed = [(index, _ADMINISTRATION_FIELDS(a.__dict__)) for index, a in enumerate(enc.administrations)]
     if len(indexed) > 1:
         indexed.sort(key=lambda pair: _canonical_key(pair[1]))
     out: list[ClassifiedAdministration] = []
     eid = enc.id
-    for index, a in indexed:
+    for index, fields in indexed:
+        (
+            encounter,
+            iv_site,
+            access,
+            start_clock,
+            ends_next_day,
+            stop_clock,
+            route,
+            code,
+            purpose,
+            dose,
+            dose_unit,
+            wasted,
+            primary,
+            protocol_hydration,
+            ndc,
+            ndc_quantity,
+            ndc_unit,
+        ) = fields
         path = f"administrations[{index}]"
-        route = a.route
         kind = ROUTE_KIND[route]
-        start = minutes_of(a.start)
-        if a.stop is None:
+        start = minutes_of(start_clock)
+        if stop_clock is None:
             if route in _NEEDS_STOP:
                 raise EncounterError(
                     eid,
@@ -133,30 +195,28 @@ def _classify(
                 )
             stop = start
         else:
-            stop = minutes_of(a.stop) + (1440 if a.ends_next_day else 0)
+            stop = minutes_of(stop_clock) + (1440 if ends_next_day else 0)
             if stop < start:
-                raise EncounterError(eid, path + ".stop", f"{a.stop} is before start {a.start}")
-        code = a.drug
+                raise EncounterError(eid, path + ".stop", f"{stop_clock} is before start {start_clock}")
         drug = None
         if code is not None:
             drug = drugs.get(code)
             if drug is None:
                 raise EncounterError(eid, path + ".drug", f"{code} is not in the drug catalog")
-            if a.dose is None or a.dose_unit is None:
+            if dose is None or dose_unit is None:
                 raise EncounterError(
                     eid,
-                    path + (".dose" if a.dose is None else ".dose_unit"),
+                    path + (".dose" if dose is None else ".dose_unit"),
                     f"is required when a drug ({code}) is given",
                 )
-            if a.dose_unit not in drug.scale:
+            if dose_unit not in drug.scale:
                 raise EncounterError(
                     eid,
                     path + ".dose_unit",
-                    f"{a.dose_unit} cannot be converted to the billing unit {drug.billing_unit} of {code}",
+                    f"{dose_unit} cannot be converted to the billing unit {drug.billing_unit} of {code}",
                 )
-            if a.dose <= 0:
-                raise EncounterError(eid, path + ".dose", f"{a.dose} must be more than zero")
-        purpose = a.purpose
+            if dose <= 0:
+                raise EncounterError(eid, path + ".dose", f"{dose} must be more than zero")
         if purpose is not None:
             cat, hormonal = PURPOSE_CATEGORY[purpose]
             if purpose == "hydration" and drug is not None and drug.drug_class != "hydration_fluid":
@@ -169,7 +229,7 @@ def _classify(
         elif drug is None:
             cat, hormonal = _HYDRATION, False
         else:
-            override = overrides.get(cast(str, code)) if overrides else None  # a drug implies its code
+            override = overrides.get(code) if overrides else None
             cat, hormonal = PURPOSE_CATEGORY[override] if override else CLASS_CATEGORY[drug.drug_class]
         if kind == _IV_INFUSION and stop - start <= push_max:
             kind = _IV_PUSH  # ADM-D1 / ADM-T1: an infusion of 15 minutes or less is a push
@@ -186,16 +246,15 @@ def _classify(
             shown = f"{name} (SC over {stop - start} min, so coded as an injection: ADM-D1)"
         else:
             shown = name
-        ndc = a.ndc
         if ndc is not None:
-            ndc = normalize_ndc(ndc)
-            if ndc is None:
+            normalized = normalize_ndc(ndc)
+            if normalized is None:
                 raise EncounterError(
                     eid,
                     path + ".ndc",
-                    f"{a.ndc!r} is not an NDC (5-4-2, 4-4-2, 5-3-2 or 5-4-1 digits, or 11 digits) (DRG-N1)",
+                    f"{ndc!r} is not an NDC (5-4-2, 4-4-2, 5-3-2 or 5-4-1 digits, or 11 digits) (DRG-N1)",
                 )
-        volume = a.dose if a.dose_unit == "mL" else None
+            ndc = normalized
         out.append(
             ClassifiedAdministration(
                 path=path,
@@ -206,17 +265,16 @@ def _classify(
                 kind=kind,
                 start=start,
                 stop=stop,
-                iv_site=a.iv_site if a.access is None else a.access.label,  # access_identity, inlined
-                encounter=a.encounter,
-                primary=a.primary,
-                protocol_hydration=a.protocol_hydration,
-                volume_ml=volume,
+                iv_site=iv_site if access is None else access.label,  # access_identity, inlined
+                encounter=encounter,
+                primary=primary,
+                protocol_hydration=protocol_hydration,
+                volume_ml=dose if dose_unit == "mL" else None,
             )
         )
         if drug is not None and not (cat == _KEEP_VEIN_OPEN and drug.drug_class == "hydration_fluid"):
             # A drug has a dose and a dose unit: both were checked above.
-            dose, dose_unit = cast(Decimal, a.dose), cast(str, a.dose_unit)
-            uses.append(DrugUse(drug, dose, dose_unit, a.wasted, path, ndc, a.ndc_quantity, a.ndc_unit))
+            uses.append(DrugUse(drug, dose, dose_unit, wasted, path, ndc, ndc_quantity, ndc_unit))
     return out
 
 
