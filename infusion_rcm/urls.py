@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from infusion_rcm.common.api_docs import protected
 from infusion_rcm.platform import views as platform_views
@@ -34,9 +34,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", protected(SpectacularAPIView.as_view()), name="api-schema"),
-    path("api/docs/", protected(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("api/docs/", protected(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
 ]
 
+handler400 = "infusion_rcm.platform.views.error_400"
 handler403 = "infusion_rcm.platform.views.error_403"
 handler404 = "infusion_rcm.platform.views.error_404"
 handler500 = "infusion_rcm.platform.views.error_500"

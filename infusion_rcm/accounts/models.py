@@ -1,23 +1,76 @@
-"""Users and the placeholder that carries role permissions."""
+"""Users, their API tokens, and the placeholder that carries role permissions."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from knox.models import AbstractAuthToken
 
 from infusion_rcm.accounts.roles import Capability
 
+# Changes to these fields are written to the audit log (names only), whoever makes them.
+AUDITED_USER_FIELDS = (
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
 
 class User(AbstractUser):
-    """A person who signs in. Role = Django group; lock-out state lives on the row."""
+    """A person who signs in. Role = Django group. Failed sign-ins and lock-outs: django-axes.
 
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    Every save that sets a new password revokes the user's API tokens and is audited, whichever
+    path set it (the password page, the admin, a command), and so is a change of the fields in
+    AUDITED_USER_FIELDS.
+    """
 
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
+    @classmethod
+    def from_db(cls, db, field_names, values):  # type: ignore[override]  # stubs add Django 6's fetch_mode
+        instance = super().from_db(db, field_names, values)
+        loaded = dict(zip(field_names, values, strict=False))
+        instance._audit_loaded = {f: loaded[f] for f in AUDITED_USER_FIELDS if f in loaded}
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        from infusion_rcm.audit.models import AuditAction
+        from infusion_rcm.audit.services import audit_event
+
+        new_password = self._password is not None and self.pk is not None
+        loaded = self.__dict__.get("_audit_loaded") or {}
+        changed = sorted(f for f, v in loaded.items() if getattr(self, f) != v)
+        super().save(*args, **kwargs)
+        self._audit_loaded = {f: getattr(self, f) for f in AUDITED_USER_FIELDS}
+        if changed:
+            audit_event(action=AuditAction.UPDATE, target=self, changed_fields=changed)
+        if new_password:
+            revoked = ApiToken.objects.filter(user=self).delete()[0]
+            audit_event(action=AuditAction.PASSWORD_CHANGE, target=self, extra={"tokens_revoked": revoked})
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only its SHA-512 digest is stored; the user names it.
+
+    It expires after IDLE_TIMEOUT_MINUTES unused and API_TOKEN_MAX_HOURS after creation
+    (settings.REST_KNOX); the owner rotates or revokes it on /accounts/tokens/.
+    """
+
+    label = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.label or 'token'} ({self.token_key[:8]}…)"
+
+    @property
+    def audit_id(self) -> str:
+        """A handle for the audit log: part of the digest, which cannot be turned back into the token."""
+        return self.digest[:16]
 
 
 class RolePermission(models.Model):

@@ -1,40 +1,20 @@
-"""Sign-in bookkeeping: failed attempts, lock-out, role assignment."""
+"""Users and roles: creation in one role, the role groups, API tokens of one's own.
+
+Failed sign-ins and lock-outs are django-axes' (settings AXES_*); their audit rows come from
+infusion_rcm/accounts/signals.py.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
+from knox.settings import knox_settings
 
-from infusion_rcm.accounts.models import User
+from infusion_rcm.accounts.models import ApiToken, User
 from infusion_rcm.accounts.roles import Role
+from infusion_rcm.audit.models import AuditAction
 from infusion_rcm.audit.services import audit_event
-
-
-def login_failed(*, user: User, ip: str | None) -> bool:
-    """Count a failed sign-in; lock the account at the limit. Returns True when now locked.
-
-    Uses an UPDATE ... SET failed_logins = failed_logins + 1 so concurrent attempts from
-    several web processes all count.
-    """
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-        user.refresh_from_db(fields=["failed_logins", "locked_until"])
-        locked = user.failed_logins >= settings.LOGIN_FAILURE_LIMIT
-        if locked:
-            user.locked_until = timezone.now() + timedelta(minutes=settings.LOCKOUT_MINUTES)
-            user.save(update_fields=["locked_until"])
-        audit_event(action="login_locked" if locked else "login_failed", user=user, ip=ip, target=user)
-    return locked
-
-
-def login_succeeded(*, user: User, ip: str | None) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    audit_event(action="login", user=user, ip=ip, target=user)
+from infusion_rcm.common.errors import DomainError
 
 
 def user_create(*, username: str, password: str, role: Role, email: str = "", **names: str) -> User:
@@ -67,3 +47,45 @@ def roles_sync() -> None:
             for c in capabilities
         ]
         group.permissions.set(permissions)
+
+
+def api_token_create(*, user: User, label: str = "") -> tuple[ApiToken, str]:
+    """A new API token for `user`; returns the row and the token, which is shown once and never stored."""
+    label = label.strip()[:80]
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one creation at a time per user
+        limit = knox_settings.TOKEN_LIMIT_PER_USER
+        if limit is not None and ApiToken.objects.filter(user=user).count() >= limit:
+            raise DomainError(
+                f"You already have {limit} API tokens. Revoke one you no longer use first.",
+                code="token.limit",
+            )
+        token, secret = ApiToken.objects.create(user=user, label=label)
+        audit_event(
+            action=AuditAction.TOKEN_CREATE,
+            object_type="accounts.apitoken",
+            object_id=token.audit_id,
+            extra={"user_id": user.pk},
+        )
+    return token, secret
+
+
+def api_token_revoke(*, user: User, digest: str) -> bool:
+    """Revoke one of `user`'s own tokens. False when there is no such token of theirs."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(user=user, digest=digest).first()
+        if token is None:
+            return False
+        token.delete()  # audited by accounts.signals.on_token_deleted, as every deletion is
+    return True
+
+
+def api_token_rotate(*, user: User, digest: str) -> tuple[ApiToken, str] | None:
+    """Replace one token by a new one with the same label (the old one stops working at once)."""
+    with transaction.atomic():
+        old = ApiToken.objects.select_for_update().filter(user=user, digest=digest).first()
+        if old is None:
+            return None
+        label = old.label
+        api_token_revoke(user=user, digest=digest)
+        return api_token_create(user=user, label=label)

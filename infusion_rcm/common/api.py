@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, permissions
@@ -17,6 +18,16 @@ from infusion_rcm.common.errors import DomainError, IllegalTransitionError
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {
+                "code": "request.too_large",
+                "message": f"The request is larger than {limit // (1024 * 1024)} MB. Send less at once.",
+                "extra": {"limit_bytes": limit},
+            },
+            status=413,
+        )
     if isinstance(exc, DomainError):
         status = 409 if isinstance(exc, IllegalTransitionError) else 400
         return Response(exc.as_dict(), status=status)

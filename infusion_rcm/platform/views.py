@@ -47,6 +47,15 @@ def dashboard(request):
     return render(request, "platform/dashboard.html", {"links": links})
 
 
+def error_400(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "request.malformed", "message": "The request could not be read.", "extra": {}},
+            status=400,
+        )
+    return render(request, "errors/400.html", status=400)
+
+
 def error_403(request, exception=None):
     return render(request, "errors/403.html", status=403)
 

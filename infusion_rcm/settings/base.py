@@ -7,9 +7,11 @@ SECRET_KEY and ALLOWED_HOSTS (see .env.example).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as _CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from infusion_rcm.settings.env import env_bool, env_int, env_list, env_str, env_url
@@ -45,7 +47,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: knox keeps only a SHA-512 digest, each token expires (idle and absolute, below)
+    # and a user revokes their own on /accounts/tokens/ (docs/operations.md "API tokens").
+    "knox",
+    # Lock-out on every sign-in path (our page and /admin/login/ both call authenticate()).
+    "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -64,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE gets a clear 413 (JSON under /api/), not a bare 400.
+    "infusion_rcm.common.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +83,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
+    # Patient pages, the API and PDFs are never kept by a browser or a shared cache.
+    "infusion_rcm.common.middleware.NoStoreMiddleware",
+    # django-axes last (its documentation): it turns a lock-out found by its backend into the response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "infusion_rcm.urls"
@@ -120,11 +135,54 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "infusion_rcm.accounts.passwords.CharacterClassValidator"},
 ]
-# Lock-out: this many failed sign-ins in a row locks the account for LOCKOUT_MINUTES.
+# Lock-out: this many failed sign-ins in a row for one user name lock it for LOCKOUT_MINUTES.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15, minimum=1)
 # HIPAA automatic log-off (45 CFR 164.312(a)(2)(iii)): sign out after this many idle minutes.
 IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+# django-axes counts failures per user name, whether or not such a user exists, so the lock-out
+# (its message, its status and its cost: a locked name is refused before any password hashing)
+# is the same for a real account and an invented one. Failures and lock-outs reach the audit log
+# (infusion_rcm/accounts/signals.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address as a lock-out key too. Not here: a clinic's staff share one
+# address behind its router, so five typos by anyone would lock the whole office out; the
+# per-name count cannot be side-stepped by changing the address, the browser or the cookies.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "infusion_rcm.accounts.lockout.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "infusion_rcm.accounts.lockout.attempt_ip"
+AXES_LOCKOUT_CALLABLE = "infusion_rcm.accounts.lockout.locked_response"
+AXES_ENABLE_ADMIN = False  # infusion_rcm/accounts/admin.py registers the attempts for USER_MANAGE
+AXES_DISABLE_ACCESS_LOG = True  # the audit log records each sign-in
+AXES_VERBOSE = False
+# Clients behind this many proxies that each append to X-Forwarded-For: the audit address is the
+# entry the nearest trusted proxy wrote (0 = REMOTE_ADDR; a client can forge every other entry).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+# API tokens (django-rest-knox): a token unused for IDLE_TIMEOUT_MINUTES expires like a session;
+# each use extends it, never past API_TOKEN_MAX_HOURS after it was created. A password change
+# revokes them all (accounts.models.User.save).
+API_TOKEN_MAX_HOURS = env_int("API_TOKEN_MAX_HOURS", 12, minimum=1, maximum=24 * 90)
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's own migrations create its stock token table even when the model is swapped for ours;
+# without them nothing of knox's is created (a swapped model has no table).
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": "accounts.ApiToken",
+    "TOKEN_TTL": timedelta(minutes=IDLE_TIMEOUT_MINUTES),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(hours=API_TOKEN_MAX_HOURS),
+    "MIN_REFRESH_INTERVAL": 60,
+    "TOKEN_LIMIT_PER_USER": 10,
+    "TOKEN_PREFIX": "rcm_",
+}
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -225,18 +283,53 @@ CELERY_TIMEZONE = TIME_ZONE
 CROSSOVER_ERA_WAIT_DAYS = env_int("CROSSOVER_ERA_WAIT_DAYS", 30, minimum=1, maximum=365)
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers an unauthenticated call with the first class's WWW-Authenticate,
+    # so a missing or expired token gets 401 (Session alone has no header and gives 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Limit/offset with a ceiling (API_MAX_PAGE_SIZE): ?limit=10**9 gets that many rows at most.
+    "DEFAULT_PAGINATION_CLASS": "infusion_rcm.common.api_limits.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # JSON nested deeper than API_MAX_JSON_DEPTH is refused with a 400, before any serializer.
+    "DEFAULT_PARSER_CLASSES": [
+        "infusion_rcm.common.api_limits.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "infusion_rcm.common.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# Bodies: forms and JSON up to Django's 2.5 MB; a multipart upload (an ERA, a 271, a fee schedule)
+# up to FILE_UPLOAD_MAX_MB; larger is refused with a 413 before it is read
+# (infusion_rcm.common.middleware.RequestSizeLimitMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_BYTES = env_int("FILE_UPLOAD_MAX_MB", 55, minimum=1, maximum=1024) * 1024 * 1024
+API_MAX_PAGE_SIZE = 200
+API_MAX_JSON_DEPTH = 32
+
+# Content-Security-Policy (django-csp): only our own scripts, styles, images and fonts; the few
+# inline <script>/<style> blocks carry the per-request nonce ({{ request.csp_nonce }}); no inline
+# event handlers or style attributes (tests/security/test_csp.py scans the templates).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", _CSP_NONCE],
+        "style-src": ["'self'", _CSP_NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Infusion RCM API",
     "DESCRIPTION": "Revenue cycle management for infusion providers.",
@@ -272,6 +365,8 @@ LOGGING = {
         # pyx12 logs each validation error with the offending value (possibly PHI); the batch
         # service keeps those errors as data on the batch instead.
         "pyx12": {"handlers": ["console"], "level": "CRITICAL", "propagate": False},
+        # django-axes logs each attempt at INFO; the audit log records them (without the noise).
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 ADMINS: list[tuple[str, str]] = []

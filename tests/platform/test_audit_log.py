@@ -8,8 +8,8 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from infusion_rcm.accounts.models import ApiToken
 from infusion_rcm.audit.context import Actor, reset_actor, set_actor
 from infusion_rcm.audit.models import AuditEntry
 from tests.factories import PatientFactory
@@ -54,8 +54,8 @@ def test_viewing_a_patient_page_is_recorded(biller_client, biller):
 
 def test_api_reads_are_recorded_for_token_users(biller, api_client):
     patient = PatientFactory()
-    token = Token.objects.create(user=biller)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = ApiToken.objects.create(user=biller)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_client.get(f"/api/v1/intake/patients/{patient.public_id}/").status_code == 200
     [entry] = entries("view", patient)
     assert entry.username == "bill"

@@ -66,11 +66,11 @@ def test_schema_and_docs_need_login(client, biller_client):
 
 @pytest.mark.django_db
 def test_token_authentication(biller, api_client):
-    from rest_framework.authtoken.models import Token
+    from infusion_rcm.accounts.models import ApiToken
 
     assert api_client.get("/api/v1/intake/patients/").status_code in (401, 403)
-    token = Token.objects.create(user=biller)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = ApiToken.objects.create(user=biller)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_client.get("/api/v1/intake/patients/").status_code == 200
 
 
