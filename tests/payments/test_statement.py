@@ -196,3 +196,37 @@ def test_statement_of_a_patient_on_a_plan_asks_for_the_instalments_due(biller):
     assert statement.amount_due == first and statement.patient_due == due
     text = pdf_text(bytes(statement.pdf))
     assert "Your payment plan" in text and str(first) in text
+
+
+def test_account_page_suppress_lift_and_statement_now(biller, nurse):
+    claim = primary_paid(biller, deductible=DED)
+    patient = claim.patient
+    client = client_for(biller)
+    bad = client.post(
+        reverse("payments:statement_suppress", args=[patient.public_id]),
+        {"reason": "other", "starts_on": "2027-01-01"},
+    )
+    assert bad.status_code == 400 and b"Say why" in bad.content
+    done = client.post(
+        reverse("payments:statement_suppress", args=[patient.public_id]),
+        {"reason": "collections", "note": "placed with ACME", "starts_on": "2027-01-01"},
+    )
+    assert done.status_code == 302
+    suppression = patient.statement_suppressions.get()
+    result = statements.statement_run(actor=biller, as_of=ASOF, patient_ids=[patient.pk])
+    assert result.skipped["suppressed"] == 1 and not result.statements
+    assert (
+        client_for(nurse)
+        .post(reverse("payments:statement_suppression_lift", args=[suppression.public_id]))
+        .status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("payments:statement_suppression_lift", args=[suppression.public_id])).status_code
+        == 302
+    )
+    assert (
+        statements.statement_run(actor=biller, as_of=ASOF, patient_ids=[patient.pk]).run.statement_count == 1
+    )
+    assert client.post(reverse("payments:patient_statement_now", args=[patient.public_id])).status_code == 302
+    assert Statement.objects.filter(patient=patient).count() == 2
