@@ -15,7 +15,7 @@ from django.db import transaction
 from infusion_rcm.platform import demo
 
 # Each app's demo module exposes seed(stdout) -> None; order follows the path of a dollar.
-APP_DEMOS = ["intake.demo", "coding.demo", "claims.demo", "payments.demo", "denials.demo"]
+APP_DEMOS = ["intake.demo", "coding.demo", "claims.demo", "payments.demo", "denials.demo", "reports.demo"]
 
 
 class Command(BaseCommand):
