@@ -18,6 +18,7 @@ from claims import services
 from claims.forms import PayerRuleAdminForm, TryRuleForm
 from claims.models import PayerRule, PayerRuleVersion
 from claims.services.payer_rules_reference import reference_rule_index, reference_rule_keep_identity
+from infusion_rcm.audit.services import audit_view
 from infusion_rcm.common.admin import ReferenceDataAdmin
 from infusion_rcm.common.errors import InvalidInputError
 
@@ -146,6 +147,7 @@ class PayerRuleAdmin(ReferenceDataAdmin):
         edits = None
         if request.method == "POST" and form.is_valid():
             edits = services.payer_rule_try(config=rule.config, payer=rule.payer, claim=form.claim)
+            audit_view(request, form.claim)  # the edits can quote the claim's diagnoses and codes
             if rule.payer_id and rule.payer_id != form.claim.payer_id:
                 messages.warning(request, "This rule is for another payer: it raises nothing on this claim.")
         context = {

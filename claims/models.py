@@ -279,7 +279,7 @@ class ControlNumber(models.Model):
         return f"{self.name}={self.last_value}"
 
 
-class SubmissionBatch(TimeStampedModel):
+class SubmissionBatch(PatientDataModel, TimeStampedModel):  # holds claims of patients: writes audited
     """One 837 interchange for one payer: the stored file and its validation outcome.
 
     `interchange` is its row in the register of interchanges we sent, which 999s and 277CAs are
@@ -323,7 +323,7 @@ class SubmissionBatch(TimeStampedModel):
         return self.file_name
 
 
-class Acknowledgment(TimeStampedModel):
+class Acknowledgment(PatientDataModel, TimeStampedModel):  # holds claims of patients: writes audited
     """An imported 999 or 277CA file: idempotent by checksum, with status and error."""
 
     class Kind(models.TextChoices):

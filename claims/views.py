@@ -130,13 +130,12 @@ def claim_detail(request, public_id):
             "fixes": fixes,
             "options": options,
             "professional": claim.form == "837P",
-            "batch_text": claim.batch.content if claim.batch_id else "",  # type: ignore[union-attr]
             "next_payer": next_payer_summary(claim, as_of=timezone.localdate()),
         },
     )
 
 
-def _confirm(request, *, title: str, message: str, form, action_url: str, button: str):
+def _confirm(request, *, title: str, message: str, form, action_url: str, button: str, cancel_url: str = ""):
     return render(
         request,
         "claims/confirm.html",
@@ -146,6 +145,7 @@ def _confirm(request, *, title: str, message: str, form, action_url: str, button
             "form": form,
             "action_url": action_url,
             "button": button,
+            "cancel_url": cancel_url,
         },
     )
 
@@ -262,7 +262,9 @@ def batch_detail(request, public_id):
 @requires(Capability.BILLING_VIEW)
 def batch_download(request, public_id):
     batch = get_object_or_404(SubmissionBatch, public_id=public_id)
-    audit_event(action="export", target=batch, user=request.user)
+    # The file holds every claim of the batch: the export is recorded against each of them too.
+    claim_ids = [str(pk) for pk in batch.claims.values_list("pk", flat=True)]
+    audit_event(action="export", target=batch, user=request.user, extra={"ids": claim_ids})
     response = HttpResponse(batch.content, content_type="application/edi-x12")
     response["Content-Disposition"] = f'attachment; filename="{batch.file_name}"'
     return response

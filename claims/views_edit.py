@@ -282,5 +282,6 @@ def claim_void_at_payer(request, public_id):
             "form": form,
             "action_url": request.path,
             "button": "Create void claim",
+            "cancel_url": reverse("claims:claim_detail", args=[claim.public_id]),
         },
     )

@@ -248,6 +248,13 @@ def charge_lines_store(*, visit: Visit, lines: tuple[EngineLine, ...]) -> list[C
             )
         )
     ChargeLine.objects.bulk_create(stored)
+    # bulk_create skips the per-row audit signal: the lines coded at signing get one row.
+    audit_events_bulk(
+        action="create",
+        model=ChargeLine,
+        ids=[line.pk for line in stored],
+        changed_fields=["code", "units", "charge", "modifiers", "ndc", "status"],
+    )
     return stored
 
 

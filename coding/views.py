@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,9 +34,10 @@ def visit_list(request):
     """Today's visits and the orders a nurse can start a visit under."""
     today = timezone.localdate()
     if request.method == "POST":
-        order = get_object_or_404(
-            Order.objects.select_related("patient", "location"), public_id=request.POST["order"]
-        )
+        order = _posted_order(request)
+        if order is None:
+            messages.error(request, "Choose one of the orders listed to start a visit.")
+            return redirect("coding:visit_list")
         visit = services.visit_start(
             patient=order.patient, location=order.location, order=order, actor=request.user
         )
@@ -46,6 +49,15 @@ def visit_list(request):
     orders = intake_selectors.order_rows(selectors.orders_to_visit(day=today), as_of=today)
     audit_list(request, Visit, [v.pk for v in visits])
     return render(request, "coding/visit_list.html", {"visits": visits, "orders": orders, "today": today})
+
+
+def _posted_order(request) -> Order | None:
+    """The order named in the form, or None when it is missing, malformed or unknown (never a 500)."""
+    try:
+        public_id = uuid.UUID(request.POST.get("order", ""))
+    except ValueError:
+        return None
+    return Order.objects.select_related("patient", "location").filter(public_id=public_id).first()
 
 
 def _visit_context(request, visit: Visit, **forms) -> dict:

@@ -76,6 +76,12 @@ def payer_rule_save(
             row.version = 1
         else:
             row = PayerRule.objects.select_for_update().get(pk=rule.pk)
+            if (
+                row.payer_id == (payer.pk if payer else None)
+                and row.config == stored
+                and row.enabled == enabled
+            ):
+                return row  # nothing changed (an empty PATCH, a form saved as it was): no new version
             row.version += 1
         row.payer = payer
         row.rule_id = parsed.rule_id

@@ -7,6 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from infusion_rcm.audit import tracking
+        from infusion_rcm.audit import tracking, worker
 
         tracking.connect()
+        worker.connect()

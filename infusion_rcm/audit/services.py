@@ -9,6 +9,8 @@ from django.db import models
 from infusion_rcm.audit.context import current_actor
 from infusion_rcm.audit.models import AuditEntry
 
+BULK_IDS_PER_ENTRY = 1000
+
 
 def object_type_of(obj_or_model) -> str:
     meta = obj_or_model._meta
@@ -52,21 +54,71 @@ def audit_event(
 
 
 def audit_view(request, obj: models.Model) -> None:
-    """A user looked at one patient-data record (page or API)."""
-    audit_event(action=AuditEntry.Action.VIEW, target=obj, user=request.user)
-
-
-def audit_list(request, model: type[models.Model], ids: Iterable[object]) -> None:
-    """A user saw a list of patient-data records; the ids shown are kept, not their contents."""
+    """A user looked at one patient-data record (page or API). Both ids are kept, so a search by
+    the database id or by the public id (the one in URLs and the API) finds it."""
+    public_id = getattr(obj, "public_id", None)
     audit_event(
-        action=AuditEntry.Action.LIST,
-        object_type=object_type_of(model),
-        extra={"ids": [str(i) for i in ids][:500]},
+        action=AuditEntry.Action.VIEW,
+        target=obj,
         user=request.user,
+        extra={"public_id": str(public_id)} if public_id else None,
     )
 
 
-BULK_IDS_PER_ENTRY = 1000
+def _ids_of(model: type[models.Model], ids: Iterable[object]) -> tuple[list[str], list[str]]:
+    """(database ids, public ids) of the rows named by either kind of id, in the order given."""
+    values = list(ids)
+    has_public = any(f.name == "public_id" for f in model._meta.concrete_fields)
+    if not values:
+        return [], []
+    if not has_public:
+        return [str(v) for v in values], []
+    pks = [v for v in values if isinstance(v, int) or (isinstance(v, str) and v.isdigit())]
+    publics = [str(v) for v in values if not (isinstance(v, int) or (isinstance(v, str) and v.isdigit()))]
+    found = dict(model._default_manager.filter(pk__in=pks).values_list("pk", "public_id")) if pks else {}
+    by_public = (
+        {
+            str(p): pk
+            for pk, p in model._default_manager.filter(public_id__in=publics).values_list("pk", "public_id")
+        }
+        if publics
+        else {}
+    )
+    out_pks: list[str] = []
+    out_public: list[str] = []
+    for v in values:
+        if isinstance(v, int) or (isinstance(v, str) and v.isdigit()):
+            out_pks.append(str(v))
+            if int(v) in found:
+                out_public.append(str(found[int(v)]))
+        else:
+            out_public.append(str(v))
+            if str(v) in by_public:
+                out_pks.append(str(by_public[str(v)]))
+    return out_pks, out_public
+
+
+def audit_list(request, model: type[models.Model], ids: Iterable[object]) -> None:
+    """A user saw a list of patient-data records; the ids shown are kept, not their contents.
+
+    Every id is kept (one entry per BULK_IDS_PER_ENTRY rows shown, never a cut-off), under both
+    its database id (`ids`, as view and change rows name it) and its public id (`public_ids`),
+    whether the caller passed one kind or the other: the HTML lists pass database ids, the API
+    lists public ids, and a search for one patient finds both.
+    """
+    pks, publics = _ids_of(model, ids)
+    object_type = object_type_of(model)
+    if not pks and not publics:
+        audit_event(
+            action=AuditEntry.Action.LIST, object_type=object_type, extra={"ids": []}, user=request.user
+        )
+        return
+    step = BULK_IDS_PER_ENTRY
+    for start in range(0, max(len(pks), len(publics)), step):
+        extra: dict = {"ids": pks[start : start + step]}
+        if publics:
+            extra["public_ids"] = publics[start : start + step]
+        audit_event(action=AuditEntry.Action.LIST, object_type=object_type, extra=extra, user=request.user)
 
 
 def audit_events_bulk(

@@ -68,17 +68,28 @@ def _on_save(sender, instance, created, raw=False, **kwargs):
             for f in sender._meta.concrete_fields
             if f.name not in _IGNORED_FIELDS and not f.primary_key
         ]
-        audit_event(action=AuditEntry.Action.CREATE, target=instance, changed_fields=fields)
+        audit_event(
+            action=AuditEntry.Action.CREATE, target=instance, changed_fields=fields, extra=_ids(instance)
+        )
     else:
         audit_event(
-            action=AuditEntry.Action.UPDATE, target=instance, changed_fields=instance.audit_changed_fields()
+            action=AuditEntry.Action.UPDATE,
+            target=instance,
+            changed_fields=instance.audit_changed_fields(),
+            extra=_ids(instance),
         )
     instance._audit_loaded = {f.attname: getattr(instance, f.attname) for f in sender._meta.concrete_fields}
 
 
 def _on_delete(sender, instance, **kwargs):
     if getattr(sender, "audit_phi", False):
-        audit_event(action=AuditEntry.Action.DELETE, target=instance)
+        audit_event(action=AuditEntry.Action.DELETE, target=instance, extra=_ids(instance))
+
+
+def _ids(instance) -> dict | None:
+    """The public id beside the database id, so the audit search finds a row by either."""
+    public_id = getattr(instance, "public_id", None)
+    return {"public_id": str(public_id)} if public_id else None
 
 
 def connect() -> None:

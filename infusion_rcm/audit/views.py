@@ -26,9 +26,14 @@ class AuditEntryFilter(django_filters.FilterSet):
         fields = ["username", "action", "object_type", "object_id", "since", "until"]
 
     def filter_object_id(self, queryset, name, value):
-        """One entry per row, or a bulk entry listing the id in extra["ids"] (PostgreSQL only)."""
+        """One entry per row, or a list/bulk entry naming the id in extra; database or public id (PostgreSQL only)."""
         if connection.vendor == "postgresql":
-            return queryset.filter(Q(object_id=value) | Q(extra__ids__contains=[value]))
+            return queryset.filter(
+                Q(object_id=value)
+                | Q(extra__ids__contains=[value])
+                | Q(extra__public_ids__contains=[value])
+                | Q(extra__public_id=value)
+            )
         return queryset.filter(object_id=value)
 
 

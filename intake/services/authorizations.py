@@ -11,6 +11,7 @@ from typing import cast
 
 from django.db import transaction
 
+from infusion_rcm.audit.services import audit_events_bulk
 from infusion_rcm.common.errors import InvalidInputError
 from intake import mappers, selectors
 from intake.domain.authorization import AuthStatus, AuthUnitsError, draw_down, find_auth_for, normalize_code
@@ -81,7 +82,16 @@ def auth_create(
             end_date=end_date,
             status=status,
         )
-        AuthorizedService.objects.bulk_create([AuthorizedService(authorization=auth, **c) for c in cleaned])
+        authorized = AuthorizedService.objects.bulk_create(
+            [AuthorizedService(authorization=auth, **c) for c in cleaned]
+        )
+        # bulk_create skips the per-row audit signal: one row for the services, with their field names.
+        audit_events_bulk(
+            action="create",
+            model=AuthorizedService,
+            ids=[s.pk for s in authorized],
+            changed_fields=cleaned[0] if cleaned else (),
+        )
     return auth
 
 

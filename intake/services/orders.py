@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from infusion_rcm.audit.services import audit_events_bulk
 from infusion_rcm.common.errors import InvalidInputError
 from infusion_rcm.common.transitions import TransitionTable
 from intake import selectors
@@ -111,7 +112,14 @@ def order_create(
             end_date=end_date,
             notes=notes,
         )
-        OrderDrug.objects.bulk_create([OrderDrug(order=order, **c) for c in cleaned])
+        drugs = OrderDrug.objects.bulk_create([OrderDrug(order=order, **c) for c in cleaned])
+        # bulk_create skips the per-row audit signal: one row for the drugs, with their field names.
+        audit_events_bulk(
+            action="create",
+            model=OrderDrug,
+            ids=[d.pk for d in drugs],
+            changed_fields=cleaned[0] if cleaned else (),
+        )
     logger.info("order created id=%s", order.pk)
     return order
 
