@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -55,8 +56,12 @@ class DenialFilter(django_filters.FilterSet):
     payer = django_filters.ModelChoiceFilter(
         queryset=Payer.objects.order_by("name"), to_field_name="public_id", empty_label="Any payer"
     )
-    owner = django_filters.CharFilter(method="filter_owner", help_text="a username, 'me' or 'none'")
-    due = django_filters.ChoiceFilter(choices=DUE_CHOICES, method="filter_due", empty_label="Any due date")
+    owner = django_filters.CharFilter(
+        method="filter_owner", label="Owner", help_text="a username, 'me' or 'none'"
+    )
+    due = django_filters.ChoiceFilter(
+        choices=DUE_CHOICES, method="filter_due", empty_label="Any due date", label="Due"
+    )
     q = django_filters.CharFilter(
         method="filter_q", label="Claim or patient", help_text="claim number or patient's last name"
     )
@@ -74,6 +79,11 @@ class DenialFilter(django_filters.FilterSet):
             data.setdefault("status", "open")
             data.setdefault("order", "priority")
         super().__init__(data, *args, **kwargs)
+        # On the page the owner is picked from a list (the API takes the same values as text).
+        owners = [("", "Anyone"), ("me", "Me"), ("none", "Nobody")] + [
+            (u.get_username(), u.get_full_name() or u.get_username()) for u in _owners()
+        ]
+        self.form.fields["owner"].widget = forms.Select(choices=owners)
 
     def filter_status(self, queryset, name, value):
         if value == "open":

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from claims.services import claim_correction_options
 from denials import selectors, services
 from denials.catalog import reason_in_words
 from denials.domain.types import Category, DenialStatus, NextAction
@@ -234,6 +235,12 @@ def detail(request, public_id, forms=None):
     payment = selectors.remittance_of(denial)
     forms = forms or {}
     claim = denial.claim
+    primary = PRIMARY_FORMS.get(NextAction(denial.next_action), "waiting")
+    reopening = list(claim_correction_options(claim).reopening)
+    if denial.status == DenialStatus.WAITING_ON_PAYER:
+        primary = "waiting"
+    elif primary == "correct" and reopening:
+        primary = "reopening"
     context = {
         "denial": denial,
         "claim": claim,
@@ -249,7 +256,8 @@ def detail(request, public_id, forms=None):
         "write_offs": list(denial.write_offs.all()),
         "can_work": user_has(request.user, Capability.BILLING_WORK) and denial.is_open,
         "can_approve": user_has(request.user, Capability.DASHBOARD_VIEW),
-        "primary": PRIMARY_FORMS.get(NextAction(denial.next_action), "waiting"),
+        "primary": primary,
+        "reopening": reopening,
         "approval_amount": services.write_off_approval_amount(),
         "forms": {
             "assign": forms.get("assign") or AssignForm(initial={"owner": denial.owner}),

@@ -24,3 +24,18 @@ def status_words(value: str) -> str:
         return DenialStatus(value).label.lower()
     except ValueError:
         return value
+
+
+@register.filter
+def carc_words(carc: str) -> str:
+    """The CARC's description from the code list, or '' (the code is shown beside it)."""
+    from payments.reason_codes import carc_description
+
+    return carc_description(carc)
+
+
+@register.filter
+def rarc_words(rarc: str) -> str:
+    from payments.reason_codes import rarc_description
+
+    return rarc_description(rarc)

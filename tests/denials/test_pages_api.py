@@ -283,3 +283,14 @@ def test_explain_denial_with_a_payer_refinement():
     out = io.StringIO()
     call_command("explain_denial", "CO-50", "--payer", payer.payer_id, stdout=out)
     assert "Next action: Write off" in out.getvalue() and "Our MAC never overturns" in out.getvalue()
+
+
+def test_medicare_part_b_page_shows_the_reopening_not_a_corrected_claim(biller_client, biller):
+    claim = accepted_claim(biller, f.payer(kind="medicare", name="Medicare"))
+    post(era(clp(claim, lines=deny_line(0, "CO", "4"))))
+    (denial,) = services.denials_from_claim_payments(
+        claim_payment_ids=ClaimPayment.objects.values_list("pk", flat=True)
+    )
+    text = biller_client.get(f"/denials/{denial.public_id}/").content.decode()
+    assert "corrects an adjudicated claim by a reopening" in text
+    assert f"/denials/{denial.public_id}/correct/" not in text
