@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from claims.models import Claim
 from payments.models import ClaimPayment, Posting, ProviderAdjustment, RemittanceFile
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,15 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_posts_the_demo_eras_once(settings):
     settings.DEMO_MODE = True
     call_command("seed_demo", stdout=io.StringIO())
-    assert RemittanceFile.objects.filter(status="posted").count() == 2
+    # the payments demo's own two ERAs (the denials and next-payer demos post theirs too)
+    assert RemittanceFile.objects.filter(status="posted", file_name__regex=r"^demo-era-[0-9]").count() == 2
+    # a Medicare + secondary patient: Medicare's payment built the secondary claim, ready to batch,
+    # and a claim Medicare forwarded itself (crossover) waits for the secondary's ERA
+    second = Claim.objects.get(payer_sequence="S", prior_claim__payer__kind="medicare")
+    assert second.status == "ready" and second.coverage.rank == "secondary" and second.prior_adjudications
+    crossed = Claim.objects.get(forwarded_on__isnull=False)
+    assert crossed.payer.kind == "medicare" and crossed.patient_id == second.patient_id
+    assert not Claim.objects.filter(prior_claim=crossed).exists()
     codes = set(ClaimPayment.objects.values_list("claim_status_code", "status"))
     assert {("1", "posted"), ("4", "posted"), ("22", "posted"), ("1", "unmatched")} <= codes
     assert Posting.objects.filter(reverses__isnull=False).exists()
