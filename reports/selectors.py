@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import F, QuerySet, Sum, Value
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 
 from intake.models import Payer
 from payments.reason_codes import carc_description, group_meaning
@@ -31,7 +31,7 @@ from reports.domain.definitions import (
 )
 from reports.domain.kpis import Sums, add_months, days_in_ar, measure_value, months_between, percent
 from reports.domain.kpis import total as total_sums
-from reports.models import ArSnapshot, ClaimFact, DenialFact, DenialMonth, KpiMonth
+from reports.models import ArDay, ArSnapshot, ClaimFact, DenialFact, DenialMonth, KpiMonth
 
 ZERO = Decimal("0.00")
 
@@ -163,16 +163,49 @@ def ar_cell_facts(
             facts = facts.filter(patient_responsibility__gt=0)
         elif part == "insurance":
             facts = facts.filter(balance__gt=Greatest(F("patient_responsibility"), Value(ZERO)))
+    facts = facts.annotate(
+        basis_day=F("service_date")
+        if basis == AgingBasis.SERVICE
+        else Coalesce("submitted_on", "service_date")
+    )
     if bucket:
         (b,) = [x for x in BUCKETS if x.key == bucket]
-        field_name = "service_date" if basis == AgingBasis.SERVICE else "submitted_on"
-        latest = as_of - dt.timedelta(days=b.low)
-        facts = facts.filter(**{f"{field_name}__lte": latest})
+        facts = facts.filter(basis_day__lte=as_of - dt.timedelta(days=b.low))
         if b.high is not None:
-            facts = facts.filter(**{f"{field_name}__gte": as_of - dt.timedelta(days=b.high)})
-    return facts.select_related("claim__patient", "payer").order_by(
-        "service_date" if basis == AgingBasis.SERVICE else "submitted_on", "claim_id"
-    )
+            facts = facts.filter(basis_day__gte=as_of - dt.timedelta(days=b.high))
+    return facts.select_related("claim__patient", "payer").order_by("basis_day", "claim_id")
+
+
+def ar_cell_totals(
+    *,
+    as_of: dt.date,
+    basis: AgingBasis,
+    payer_id: int | None = None,
+    payer_kind: str = "",
+    bucket: str = "",
+    part: str = "",
+    site: str = "",
+) -> tuple[int, Decimal]:
+    """How many claims a cell holds and their amount (from ArDay, the figures the aging shows)."""
+    rows = ArDay.objects.filter(basis=basis.value)
+    if payer_id is not None:
+        rows = rows.filter(payer_id=payer_id)
+    if payer_kind:
+        rows = rows.filter(payer_kind=payer_kind)
+    if site:
+        rows = rows.filter(site_of_care=site)
+    if bucket:
+        (b,) = [x for x in BUCKETS if x.key == bucket]
+        rows = rows.filter(day__lte=as_of - dt.timedelta(days=b.low))
+        if b.high is not None:
+            rows = rows.filter(day__gte=as_of - dt.timedelta(days=b.high))
+    count_field, amounts = {
+        "insurance": ("insurance_claims", ("insurance",)),
+        "patient": ("patient_claims", ("patient",)),
+        "credit": ("credit_claims", ("credit",)),
+    }.get(part, ("debit_claims", ("insurance", "patient")))
+    totals = rows.aggregate(n=Sum(count_field), **{a: Sum(a) for a in amounts})
+    return totals["n"] or 0, sum((totals[a] or ZERO for a in amounts), ZERO)
 
 
 def fact_parts(fact: ClaimFact) -> tuple[Decimal, Decimal, Decimal]:
