@@ -127,7 +127,7 @@ class EventKind(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
-class DenialEvent(TimeStampedModel):
+class DenialEvent(PatientDataModel, TimeStampedModel):
     """One thing that happened to a denial (append-only): created, assigned, a status move, a
     note, an action sent through another app, a write-off asked or decided, resolved."""
 
@@ -160,7 +160,7 @@ class DenialEvent(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
-class WriteOffRequest(TimeStampedModel):
+class WriteOffRequest(PatientDataModel, TimeStampedModel):
     """A biller's write-off of a denial above `DenialPolicy.write_off_approval_amount`: it waits
     for a manager (approved: the denial is resolved as written off; refused: it stays open)."""
 

@@ -216,7 +216,7 @@ def denials_from_claim_payments(
         audit_events_bulk(
             action=AuditEntry.Action.CREATE, model=Denial, ids=[d.pk for d in created], user=actor
         )
-        DenialEvent.objects.bulk_create(
+        events = DenialEvent.objects.bulk_create(
             [
                 DenialEvent(
                     denial=d,
@@ -238,6 +238,9 @@ def denials_from_claim_payments(
                 for d in created
                 if d.owner_id
             ]
+        )
+        audit_events_bulk(
+            action=AuditEntry.Action.CREATE, model=DenialEvent, ids=[e.pk for e in events], user=actor
         )
         resolved = denials_resolve_recovered(claim_ids={p.claim_id for p in payments if p.claim_id})
     if created or resolved:
@@ -330,4 +333,10 @@ def denials_reprioritize(*, today: dt.date | None = None) -> int:
             denial.priority = value
             changed.append(denial)
     Denial.objects.bulk_update(changed, ["priority"], batch_size=2000)
+    audit_events_bulk(
+        action=AuditEntry.Action.UPDATE,
+        model=Denial,
+        ids=[d.pk for d in changed],
+        changed_fields=["priority"],
+    )
     return len(changed)
