@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -50,7 +51,7 @@ def _visit(coverage: Coverage, dos: dt.date) -> Visit | None:
     )
     if location is None:
         return None
-    user = get_user_model().objects.filter(username="nina").first()
+    user: Any = get_user_model().objects.filter(username="nina").first()
     visit = Visit.objects.create(
         patient=patient,
         order=Order.objects.filter(patient=patient).order_by("pk").first(),
@@ -83,7 +84,7 @@ def _visit(coverage: Coverage, dos: dt.date) -> Visit | None:
 
 def _accepted(claim: Claim) -> Claim:
     for step in (S.READY, S.BATCHED, S.SUBMITTED, S.ACCEPTED):
-        extra = {"payer_claim_number": f"2226{claim.pk:010d}"} if step == S.ACCEPTED else {}
+        extra: dict[str, Any] = {"payer_claim_number": f"2226{claim.pk:010d}"} if step == S.ACCEPTED else {}
         claim_services.claim_transition(claim=claim, to=step, actor=None, reason="Demo: on its way", **extra)
     claim.refresh_from_db()
     return claim

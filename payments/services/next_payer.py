@@ -28,6 +28,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
+
+from django.db.models import Q
 
 from claims import mappers
 from claims.domain.other_payer import (
@@ -43,6 +46,7 @@ from claims.models import Claim
 from claims.services import secondary as claims_secondary
 from infusion_rcm.common.errors import DomainError
 from intake import services as intake_services
+from intake.models import Coverage
 from payments.domain.posting import PaymentStatus
 from payments.models import ClaimPayment
 from payments.reason_codes import adjustment_in_words
@@ -75,14 +79,23 @@ def _adjustment(row) -> OtherPayerAdjustment:
     )
 
 
-def adjudication_of(payment: ClaimPayment, claim: Claim) -> PriorPayerAdjudication:
+def adjudication_of(
+    payment: ClaimPayment, claim: Claim, *, coverage: Coverage | None = None, sequence: str | None = None
+) -> PriorPayerAdjudication:
     """The payer's adjudication as posted: `payment` with its lines, adjustments and remarks
     prefetched (see `_payments`), for `claim` (the claim it paid, with payer and coverage).
+    `coverage` / `sequence`: the payer is not the claim's own but the one it was forwarded to
+    (a crossover payer's own remittance on the claim), at that place.
 
     A line the 835 paid that matched none of our lines has no 2430 to go in: its adjustments are
     reported at claim level, so the claim still balances (charge = paid + every adjustment).
     """
-    subscriber, dependent = mappers.subscriber_and_patient(claim)
+    billed = (
+        claim
+        if coverage is None
+        else SimpleNamespace(patient=claim.patient, coverage=coverage, payer=coverage.payer)
+    )
+    subscriber, dependent = mappers.subscriber_and_patient(billed)  # type: ignore[arg-type]  # Claim-shaped
     lines: list[OtherPayerLine] = []
     claim_adjustments = [_adjustment(a) for a in payment.adjustments.all() if a.line_payment_id is None]
     for line in payment.lines.all():
@@ -105,9 +118,9 @@ def adjudication_of(payment: ClaimPayment, claim: Claim) -> PriorPayerAdjudicati
             )
         )
     remarks = [r.code for r in payment.remarks.all() if r.line_payment_id is None and r.qualifier == "MOA"]
-    payer = claim.payer
+    payer = claim.payer if coverage is None else coverage.payer
     return PriorPayerAdjudication(
-        sequence=claim.payer_sequence,
+        sequence=sequence or claim.payer_sequence,
         payer_name=payer.name[:60],
         payer_id=payer.payer_id,
         filing_indicator=claim_filing_indicator(
@@ -179,6 +192,7 @@ def next_payer_after_posting(*, claim_payment_ids: Iterable[int], actor=None) ->
             if claims_secondary.claim_crossover_era_record(claim=claim, on=payment.remittance.payment_date):
                 intake_services.alerts_resolve_kind(kind=f"{CROSSOVER_ALERT}:{claim.claim_number}")
             run.crossover_received.append(claim.pk)
+            _after_crossover(payment, claim, run, actor)
             continue
         if code in NOTHING_TO_BILL:
             run.skipped[payment.pk] = f"CLP02 {code}: nothing for a next payer"
@@ -213,6 +227,55 @@ def next_payer_after_posting(*, claim_payment_ids: Iterable[int], actor=None) ->
         else:
             run.skipped[payment.pk] = outcome.reason
     return run
+
+
+def _forwarding_payment(claim: Claim) -> ClaimPayment | None:
+    """The claim's own payer's latest posted, unreversed payment (the one that forwarded it)."""
+    return (
+        _payments(
+            ClaimPayment.objects.filter(
+                claim=claim, status=PaymentStatus.POSTED, is_reversal=False, reversals__isnull=True
+            )
+            .filter(Q(remittance__payer_id=claim.payer_id) | Q(remittance__payer__isnull=True))
+            .exclude(claim_status_code__in=["2", "3"])
+            .values_list("pk", flat=True)
+        )
+        .order_by("-remittance__payment_date", "-pk")
+        .first()
+    )
+
+
+def _after_crossover(payment: ClaimPayment, claim: Claim, run: NextPayerRun, actor) -> None:
+    """The crossover payer adjudicated the forwarded claim: the payer after it (a tertiary) gets
+    a claim with both adjudications, unless this payer forwarded it again (COB-5)."""
+    coverage = claim.forwarded_coverage
+    remarks = tuple(r.code for r in payment.remarks.all())
+    forwarded_again = was_forwarded(
+        claim_status_code=payment.claim_status_code,
+        crossover_carrier=payment.crossover_carrier,
+        remark_codes=remarks,
+    )
+    first = _forwarding_payment(claim)
+    if coverage is None or forwarded_again or first is None:
+        return
+    try:
+        sequence = "S" if claim.payer_sequence == "P" else "T"
+        outcome = claims_secondary.claim_build_next_payer(
+            prior_claim=claim,
+            adjudications=[
+                *mappers.other_payers_of(claim),
+                adjudication_of(first, claim),
+                adjudication_of(payment, claim, coverage=coverage, sequence=sequence),
+            ],
+            key=str(payment.public_id),
+            actor=actor,
+        )
+    except DomainError as exc:
+        logger.warning("next-payer claim after the crossover of claim %s not built: %s", claim.pk, exc.code)
+        run.skipped[payment.pk] = exc.message
+        return
+    if outcome.claim is not None:
+        run.built.append(outcome.claim.pk)
 
 
 def crossover_followups_raise(*, as_of: date, days: int | None = None) -> int:

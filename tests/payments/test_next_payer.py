@@ -253,3 +253,36 @@ def test_reversal_of_the_primary_voids_the_unsent_secondary(world, biller):
     second = Claim.objects.get(pk=second_id)
     assert second.status == "void"
     assert "reversed its payment" in ClaimEvent.objects.filter(claim=second).last().reason
+
+
+def test_after_a_crossover_the_tertiary_gets_both_adjudications(world, biller):
+    claim, medigap = world["claim"], world["medigap"]
+    medicaid = f.payer("medicaid", name="Illinois Medicaid", payer_id="ILMCD2")
+    f.coverage(claim.patient, medicaid, rank="tertiary")
+    crossover = ("NM1*TT*2*LAKESIDE MEDIGAP PLAN F*****PI*MGAP01",)
+    (forwarding,) = post(
+        from_payer(era(clp(claim, status="19", lines=medicare_pays, extra=crossover)), world["medicare"]),
+        biller,
+    )
+    assert next_payer_after_posting(claim_payment_ids=[forwarding.pk]).built == []
+
+    def medigap_pays(index: int, charge: Decimal):
+        if index == 0:
+            return D("50.00"), [f"CAS*OA*23*{charge - D('290.00')}", "CAS*PR*1*240.00"]
+        return D("10.00"), [f"CAS*OA*23*{charge - D('10.00')}"]
+
+    (theirs,) = post(
+        from_payer(era(clp(claim, status="2", lines=medigap_pays), trace="EFTX2"), medigap), biller
+    )
+    run = next_payer_after_posting(claim_payment_ids=[theirs.pk])
+    assert run.crossover_received == [claim.pk]
+    third = Claim.objects.get(pk=run.built[0])
+    assert (third.payer, third.payer_sequence, third.prior_claim) == (medicaid, "T", claim)
+    primary, second = third.prior_adjudications
+    assert (primary["sequence"], primary["payer_id"]) == ("P", "MCR0952")
+    assert (second["sequence"], second["payer_id"], second["payer_name"]) == ("S", "MGAP01", medigap.name)
+    segs = batch_of(third, biller).split("~")
+    assert segs.index("SBR*P*18*******MB") < segs.index("SBR*S*18*******CI")
+    assert "AMT*EAF*240" in segs
+    # once only
+    assert next_payer_after_posting(claim_payment_ids=[theirs.pk]).built == [third.pk]
