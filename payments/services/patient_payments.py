@@ -19,6 +19,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from infusion_rcm.accounts.roles import Role, user_roles
+from infusion_rcm.audit.models import AuditEntry
+from infusion_rcm.audit.services import audit_events_bulk
 from infusion_rcm.common.errors import DomainError, InvalidInputError
 from intake.models import Patient
 from payments.domain.ledger import Due, apply_oldest_first, check_applications, positive_amount
@@ -48,6 +50,17 @@ class PatientAccountError(DomainError):
     """The account does not allow it (no credit to refund, a plan already active ...)."""
 
     code = "patient_account.refused"
+
+
+def _audit_created(model, rows, actor) -> None:
+    # bulk_create sends no post_save: the audit entry is written here (ids and field names only)
+    audit_events_bulk(
+        action=AuditEntry.Action.CREATE,
+        model=model,
+        ids=[r.pk for r in rows],
+        changed_fields=[f.name for f in model._meta.concrete_fields if f.name != "id"],
+        user=actor,
+    )
 
 
 def _lock(patient: Patient) -> Patient:
@@ -135,12 +148,13 @@ def patient_payment_record(
             patient_due_after=after_due,
             received_by=actor,
         )
-        PaymentApplication.objects.bulk_create(
+        made = PaymentApplication.objects.bulk_create(
             [
                 PaymentApplication(payment=payment, claim_id=key, amount=part, actor=actor)
                 for key, part in allocation.applied
             ]
         )
+        _audit_created(PaymentApplication, made, actor)
         _plan_complete_if_paid(locked)
     return payment
 
@@ -184,7 +198,9 @@ def patient_credit_apply(*, patient: Patient, actor) -> list[PaymentApplication]
                     sources.pop(0)
                 else:
                     sources[0] = (payment, left)
-        return PaymentApplication.objects.bulk_create(made)
+        created = PaymentApplication.objects.bulk_create(made)
+        _audit_created(PaymentApplication, created, actor)
+        return created
 
 
 def _pending_refunds(patient: Patient, exclude: int | None = None) -> Decimal:
@@ -283,7 +299,7 @@ def payment_plan_create(
             note=note.strip(),
             created_by=actor,
         )
-        PaymentPlanInstalment.objects.bulk_create(
+        instalments_made = PaymentPlanInstalment.objects.bulk_create(
             [
                 PaymentPlanInstalment(plan=plan, sequence=i.sequence, due_on=i.due_on, amount=i.amount)
                 for i in plan_instalments(
@@ -291,6 +307,7 @@ def payment_plan_create(
                 )
             ]
         )
+        _audit_created(PaymentPlanInstalment, instalments_made, actor)
     return plan
 
 

@@ -222,3 +222,17 @@ def test_refund_page_manager_decides(two_visits, biller, manager):
     assert client_for(biller).post(url, {"decision": "approve"}).status_code == 403
     assert client_for(manager).post(url, {"decision": "approve", "reference": "9001"}).status_code == 302
     assert PatientRefund.objects.get().status == "approved"
+
+
+def test_payments_and_their_applications_are_audited(two_visits, biller):
+    from infusion_rcm.audit.models import AuditEntry
+
+    payment = _record(two_visits[0].patient, biller, "15.00")
+    assert AuditEntry.objects.filter(
+        object_type="payments.patientpayment", object_id=str(payment.pk), action="create"
+    ).exists()
+    entry = AuditEntry.objects.get(object_type="payments.paymentapplication", action="create")
+    assert (
+        entry.extra["ids"] == [str(a.pk) for a in payment.applications.all()] and entry.user_id == biller.pk
+    )
+    assert "amount" in entry.changed_fields
