@@ -22,9 +22,6 @@ from claims.models import Claim
 from coding.models import ChargeLine, Visit
 from denials import services
 from denials.models import AssignmentRule, Denial
-from infusion_rcm.accounts.roles import Role
-from infusion_rcm.accounts.services import user_create
-from infusion_rcm.platform.demo import demo_password
 from infusion_rcm.x12.writer import Envelope, interchange
 from intake.models import Coverage, Order, Payer, ServiceLocation
 from payments import services as payment_services
@@ -44,20 +41,6 @@ PLANS = [
     ["paid", ("CO", "24", ""), ("pay-part", "CO", "59")],  # contractual (capitation), pricing
     ["paid", "paid", ("CO", "133", "")],  # informational: pending review
 ]
-
-
-def _biller2():
-    users = get_user_model().objects
-    beth = users.filter(username="beth").first()
-    if beth is None:
-        beth = user_create(
-            username="beth",
-            password=demo_password("beth"),
-            role=Role.BILLER,
-            first_name="Beth",
-            last_name="Biller",
-        )
-    return beth
 
 
 def _visits(count: int, today: dt.date) -> list[Visit]:
@@ -213,12 +196,12 @@ def _post_demo_eras(stdout, today: dt.date) -> int:
     return len(claims)
 
 
-def _work(bill, beth) -> None:
+def _work(bill) -> None:
     """A morning's worth of work already done on a few of them."""
     pick = {d.category: d for d in Denial.objects.filter(status="new").order_by("pk")}
     if d := pick.get("coding"):
         services.denial_move(
-            denial=d, to="in_progress", actor=beth, note="Checking the modifier with the nurse's notes"
+            denial=d, to="in_progress", actor=bill, note="Checking the modifier with the nurse's notes"
         )
     if d := pick.get("authorization"):
         services.denial_note(
@@ -244,12 +227,11 @@ def _work(bill, beth) -> None:
 def seed(stdout) -> None:
     today = timezone.localdate()
     bill = get_user_model().objects.filter(username="bill").first()
-    beth = _biller2()
     if bill is not None and not AssignmentRule.objects.exists():
-        # Beth works coding and missing information for every payer (order 10 comes first);
-        # Bill owns everything else, payer by payer.
-        for category in ("coding", "missing_information"):
-            AssignmentRule.objects.create(category=category, user=beth, order=10)
+        # The demo office has one biller: a category rule (coding comes first, order 10) and one
+        # rule per payer, so every demo denial has its owner; a second biller is added in the
+        # admin and the rules or the queue's reassignment hand work over.
+        AssignmentRule.objects.create(category="coding", user=bill, order=10)
         for payer in Payer.objects.order_by("pk"):
             AssignmentRule.objects.create(payer=payer, user=bill, order=100)
     made = 0
@@ -260,9 +242,9 @@ def seed(stdout) -> None:
         today=today,
     )
     if created and bill is not None:
-        _work(bill, beth)
+        _work(bill)
     categories = sorted(set(Denial.objects.values_list("category", flat=True)))
     stdout.write(
         f"denials demo: {made} denied claims posted; {Denial.objects.count()} denials in {len(categories)} "
-        f"categories ({', '.join(categories)}); second biller beth / {demo_password('beth')}"
+        f"categories ({', '.join(categories)}), worked in the queue at /denials/"
     )
