@@ -16,7 +16,7 @@ _RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retr
 @shared_task(time_limit=30 * 60, soft_time_limit=25 * 60, **_RETRY)
 def remittance_file_process_task(file_id: int, actor_id: int | None = None) -> str:
     """Read (if only received) and post one remittance file; a missing or finished file is a no-op."""
-    file = RemittanceFile.objects.filter(pk=file_id).first()
+    file = RemittanceFile.objects.filter(pk=file_id).defer("content").first()  # read under the lock
     if file is None:
         return "missing"
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None

@@ -473,7 +473,7 @@ def remittance_file_post(*, file: RemittanceFile, actor, stored: Sequence[_Row] 
             updated_at=timezone.now(),
         )
         if not claimed:
-            file.refresh_from_db()
+            _refresh(file)
             return file_summary(file, already=True)
         pending = _pending(file)
         if stored is not None and [r.payment for r in stored] == pending:
@@ -484,11 +484,18 @@ def remittance_file_post(*, file: RemittanceFile, actor, stored: Sequence[_Row] 
         _post(plan.post, actor=actor)
         _hold(plan.hold)
         _post_provider_adjustments(file, actor)
-    file.refresh_from_db()
+    _refresh(file)
     result = file_summary(file)
     result.claims_posted = len(plan.post)
     result.claims_already_posted = _count(file, PaymentStatus.DUPLICATE)
     return result
+
+
+def _refresh(file: RemittanceFile) -> None:
+    """Reread the file's columns but its text (megabytes that posting never changes)."""
+    file.refresh_from_db(
+        fields=[f.name for f in RemittanceFile._meta.concrete_fields if f.name not in ("id", "content")]
+    )
 
 
 def _count(file: RemittanceFile, status: PaymentStatus) -> int:

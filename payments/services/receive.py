@@ -122,7 +122,12 @@ def _store(file: RemittanceFile, remittances: Sequence[Remittance]) -> list[_Row
     file.provider_adjustment_total = totals.provider_adjustments
     file.status = FileStatus.PARSED
     file.error = {}
-    file.save()
+    # every column but the text itself (megabytes, unchanged: rewriting it cost more than the rest)
+    file.save(
+        update_fields=[
+            f.name for f in RemittanceFile._meta.concrete_fields if f.name not in ("id", "content")
+        ]
+    )
     ids = ClaimPayment.objects.filter(remittance__file=file).values_list("pk", flat=True)
     audit_events_bulk(action=AuditEntry.Action.CREATE, model=ClaimPayment, ids=ids)
     return totals.pending
