@@ -294,3 +294,6 @@ class DenialPolicy(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"write-offs above {self.write_off_approval_amount} need a manager"
+
+
+from denials.models_appeals import Appeal, TimelyFilingAlert  # noqa: E402, F401  (issue 13 sections 5, 6)
