@@ -75,6 +75,19 @@ def patient_list(*, search: str = "") -> QuerySet[Patient]:
     return qs
 
 
+def patients_visible_to(user, qs: QuerySet[Patient], *, on: date | None = None) -> QuerySet[Patient]:
+    """The patients a user may list: everyone for billing roles; for a nurse (no billing view),
+    only the patients on that day's schedule or with a visit that day (minimum necessary,
+    45 CFR 164.502(b)). The lookups name the schedule's related names, not its models, so intake
+    still imports nothing from the apps to its right."""
+    from infusion_rcm.accounts.roles import Capability, user_has
+
+    if user_has(user, Capability.BILLING_VIEW):
+        return qs
+    day = on or timezone.localdate()
+    return qs.filter(Q(appointments__date=day) | Q(visits__date_of_service=day)).distinct()
+
+
 def patient_likely_duplicates(
     *, first_name: str, last_name: str, date_of_birth: date, exclude_id: int | None = None
 ) -> list[Patient]:

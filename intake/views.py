@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from infusion_rcm.accounts.decorators import requires
@@ -38,7 +39,8 @@ def _patient(public_id) -> Patient:
 @requires(Capability.PATIENT_VIEW)
 def patient_list(request):
     q = request.GET.get("q", "")
-    page = Paginator(selectors.patient_list(search=q), 50).get_page(request.GET.get("page"))
+    patients = selectors.patients_visible_to(request.user, selectors.patient_list(search=q))
+    page = Paginator(patients, 50).get_page(request.GET.get("page"))
     audit_list(request, Patient, [p.pk for p in page])
     return render(
         request,
@@ -252,7 +254,13 @@ def alert_resolve(request, pk):
     """A biller acknowledges an alert after acting on it; it leaves the open lists."""
     if services.alerts_resolve(alert_ids=[pk]):
         messages.success(request, "Alert marked as handled.")
-    return redirect(request.POST.get("next") or "intake:intake_queue")
+    back = request.POST.get("next", "")
+    # Only a page of ours: `next` from a crafted form must not send the biller off-site.
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    return redirect(back or "intake:intake_queue")
 
 
 @requires(Capability.BILLING_WORK)

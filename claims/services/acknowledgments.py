@@ -38,6 +38,9 @@ def _kind_of(text: str) -> str:
     raise InvalidInputError("Not a 999 or 277CA file (no ST*999 or ST*277 near the start).", code="ack.kind")
 
 
+REFUSED_CONTENT_KEPT = 64 * 1024
+
+
 def acknowledgment_import(*, text: str, file_name: str, actor) -> Acknowledgment:
     """Import a 999 or 277CA and apply it to our submitted claims.
 
@@ -71,6 +74,14 @@ def acknowledgment_import(*, text: str, file_name: str, actor) -> Acknowledgment
             ack.status = Acknowledgment.Status.FAILED
             ack.error = exc.message
             ack.results = []
+            # A refused file is not kept whole (it may be anything, of any size): the start of it
+            # is enough to show the clearinghouse where it went wrong; the checksum still makes a
+            # second upload of the same file return this row.
+            if len(text) > REFUSED_CONTENT_KEPT:
+                ack.content = text[:REFUSED_CONTENT_KEPT]
+                ack.error = (
+                    f"{exc.message} (only the first {REFUSED_CONTENT_KEPT // 1024} KB of the file is kept)"
+                )
         ack.save()
     return ack
 

@@ -13,6 +13,7 @@ from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
 from infusion_rcm.accounts.models import ApiToken, User
@@ -31,11 +32,11 @@ class RoleFormMixin(forms.Form):
     role = forms.ChoiceField(choices=ROLE_CHOICES, help_text="One role per person: what they may see and do.")
 
 
-class UserChangeWithRoleForm(RoleFormMixin, DjangoUserAdmin.form):  # type: ignore[misc,name-defined]
+class UserChangeWithRoleForm(RoleFormMixin, UserChangeForm):
     pass
 
 
-class UserAddWithRoleForm(RoleFormMixin, DjangoUserAdmin.add_form):  # type: ignore[misc,name-defined]
+class UserAddWithRoleForm(RoleFormMixin, AdminUserCreationForm):
     pass
 
 
@@ -72,8 +73,8 @@ class UserAdmin(DjangoUserAdmin):
             return self.add_fieldsets
         return self.superuser_fieldsets if request.user.is_superuser else self.fieldsets
 
-    def get_form(self, request, obj=None, **kwargs):
-        base = super().get_form(request, obj, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = super().get_form(request, obj, change=change, **kwargs)
         if obj is None:
             return base
         role = _current_role(obj)

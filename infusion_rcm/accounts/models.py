@@ -20,7 +20,7 @@ AUDITED_USER_FIELDS = (
 )
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox declares auth_token_set on its abstract token
     """A person who signs in. Role = Django group. Failed sign-ins and lock-outs: django-axes.
 
     Every save that sets a new password revokes the user's API tokens and is audited, whichever
@@ -39,7 +39,8 @@ class User(AbstractUser):
         from infusion_rcm.audit.models import AuditAction
         from infusion_rcm.audit.services import audit_event
 
-        new_password = self._password is not None and self.pk is not None
+        # Django keeps a newly set raw password in _password until the row is saved.
+        new_password = getattr(self, "_password", None) is not None and self.pk is not None
         loaded = self.__dict__.get("_audit_loaded") or {}
         changed = sorted(f for f, v in loaded.items() if getattr(self, f) != v)
         super().save(*args, **kwargs)

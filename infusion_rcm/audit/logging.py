@@ -17,3 +17,25 @@ class NoPHIFilter(logging.Filter):
         if hasattr(record, "request"):
             record.request = None
         return not getattr(record, "phi", False)
+
+
+class NoQueryStringFilter(logging.Filter):
+    """Cuts the query string off request lines in the web log (runserver's `django.server`).
+
+    Patient searches put names, dates of birth and MRNs in `?q=`; the path (public UUIDs) stays.
+    gunicorn's access log is configured the same way in docker-compose.yml (%(U)s, no %(q)s).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(_cut(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str) and "?" in record.msg:
+            record.msg = _cut(record.msg)
+        return True
+
+
+def _cut(text: str) -> str:
+    # "GET /intake/patients/?q=Smith HTTP/1.1" -> "GET /intake/patients/ HTTP/1.1"
+    import re
+
+    return re.sub(r"\?[^\s\"]*", "", text)

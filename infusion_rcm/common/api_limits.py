@@ -30,7 +30,7 @@ class CappedLimitOffsetPagination(pagination.LimitOffsetPagination):
 class BoundedJSONParser(parsers.JSONParser):
     """DRF's JSON parser with a nesting limit: deeply nested input is a 400, never a RecursionError."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:

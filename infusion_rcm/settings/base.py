@@ -356,12 +356,24 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "E
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_phi": {"()": "infusion_rcm.audit.logging.NoPHIFilter"}},
+    "filters": {
+        "no_phi": {"()": "infusion_rcm.audit.logging.NoPHIFilter"},
+        "no_query": {"()": "infusion_rcm.audit.logging.NoQueryStringFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_phi"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_phi"]},
+        "web_log": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_phi", "no_query"],
+        },
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # The web log (runserver) without query strings: patient searches carry names and birth dates.
+        "django.server": {"handlers": ["web_log"], "level": "INFO", "propagate": False},
         # pyx12 logs each validation error with the offending value (possibly PHI); the batch
         # service keeps those errors as data on the batch instead.
         "pyx12": {"handlers": ["console"], "level": "CRITICAL", "propagate": False},

@@ -70,7 +70,9 @@ class PatientViewSet(_CreateViaService, AuditedReadOnlyViewSet):
     input_serializer_class = s.PatientInputSerializer
 
     def get_queryset(self):
-        return selectors.patient_list(search=self.request.query_params.get("q", ""))
+        return selectors.patients_visible_to(
+            self.request.user, selectors.patient_list(search=self.request.query_params.get("q", ""))
+        )
 
     def create(self, request, *args, **kwargs):
         data = s.PatientInputSerializer(data=request.data)

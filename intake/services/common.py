@@ -26,8 +26,29 @@ class OrderPreconditionError(DomainError):
     code = "order.precondition"
 
 
+# Plausible dates for what intake records: nothing before 1900 (no patient, plan or order that old)
+# and no span reaching more than five years ahead. A typo (0202, 2062) is refused, not stored.
+EARLIEST_DATE = date(1900, 1, 1)
+SPAN_YEARS_AHEAD = 5
+
+
+def date_plausible_check(value: date, what: str, *, today: date | None = None) -> None:
+    from django.utils import timezone
+
+    latest = (today or timezone.localdate()).replace(month=1, day=1)
+    latest = latest.replace(year=latest.year + SPAN_YEARS_AHEAD + 1)
+    if value < EARLIEST_DATE or value >= latest:
+        raise InvalidInputError(
+            f"The {what} {value.isoformat()} is not a plausible date; check the year.",
+            code="dates.implausible",
+        )
+
+
 def dates_check(start: date, end: date | None, what: str) -> None:
-    """Refuse a span (coverage, order, authorization) that ends before it starts."""
+    """Refuse a span (coverage, order, authorization) that ends before it starts, or an implausible date."""
+    date_plausible_check(start, f"{what} start date")
+    if end is not None:
+        date_plausible_check(end, f"{what} end date")
     if end is not None and end < start:
         raise InvalidInputError(
             f"The {what} end date {end.isoformat()} is before its start date {start.isoformat()}.",

@@ -181,8 +181,25 @@ def eligibility_import_271(*, text: str, actor=None) -> list[EligibilityCheck]:
             reset_actor(token)
 
 
+def _same_member(answered: tuple[str, str, date | None], check: EligibilityCheck) -> bool:
+    member_id, last_name, birth_date = answered
+    coverage = check.coverage
+    if not member_id or member_id == (coverage.member_id or "").strip().upper():
+        return True
+    patient = coverage.patient
+    return (
+        bool(last_name)
+        and last_name == (patient.last_name or "").strip().upper()
+        and (birth_date is None or birth_date == patient.date_of_birth)
+    )
+
+
 def _import_271(response, text: str, received_on: date) -> list[EligibilityCheck]:
     planned: list[tuple[str, dict]] = []
+    # The member each trace was answered for: a trace number is ours, but a 271 is matched to an
+    # inquiry only when the payer answered about the member that inquiry asked about (by member id,
+    # or, when the payer corrected the id, by the patient's last name and birth date).
+    members: dict[str, tuple[str, str, date | None]] = {}
     for tx in response.transactions:
         traced = [s for s in tx.subjects if s.traces]
         if tx.rejections and not traced:
@@ -194,6 +211,11 @@ def _import_271(response, text: str, received_on: date) -> list[EligibilityCheck
             )
             continue
         for subject in traced:
+            members[subject.trace_number] = (
+                (subject.member_id or "").strip().upper(),
+                (subject.member.name or "").strip().upper(),
+                subject.birth_date,
+            )
             planned.append(
                 (subject.trace_number, mappers.eligibility_fields_from_271(subject, received_on=received_on))
             )
@@ -206,7 +228,8 @@ def _import_271(response, text: str, received_on: date) -> list[EligibilityCheck
     with transaction.atomic():
         checks = {
             c.trace_number: c
-            for c in EligibilityCheck.objects.select_for_update()
+            for c in EligibilityCheck.objects.select_for_update(of=("self",))
+            .select_related("coverage__patient")
             .filter(trace_number__in=traces)
             .order_by("pk")
         }
@@ -217,6 +240,14 @@ def _import_271(response, text: str, received_on: date) -> list[EligibilityCheck
                 "nothing was imported.",
                 code="x12.271.unmatched",
                 extra={"traces": unknown},
+            )
+        wrong_member = [t for t in traces if t in members and not _same_member(members[t], checks[t])]
+        if wrong_member:
+            raise InvalidInputError(
+                f"271 refused: the answer for trace number {', '.join(wrong_member)} is about another "
+                "member than the inquiry we sent; nothing was imported. Ask the clearinghouse to check the file.",
+                code="x12.271.member_mismatch",
+                extra={"traces": wrong_member},
             )
         done: list[EligibilityCheck] = []
         for trace, fields in planned:

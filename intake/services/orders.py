@@ -25,6 +25,15 @@ logger = logging.getLogger(__name__)
 
 # The dose units the coding engine converts to HCPCS billing units (coding.domain.types.DoseUnit).
 DOSE_UNITS = {"mg": "mg", "g": "g", "mcg": "mcg", "ml": "mL", "units": "units", "unit": "units"}
+# The largest single dose an order may carry per unit: far above any infusion dose (IVIG 2 g/kg for
+# a 150 kg patient is 300 g; a litre bag is 1000 mL), so only a slipped digit or unit is refused.
+MAX_DOSE = {
+    "mg": Decimal("500000"),
+    "g": Decimal("500"),
+    "mcg": Decimal("500000000"),
+    "mL": Decimal("10000"),
+    "units": Decimal("5000000"),
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,12 @@ def clean_drugs(drugs: Sequence[DrugInput | dict]) -> list[dict]:
                 "(convert a weight-based dose: 5 mg/kg for 80 kg is 400 mg).",
                 code="order.dose_unit",
             )
+        if dose > MAX_DOSE[unit]:
+            raise InvalidInputError(
+                f"Drug {i} ({hcpcs}): {dose} {unit} is not a plausible single dose (at most "
+                f"{MAX_DOSE[unit]} {unit}); check the amount and the unit.",
+                code="order.dose_implausible",
+            )
         if not (d.frequency or "").strip():
             raise InvalidInputError(f"Drug {i} ({hcpcs}): give the frequency (e.g. every 8 weeks).")
         cleaned.append(
@@ -112,12 +127,12 @@ def order_create(
             end_date=end_date,
             notes=notes,
         )
-        drugs = OrderDrug.objects.bulk_create([OrderDrug(order=order, **c) for c in cleaned])
+        created = OrderDrug.objects.bulk_create([OrderDrug(order=order, **c) for c in cleaned])
         # bulk_create skips the per-row audit signal: one row for the drugs, with their field names.
         audit_events_bulk(
             action="create",
             model=OrderDrug,
-            ids=[d.pk for d in drugs],
+            ids=[d.pk for d in created],
             changed_fields=cleaned[0] if cleaned else (),
         )
     logger.info("order created id=%s", order.pk)

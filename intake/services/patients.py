@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from infusion_rcm.common.errors import InvalidInputError
 from intake import selectors
 from intake.models import BillingProvider, Patient
-from intake.services.common import DuplicateError
+from intake.services.common import EARLIEST_DATE, DuplicateError
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,11 @@ def patient_create(*, billing_provider: BillingProvider, mrn: str, **fields: Any
         raise InvalidInputError("The date of birth is missing.", code="patient.dob_missing")
     if born > selectors.today():
         raise InvalidInputError("The date of birth is in the future.", code="patient.dob_future")
+    if born < EARLIEST_DATE:
+        raise InvalidInputError(
+            f"The date of birth {born.isoformat()} is before 1900; check the year.",
+            code="patient.dob_implausible",
+        )
     if fields.get("state"):
         fields["state"] = fields["state"].upper()
     with transaction.atomic():

@@ -122,7 +122,7 @@ def test_eligibility_manual_270_and_271_import(
 ):
     calls = []
     monkeypatch.setattr("intake.tasks.eligibility_request_task.delay", calls.append)
-    cov = CoverageFactory()
+    cov = CoverageFactory(member_id="123456789")  # the member the sample 271 answers for
     manual = {"coverage": str(cov.public_id), "service_date": "2026-03-10", "active": True, "copay": "20.00"}
     r = as_biller.post(f"{BASE}/eligibility-checks/", manual, format="json")
     assert r.status_code == 201 and r.json()["copay"] == "20.00" and r.json()["checked_on"] == "2026-03-10"

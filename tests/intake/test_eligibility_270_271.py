@@ -24,7 +24,13 @@ from tests.intake.factories import CoverageFactory, EligibilityCheckFactory
 pytestmark = pytest.mark.django_db
 
 
+# The member each public sample 271 answers for, by its trace number (the import checks it).
+SAMPLE_MEMBERS = {"93175-012547": "123456789", "2223255592": "9UY4R33KV83"}
+
+
 def _pending(trace: str, **kw) -> EligibilityCheck:
+    if "coverage" not in kw and trace in SAMPLE_MEMBERS:
+        kw["coverage"] = CoverageFactory(member_id=SAMPLE_MEMBERS[trace])
     return EligibilityCheckFactory(
         status=EligibilityCheck.Status.PENDING,
         source=EligibilityCheck.Source.X12_271,

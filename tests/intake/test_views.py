@@ -146,7 +146,13 @@ def test_manual_eligibility_and_270_button(biller_client, frozen_today, monkeypa
 
 
 def test_271_upload_page(biller_client, frozen_today):
-    EligibilityCheckFactory(status="pending", trace_number="93175-012547", active=None)
+    # The sample 271 answers for member 123456789; the import matches trace and member.
+    EligibilityCheckFactory(
+        status="pending",
+        trace_number="93175-012547",
+        active=None,
+        coverage=CoverageFactory(member_id="123456789"),
+    )
     url = reverse("intake:eligibility_import")
     r = biller_client.post(url, {"file": SimpleUploadedFile("x.271", b"ISA*junk")})
     assert r.status_code == 200 and "271 refused" in r.content.decode()
