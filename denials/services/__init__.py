@@ -11,6 +11,15 @@ from denials.services.actions import (
     write_off_approve,
     write_off_refuse,
 )
+from denials.services.appeals import (
+    appeal_decide,
+    appeal_letter_html,
+    appeal_letter_pdf,
+    appeal_next_level,
+    appeal_send,
+    appeal_start,
+    appeals_record_recovery,
+)
 from denials.services.creation import (
     denials_from_claim_payments,
     denials_reprioritize,
@@ -29,6 +38,13 @@ from denials.services.work import (
 
 __all__ = [
     "DenialStateError",
+    "appeal_decide",
+    "appeal_letter_html",
+    "appeal_letter_pdf",
+    "appeal_next_level",
+    "appeal_send",
+    "appeal_start",
+    "appeals_record_recovery",
     "denial_assign",
     "denial_bill_patient",
     "denial_correct",

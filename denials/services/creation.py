@@ -29,6 +29,7 @@ from denials.domain.detect import AdjFacts, DenialFinding, LineFacts, PaidClaimF
 from denials.domain.priority import priority
 from denials.domain.types import OPEN_STATUSES, Category, DenialStatus, Resolution
 from denials.models import AssignmentRule, Denial, DenialEvent, PayerDenialTerms
+from denials.services.appeals import appeals_record_recovery
 from infusion_rcm.audit.models import AuditEntry
 from infusion_rcm.audit.services import audit_events_bulk
 from payments.models import Adjustment, ClaimPayment, LinePayment, RemarkCode
@@ -306,6 +307,8 @@ def denials_resolve_recovered(*, claim_ids: Iterable[int]) -> int:
         denial.status, denial.resolution = DenialStatus.RESOLVED, resolution
         denial.recovered_amount, denial.resolved_at = recovered, now
         denial.save(update_fields=["status", "resolution", "recovered_amount", "resolved_at", "updated_at"])
+        if recovered > ZERO:
+            appeals_record_recovery(denial=denial, recovered=recovered)  # the appeal that won it
         DenialEvent.objects.create(
             denial=denial,
             kind=DenialEvent.Kind.RESOLVED,

@@ -111,7 +111,7 @@ def denial_mark_recovered(*, denial: Denial, actor, amount: Decimal, note: str) 
             raise InvalidInputError(
                 f"The amount recovered cannot exceed the {locked.amount} at stake.", code="denials.bad_amount"
             )
-        return move(
+        moved = move(
             locked,
             DenialStatus.RESOLVED,
             actor=actor,
@@ -119,6 +119,10 @@ def denial_mark_recovered(*, denial: Denial, actor, amount: Decimal, note: str) 
             resolution=Resolution.RECOVERED.value,
             recovered_amount=amount,
         )
+        from denials.services.appeals import appeals_record_recovery  # appeals imports this module
+
+        appeals_record_recovery(denial=moved, recovered=amount)
+        return moved
 
 
 def denial_assign(*, denial: Denial, user, actor) -> Denial:
