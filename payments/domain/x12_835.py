@@ -37,10 +37,11 @@ pass over the file. Posting iterates `EraFile.claims` (or each `Remittance.claim
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from infusion_rcm.x12.errors import X12Error
@@ -129,6 +130,7 @@ _CLAIM_DATES = {
     "050": "received",
 }
 _LINE_DATES = {"472": "service_date", "150": "service_from", "151": "service_to"}
+_HEADER_DATES = {"405": "production_date"}
 _MIA_COUNTS = {1: "covered_days", 3: "lifetime_psychiatric_days", 15: "cost_report_days"}
 _MIA_REMARKS = (5, 20, 21, 22, 23)
 _MIA_AMOUNTS = (2, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18, 19, 24)
@@ -143,6 +145,7 @@ _LINE_TEMPLATE = template(ServiceLinePayment)
 # What a segment's text reads as, once: the memo of `_TransactionReader.read` holds one entry per
 # distinct text of these segments, (kind, ...), and applies it to the open loop every time.
 _CAS, _DTM, _SVC, _AMT, _LQ, _NM1 = range(6)
+_CR = AdjustmentGroup.CORRECTION_REVERSAL
 _CR_WARNING = (
     "CAS group CR (corrections and reversals) is not used in 005010 (reversals are CLP02 = 22); read as sent."
 )
@@ -220,7 +223,7 @@ class _TransactionReader:
         self.claims_paid = ZERO
         self.plbs: list[ProviderAdjustment] = []
         # segments read in `read` itself, from what a text read as (`_memo`), are "memo" here
-        self.handlers: dict[str, Callable[[list[str]], tuple[Any, ...] | None]] = {
+        self.handlers: dict[str, Callable[[list[str]], Sequence[Any] | None]] = {
             "TRN": self.trn,
             "CUR": self.cur,
             "REF": self.ref,
@@ -275,19 +278,30 @@ class _TransactionReader:
         if not texts or tx.tag(0) != "BPR":
             raise self.fail("an 835 begins with BPR (financial information) right after ST.", index=0)
         sep = tx.separator
+        ref_6r = f"REF{sep}6R{sep}"  # a line control number: unique, read here without a split
         handlers = self.handlers
-        memo: dict[str, tuple[Any, ...]] = {}
+        memo: dict[str, Any] = {}
         recall = memo.get
         warnings = self.warnings
         dates = self.dates
         first_position = tx.position + 1
+        # the open line and claim, as in self.line and self.claim (reloaded after every handler)
+        line: dict[str, Any] | None = None
+        line_cas: list[Adjustment] = []  # the open line's adjustments
+        claim: dict[str, Any] | None = None
         index = 0
         try:
             self.bpr(texts[0].split(sep))
-            for index in range(1, len(texts)):
-                text = texts[index]
-                hit = recall(text)
+            for index, text in enumerate(islice(texts, 1, None), 1):
+                hit: Any = recall(text)
                 if hit is None:
+                    if line is not None and text.startswith(ref_6r):
+                        value = text[len(ref_6r) :]
+                        if sep not in value:
+                            value = value.strip()
+                            if value:
+                                line["line_control_number"] = value
+                                continue
                     seg = text.split(sep)
                     self.index = index
                     handler = handlers.get(seg[0])
@@ -295,29 +309,27 @@ class _TransactionReader:
                         self.unknown(seg)
                         continue
                     hit = handler(seg)
+                    line, claim = self.line, self.claim
                     if hit is None:
                         continue
                     memo[text] = hit
                 kind = hit[0]
                 if kind == _CAS:  # (kind, group, adjustments)
-                    line = self.line
                     if line is not None:
-                        line["adjustments"].extend(hit[2])
-                    else:
-                        claim = self.claim
-                        if claim is None:
-                            raise _out_of_place("CAS", "to a claim (after CLP) or a service line (after SVC)")
+                        line_cas += hit[2]
+                    elif claim is not None:
                         self.extend(claim, self.claim_lists, "adjustments", hit[2])
-                    if hit[1] is AdjustmentGroup.CORRECTION_REVERSAL:
+                    else:
+                        raise _out_of_place("CAS", "to a claim (after CLP) or a service line (after SVC)")
+                    if hit[1] is _CR:
                         warnings.add("CR", _CR_WARNING)
-                elif kind == _DTM:  # (kind, qualifier, value)
-                    line = self.line
+                elif kind == _DTM:  # [kind, qualifier, value, date once read]
                     if line is not None:
                         target, names, loop = line, _LINE_DATES, "2110"
-                    elif self.claim is not None:
-                        target, names, loop = self.claim, _CLAIM_DATES, "2100"
+                    elif claim is not None:
+                        target, names, loop = claim, _CLAIM_DATES, "2100"
                     elif self.area == "header":
-                        target, names, loop = self.header, {"405": "production_date"}, "header"
+                        target, names, loop = self.header, _HEADER_DATES, "header"
                     else:
                         raise _out_of_place("DTM", "to the header, a claim or a service line")
                     qualifier = hit[1]
@@ -328,31 +340,30 @@ class _TransactionReader:
                             f"DTM*{qualifier} is not a loop {loop} date this reader reads; skipped.",
                         )
                     else:
-                        value = hit[2]
-                        day = dates.get(value)
-                        target[name] = day if day is not None else read_date(value, "DTM02", dates)
+                        day = hit[3]
+                        if day is None:
+                            day = hit[3] = read_date(hit[2], "DTM02", dates)
+                        target[name] = day
                 elif kind == _SVC:  # (kind, the line's fields as read)
-                    if self.claim is None:
+                    if claim is None:
                         raise _out_of_place("SVC", "to a claim (after CLP)")
-                    if self.line is not None:
+                    if line is not None:
                         self.close_line()
                     line = hit[1].copy()
-                    line["adjustments"] = []
+                    line["adjustments"] = line_cas = []
                     line["position"] = first_position + index
                     self.line = line
                 elif kind == _AMT:  # (kind, qualifier, amount, SupplementalAmount)
-                    line = self.line
                     if line is not None:
                         if hit[1] == "B6":
                             line["allowed"] = hit[2]
                         else:
                             self.extend(line, self.line_lists, "amounts", hit[3:])
-                    elif self.claim is not None:
-                        self.extend(self.claim, self.claim_lists, "amounts", hit[3:])
+                    elif claim is not None:
+                        self.extend(claim, self.claim_lists, "amounts", hit[3:])
                     else:
                         raise _out_of_place("AMT", "to a claim or a service line")
                 elif kind == _LQ:  # (kind, Reference)
-                    line = self.line
                     if line is None:
                         raise _out_of_place("LQ", "to a service line (after SVC)")
                     self.extend(line, self.line_lists, "remarks", hit[1:])
@@ -374,7 +385,7 @@ class _TransactionReader:
         return self.finish()
 
     @staticmethod
-    def extend(record: dict[str, Any], opened: list[str], name: str, items: tuple[Any, ...]) -> None:
+    def extend(record: dict[str, Any], opened: list[str], name: str, items: Sequence[Any]) -> None:
         """Add `items` to the tuple field `name` of the open claim or line `record`."""
         values = record[name]
         if values.__class__ is tuple:
@@ -503,10 +514,10 @@ class _TransactionReader:
             )
         self.header["currency"] = currency
 
-    def dtm(self, seg: list[str]) -> tuple[Any, ...]:
+    def dtm(self, seg: list[str]) -> list[Any]:
         if self.line is None and self.claim is None and self.area != "header":
             raise self.out_of_place(seg, "to the header, a claim or a service line")
-        return (_DTM, element(seg, 1), element(seg, 2))
+        return [_DTM, element(seg, 1), element(seg, 2), None]
 
     # -- payer and payee -------------------------------------------------------------------------
 
@@ -655,24 +666,28 @@ class _TransactionReader:
         else:
             self.lx_has_claims = True
         money = self.money
-        n = len(seg)
+        if len(seg) < 14:
+            seg = seg + [""] * (14 - len(seg))  # absent elements read as empty ones
         claim = _CLAIM_TEMPLATE.copy()
         claim["patient_control_number"] = pcn
-        claim["status"] = read_code(element(seg, 2), _STATUS, "CLP02", "claim status code")
-        claim["charge"] = read_money(element(seg, 3), "CLP03", money)
-        claim["paid"] = read_money(element(seg, 4), "CLP04", money)
-        if n > 5 and seg[5]:
-            claim["patient_responsibility"] = read_money(seg[5], "CLP05", money)
-        if n > 6:
-            claim["filing_indicator"] = optional(seg, 6)
-            claim["payer_claim_control_number"] = optional(seg, 7)
-            claim["facility_code"] = optional(seg, 8)
-            claim["frequency_code"] = optional(seg, 9)
-        if n > 11:
-            claim["drg_code"] = optional(seg, 11)
-            weight, discharge = element(seg, 12), element(seg, 13)
-            claim["drg_weight"] = read_decimal(weight, "CLP12") if weight else None
-            claim["discharge_fraction"] = read_decimal(discharge, "CLP13") if discharge else None
+        status = _STATUS.get(seg[2])
+        claim["status"] = (
+            status if status is not None else read_code(seg[2], _STATUS, "CLP02", "claim status code")
+        )
+        claim["charge"] = money.get(seg[3]) or read_money(seg[3], "CLP03", money)
+        claim["paid"] = money.get(seg[4]) or read_money(seg[4], "CLP04", money)
+        if seg[5]:
+            claim["patient_responsibility"] = money.get(seg[5]) or read_money(seg[5], "CLP05", money)
+        claim["filing_indicator"] = seg[6].strip() or None
+        claim["payer_claim_control_number"] = seg[7].strip() or None
+        claim["facility_code"] = seg[8].strip() or None
+        claim["frequency_code"] = seg[9].strip() or None
+        claim["drg_code"] = seg[11].strip() or None
+        weight, discharge = seg[12], seg[13]
+        if weight:
+            claim["drg_weight"] = read_decimal(weight, "CLP12")
+        if discharge:
+            claim["discharge_fraction"] = read_decimal(discharge, "CLP13")
         claim["header_number"] = None if self.lx is None else self.lx["number"]
         claim["lines"] = []
         claim["position"] = self.tx.position_of(self.index)
@@ -701,13 +716,14 @@ class _TransactionReader:
         claim = trusted(ClaimPayment, data)
         # the rule of `claim_imbalance`, with the lines' CAS totals summed as they closed
         at_claim = ZERO
-        for adjustment in claim.adjustments:
+        for adjustment in data["adjustments"]:
             at_claim += adjustment.amount
-        if claim.charge - claim.paid != at_claim + self.claim_line_adjusted:
+        paid = data["paid"]
+        if data["charge"] - paid != at_claim + self.claim_line_adjusted:
             problem = claim_imbalance(claim)
             if problem:
-                raise X12Error(problem, position=claim.position, segment_id="CLP", code="era.unbalanced")
-        self.claims_paid += claim.paid
+                raise X12Error(problem, position=data["position"], segment_id="CLP", code="era.unbalanced")
+        self.claims_paid += paid
         self.claims.append(claim)
 
     def cas(self, seg: list[str]) -> tuple[Any, ...]:
@@ -752,7 +768,9 @@ class _TransactionReader:
 
     def nm1(self, seg: list[str]) -> tuple[Any, ...]:
         """(kind, entity, the claim's field or None, Party) of an NM1 segment's text."""
-        entity = element(seg, 1)
+        if len(seg) < 10:
+            seg = seg + [""] * (10 - len(seg))  # absent elements read as empty ones
+        entity = seg[1]
         return (
             _NM1,
             entity,
@@ -761,13 +779,13 @@ class _TransactionReader:
                 Party,
                 {
                     "entity": entity,
-                    "entity_type": element(seg, 2),
-                    "last_name": optional(seg, 3),
-                    "first_name": optional(seg, 4),
-                    "middle_name": optional(seg, 5),
-                    "suffix": optional(seg, 7),
-                    "id_qualifier": optional(seg, 8),
-                    "identifier": optional(seg, 9),
+                    "entity_type": seg[2],
+                    "last_name": seg[3].strip() or None,
+                    "first_name": seg[4].strip() or None,
+                    "middle_name": seg[5].strip() or None,
+                    "suffix": seg[7].strip() or None,
+                    "id_qualifier": seg[8].strip() or None,
+                    "identifier": seg[9].strip() or None,
                 },
             ),
         )
@@ -895,10 +913,10 @@ class _TransactionReader:
         adjusted = ZERO
         for adjustment in adjustments:
             adjusted += adjustment.amount
-        if line.charge - line.paid != adjusted:
+        if data["charge"] - data["paid"] != adjusted:
             problem = line_imbalance(line, claim_id=claim["patient_control_number"])
             if problem:
-                raise X12Error(problem, position=line.position, segment_id="SVC", code="era.unbalanced")
+                raise X12Error(problem, position=data["position"], segment_id="SVC", code="era.unbalanced")
         self.claim_line_adjusted += adjusted
         claim["lines"].append(line)
 

@@ -110,7 +110,11 @@ def optional(seg: list[str], index: int) -> str | None:
 
 _M = TypeVar("_M", bound=BaseModel)
 _new = object.__new__
-_set = object.__setattr__
+# the setters of BaseModel's four slots, called directly (what object.__setattr__ would find)
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {}
 
 
@@ -130,12 +134,12 @@ def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
     if fields_set is None:
         fields_set = _FIELDS_SET[cls] = set(cls.model_fields)
     model = _new(cls)
-    _set(model, "__dict__", values)
+    _set_dict(model, values)
     # one set per class, holding every field name: nothing adds to a frozen model's set, and
     # copies (model_copy, copy) take their own
-    _set(model, "__pydantic_fields_set__", fields_set)
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_fields(model, fields_set)
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
 
 

@@ -142,3 +142,59 @@ def test_every_public_sample_either_tokenizes_or_is_refused_for_a_stated_reason(
         return
     segments = tokenize(text)
     assert segments[0][0] == "ISA" and segments[-1][0] in ("IEA", "SE")
+
+
+# -- one split for the usual file: the same segments as splitting and stripping each ----------------
+
+
+def _naive(text: str) -> list[list[str]]:
+    """What tokenize promises: split at the terminator, strip each segment's ends, drop empty ones."""
+    body = text.lstrip("\ufeff \r\n\t")
+    return [seg.strip("\r\n\t ").split(body[3]) for seg in body.split(body[105]) if seg.strip("\r\n\t ")]
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda t: t,
+        lambda t: t.replace("~", "~\n"),
+        lambda t: t.replace("~", "~\r\n"),
+        lambda t: "\ufeff" + t + "\n\n",
+        lambda t: t.replace("~", "~\n  "),  # spaces after the break: the slow path
+        lambda t: t[:106] + t[106:].replace("~", " ~\t"),  # spaces before terminators
+        lambda t: t.replace("~", "~~"),  # empty segments dropped
+        lambda t: t.rstrip("~") + "  ",  # no final terminator
+        lambda t: t.replace("~BHT", "~\r\nBHT"),  # a break after some terminators only
+    ],
+)
+def test_tokenize_is_splitting_and_stripping_each_segment(variant):
+    text = variant(written(2))
+    assert tokenize(text) == _naive(text)
+    ic = read_interchange(text, EXPECT_270)
+    assert [list(tx.body) for tx in ic.transactions] == [BODY_SPLIT, BODY_SPLIT]
+
+
+BODY_SPLIT = [["BHT", "0022", "13", "REF1", "20261201", "0930"], ["HL", "1", "", "20", "1"]]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "match"),
+    [
+        # a control segment id inside an element, or as the start of a longer id, ends nothing
+        ("HL*1**20*1~", "HL*SE*ST*20*1~SEX*1~IEAB~", r"segment 8 \(SE\): SE01 says 4 segments.*has 6"),
+        # the set ends at the first GS, GE, ST, SE or IEA, however short the segment
+        ("HL*1**20*1~", "HL*1**20*1~GE~", r"segment 3 \(ST\): transaction set 0001 has no SE trailer"),
+        ("HL*1**20*1~", "HL*1**20*1~SE~", r"segment 6 \(SE\): SE01 says nothing"),
+    ],
+)
+def test_the_set_ends_only_at_a_control_segment(old, new, match):
+    text = written(1).replace(old, new, 1)
+    with pytest.raises(X12Error, match=match):
+        read_interchange(text, EXPECT_270)
+
+
+def test_transaction_texts_and_body_agree():
+    (tx,) = read_interchange(written(1), EXPECT_270).transactions
+    assert tx.texts == ("BHT*0022*13*REF1*20261201*0930", "HL*1**20*1")
+    assert tx.body == tuple(BODY_SPLIT) and tx.body is tx.body  # split once
+    assert [tx.tag(i) for i in range(2)] == ["BHT", "HL"]

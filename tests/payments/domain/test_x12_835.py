@@ -634,3 +634,66 @@ def test_a_perturbed_amount_never_reads(claim: tuple[list[str], Decimal], data: 
     with pytest.raises(X12Error) as caught:
         parse_835(era(str(paid), *perturbed))
     assert caught.value.code == "era.unbalanced"
+
+
+# -- a segment text read once, applied where it stands each time ----------------------------------
+
+
+def test_the_same_segment_text_lands_in_the_loop_it_stands_in_each_time():
+    text = era(
+        "240",
+        "CLP*PCN1*1*100*80**12",
+        "DTM*232*20261201",  # a claim date here ...
+        "CAS*CO*45*20",  # ... and a claim adjustment
+        "CLP*PCN2*1*100*80**12",
+        "SVC*HC:J1745*100*80**1",
+        "DTM*232*20261201",  # ... not a line date: skipped with a warning
+        "CAS*CO*45*20",  # ... a line adjustment
+        "CLP*PCN3*1*100*80**12",
+        "SVC*HC:J1745*100*80**1",
+        "CAS*CO*45*20",
+        "CAS*CR*45*0",
+        "SVC*HC:J1745*0*0**1",
+        "CAS*CR*45*0",
+    )
+    first, second, third = parse_835(text).claims
+    co45 = Adjustment(group=AdjustmentGroup.CONTRACTUAL, reason="45", amount=D("20.00"))
+    assert (first.adjustments, first.lines, first.statement_from) == ((co45,), (), date(2026, 12, 1))
+    assert (second.adjustments, second.statement_from) == ((), None)
+    assert [line.adjustments for line in second.lines] == [(co45,)]
+    assert [len(line.adjustments) for line in third.lines] == [2, 1]
+    assert [line.position for line in third.lines] == [
+        position_of(text, "SVC", 2),
+        position_of(text, "SVC", 3),
+    ]
+    warnings = parse_835(text).warnings
+    assert "DTM*232 is not a loop 2110 date this reader reads; skipped." in warnings
+    assert any(w.startswith("CAS group CR") and w.endswith("(2 times).") for w in warnings)
+
+
+@pytest.mark.parametrize(
+    ("detail", "occurrence", "match"),
+    [
+        (
+            ["SVC*HC:J1745*100*80**1", "CAS*CO*45*20", "LQ*HE*N130", "CLP*PCN2*1*0*0**12", "LQ*HE*N130"],
+            2,
+            "LQ is out of place: it belongs to a service line",
+        ),
+        (
+            ["NM1*QC*1*DOE*JANE", "SVC*HC:J1745*100*80**1", "CAS*CO*45*20", "NM1*QC*1*DOE*JANE"],
+            2,
+            "NM1 is out of place: it belongs to the claim, before its first SVC",
+        ),
+        (["NM1*QC*1*DOE*JANE", "NM1*QC*1*DOE*JANE"], 2, "a second NM1\\*QC in claim PCN1"),
+        (
+            ["SVC*HC:J1745*100*80**1", "CAS*CO*45*20", "PLB*1234567893*20261231*L6*-1", "CAS*CO*45*20"],
+            2,
+            "CAS is out of place: it belongs to a claim",
+        ),
+    ],
+)
+def test_a_segment_text_already_read_is_still_refused_out_of_its_loop(detail, occurrence, match):
+    prefix = detail[-1].split("*")[0]
+    text = era("80", "CLP*PCN1*1*100*80**12", *detail)
+    error = refused(text, match)
+    assert error.position == position_of(text, prefix, occurrence)
