@@ -1,6 +1,6 @@
 from django.urls import path
 
-from denials import views
+from denials import views, views_appeals
 
 app_name = "denials"
 urlpatterns = [
@@ -23,4 +23,8 @@ urlpatterns = [
     path("<uuid:public_id>/bill-patient/", views.bill_patient, name="bill_patient"),
     path("<uuid:public_id>/write-off/", views.write_off, name="write_off"),
     path("<uuid:public_id>/recovered/", views.recovered, name="recovered"),
+    path("<uuid:public_id>/appeal/", views_appeals.appeal_start, name="appeal_start"),
+    path("appeals/<uuid:public_id>/letter.pdf", views_appeals.appeal_letter, name="appeal_letter"),
+    path("appeals/<uuid:public_id>/send/", views_appeals.appeal_send, name="appeal_send"),
+    path("appeals/<uuid:public_id>/decide/", views_appeals.appeal_decide, name="appeal_decide"),
 ]

@@ -279,6 +279,9 @@ def detail(request, public_id, forms=None):
             for error in errors
         ],
     }
+    from denials.views_appeals import appeal_context  # it imports this module
+
+    context.update(appeal_context(denial, forms))
     return render(request, "denials/detail.html", context, status=400 if forms else 200)
 
 

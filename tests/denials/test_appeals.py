@@ -202,3 +202,34 @@ def test_decision_dates_checked(biller):
         )
     appeal.refresh_from_db()
     assert appeal.status == "sent"
+
+
+def test_pages_draft_letter_send_decide(biller, biller_client, nurse_client):
+    from django.urls import reverse
+
+    denial = _denial(biller, "medicare")
+    page = biller_client.get(reverse("denials:detail", args=[denial.public_id]))
+    assert page.status_code == 200 and b"Start the redetermination" in page.content
+    refused = biller_client.post(
+        reverse("denials:appeal_start", args=[denial.public_id]), {"attachments": []}
+    )
+    assert refused.status_code == 400 and b"at least one attachment" in refused.content
+    done = biller_client.post(
+        reverse("denials:appeal_start", args=[denial.public_id]), {"attachments": ["Progress notes"]}
+    )
+    assert done.status_code == 302
+    appeal = Appeal.objects.get()
+    letter = biller_client.get(reverse("denials:appeal_letter", args=[appeal.public_id]))
+    assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
+    assert letter.content.startswith(b"%PDF")
+    assert nurse_client.get(reverse("denials:appeal_letter", args=[appeal.public_id])).status_code == 403
+    today = dt.date.today().isoformat()
+    biller_client.post(reverse("denials:appeal_send", args=[appeal.public_id]), {"sent_on": today})
+    appeal.refresh_from_db()
+    assert appeal.status == "sent"
+    biller_client.post(
+        reverse("denials:appeal_decide", args=[appeal.public_id]),
+        {"outcome": "upheld", "decision_date": today, "received_on": ""},
+    )
+    page = biller_client.get(reverse("denials:detail", args=[denial.public_id]))
+    assert b"Upheld" in page.content and b"Start the reconsideration" in page.content
