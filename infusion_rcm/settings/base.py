@@ -263,6 +263,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Denials, once a day: open denials' priority for today (amount x deadline closeness x
     # recovery chance, DEN-P1; the deadline comes a day closer). Idempotent per day.
     "denials-reprioritize": {"task": "denials.tasks.denials_reprioritize_task", "schedule": 24 * 60 * 60},
+    # Timely filing, once a day: one alert per claim per threshold (30, 14, 7 days before its
+    # filing deadline, TF-5); a second run the same day writes nothing. /denials/timely-filing/.
+    "denials-timely-filing-alerts": {"task": "denials.tasks.timely_filing_alerts_task", "schedule": 24 * 60 * 60},
     # Managers' dashboards (reports.tasks): the facts catch up with new claim events and postings
     # every 10 minutes (pages catch up on read too), the day's A/R snapshot is taken once a day
     # (trends are history, not re-aged), and every fact is rebuilt once a day.
