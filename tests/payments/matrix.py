@@ -98,3 +98,159 @@ ARGS.update(
         "payments:claim_payments": _claim_kwargs,
     }
 )
+
+
+# The patient's side (ledger, payments and receipts, refunds, plans, suppressions, statements):
+# billers work, managers read and decide refunds, nurses and admins get 403.
+def _matrix_user():
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(username="matrix-pay")
+    return user
+
+
+def _owing_patient():
+    """A patient who owes after Medicare paid (deductible and coinsurance)."""
+    from tests.payments.patient_helpers import primary_paid
+
+    return primary_paid(_matrix_user()).patient
+
+
+def _patient_kwargs() -> dict:
+    return {"public_id": _owing_patient().public_id}
+
+
+def _patient_payment(amount=None):
+    import datetime as dt
+
+    from payments.services import patient_payments as pay
+    from payments.services.patient_ledger import account
+
+    patient = _owing_patient()
+    return pay.patient_payment_record(
+        patient=patient,
+        amount=amount(account(patient).balance.patient_due) if amount else "10.00",
+        method="cash",
+        channel="front_desk",
+        received_on=dt.date.today(),
+        actor=_matrix_user(),
+    )
+
+
+def _patient_payment_kwargs() -> dict:
+    return {"public_id": _patient_payment().public_id}
+
+
+def _refund_kwargs() -> dict:
+    from decimal import Decimal
+
+    from payments.services import patient_payments as pay
+
+    payment = _patient_payment(lambda due: due + Decimal("25.00"))  # 25.00 of credit
+    refund = pay.patient_refund_request(
+        patient=payment.patient, amount="25.00", reason="overpaid", actor=_matrix_user()
+    )
+    return {"public_id": refund.public_id}
+
+
+def _plan_kwargs() -> dict:
+    import datetime as dt
+
+    from payments.services import patient_payments as pay
+    from payments.services.patient_ledger import account
+
+    patient = _owing_patient()
+    plan = pay.payment_plan_create(
+        patient=patient,
+        total=account(patient).balance.patient_due,
+        instalments=3,
+        first_due=dt.date.today() + dt.timedelta(days=14),
+        actor=_matrix_user(),
+    )
+    return {"public_id": plan.public_id}
+
+
+def _suppression_kwargs() -> dict:
+    from payments.services import patient_payments as pay
+
+    suppression = pay.statement_suppress(
+        patient=_owing_patient(), reason="collections", note="matrix", actor=_matrix_user()
+    )
+    return {"public_id": suppression.public_id}
+
+
+def _statement_kwargs() -> dict:
+    from payments.services import statements
+
+    return {
+        "public_id": statements.statement_create(patient=_owing_patient(), actor=_matrix_user()).public_id
+    }
+
+
+def _statement_run_kwargs() -> dict:
+    from payments.services import statements
+
+    patient = _owing_patient()
+    run = statements.statement_run(actor=_matrix_user(), patient_ids=[patient.pk]).run
+    return {"public_id": run.public_id}
+
+
+MANAGER = {"manager"}
+
+EXPECTED.update(
+    {
+        "api:payments:patient-ledger-ledger": BILLING_READ,
+        "api:payments:patient-payment-list": BILLING_READ,
+        "api:payments:patient-payment-detail": BILLING_READ,
+        "api:payments:patient-payment-receipt": BILLING_READ,
+        "api:payments:patient-refund-list": BILLING_READ,
+        "api:payments:patient-refund-detail": BILLING_READ,
+        "api:payments:patient-refund-decide": MANAGER,
+        "api:payments:statement-list": BILLING_READ,
+        "api:payments:statement-detail": BILLING_READ,
+        "api:payments:statement-pdf": BILLING_READ,
+        "api:payments:statement-run": BILLER,
+        "payments:patient_balances": BILLING_READ,
+        "payments:patient_ledger": BILLING_READ,
+        "payments:patient_payment_create": BILLER,
+        "payments:patient_credit_apply": BILLER,
+        "payments:patient_refund_request": BILLER,
+        "payments:payment_plan_create": BILLER,
+        "payments:statement_suppress": BILLER,
+        "payments:patient_statement_now": BILLER,
+        "payments:patient_payment_detail": BILLING_READ,
+        "payments:patient_receipt": BILLING_READ,
+        "payments:payment_plan_cancel": BILLER,
+        "payments:statement_suppression_lift": BILLER,
+        "payments:patient_refunds": BILLING_READ,
+        "payments:patient_refund_decide": MANAGER,
+        "payments:statement_runs": BILLING_READ,
+        "payments:statement_run_detail": BILLING_READ,
+        "payments:statement_pdf": BILLING_READ,
+    }
+)
+ARGS.update(
+    {
+        "api:payments:patient-ledger-ledger": _patient_kwargs,
+        "api:payments:patient-payment-detail": _patient_payment_kwargs,
+        "api:payments:patient-payment-receipt": _patient_payment_kwargs,
+        "api:payments:patient-refund-detail": _refund_kwargs,
+        "api:payments:patient-refund-decide": _refund_kwargs,
+        "api:payments:statement-detail": _statement_kwargs,
+        "api:payments:statement-pdf": _statement_kwargs,
+        "payments:patient_ledger": _patient_kwargs,
+        "payments:patient_payment_create": _patient_kwargs,
+        "payments:patient_credit_apply": _patient_kwargs,
+        "payments:patient_refund_request": _patient_kwargs,
+        "payments:payment_plan_create": _patient_kwargs,
+        "payments:statement_suppress": _patient_kwargs,
+        "payments:patient_statement_now": _patient_kwargs,
+        "payments:patient_payment_detail": _patient_payment_kwargs,
+        "payments:patient_receipt": _patient_payment_kwargs,
+        "payments:payment_plan_cancel": _plan_kwargs,
+        "payments:statement_suppression_lift": _suppression_kwargs,
+        "payments:patient_refund_decide": _refund_kwargs,
+        "payments:statement_run_detail": _statement_run_kwargs,
+        "payments:statement_pdf": _statement_kwargs,
+    }
+)
