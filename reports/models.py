@@ -117,6 +117,10 @@ class DenialFact(models.Model):
     carc = models.CharField(max_length=5)
     amount = money_field(help_text="the denied line's charge")
     initial = models.BooleanField(help_text="on the claim's first remittance")
+    # The denials app's row for this line (its work item) and the category its catalog gave;
+    # blank when the denials app has not classified it (the CARC grouping applies then).
+    denial_id = models.BigIntegerField(null=True)
+    category = models.CharField(max_length=30, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [
@@ -167,6 +171,7 @@ class DenialMonth(models.Model):
     site_of_care = models.CharField(max_length=8)
     dimension = models.CharField(max_length=8)
     key = models.CharField(max_length=60)
+    category = models.CharField(max_length=30, blank=True, default="", db_default="")
     lines = models.PositiveIntegerField()
     amount = money_field()
 

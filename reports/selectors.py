@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from intake.models import Payer
@@ -404,6 +404,42 @@ def carc_label(group: str, carc: str) -> str:
     return f"{head} {words}" if words else head
 
 
+def category_of(category: str, carc: str) -> str:
+    """The denials app's category when it classified the line, else the CARC grouping."""
+    return category or denial_category(carc).value
+
+
+def category_label(key: str) -> str:
+    from denials.domain.types import Category
+
+    for enum in (Category, DenialCategory):
+        try:
+            return enum(key).label
+        except ValueError:
+            continue
+    return key.replace("_", " ").capitalize()
+
+
+def _appeal_outcomes(*, first: dt.date, last: dt.date, site: str, payer_id: int | None) -> Sums | None:
+    """Appeals decided (denials app) of the denials noticed in the period: overturned (wholly or
+    partly) over decided. None when no appeal was decided."""
+    from denials.models_appeals import Appeal
+
+    appeals = Appeal.objects.exclude(outcome="").filter(
+        denial__notice_date__gte=first, denial__notice_date__lt=add_months(last, 1)
+    )
+    if site:
+        appeals = appeals.filter(denial__claim__location__site_of_care=site)
+    if payer_id is not None:
+        appeals = appeals.filter(denial__payer_id=payer_id)
+    counts = appeals.aggregate(
+        decided=Count("pk"), won=Count("pk", filter=Q(outcome__in=["overturned", "partly"]))
+    )
+    if not counts["decided"]:
+        return None
+    return Sums(Decimal(counts["won"]), Decimal(counts["decided"]))
+
+
 def denial_report(
     *, first: dt.date, last: dt.date, site: str = "", payer_id: int | None = None
 ) -> DenialReport:
@@ -428,11 +464,11 @@ def denial_report(
     carcs = list(agg(reasons, "key"))
     by_carc = _groups(((r["key"], r["n"], r["a"]) for r in carcs), lambda k: carc_label(*k.split("-", 1)))
     categories: dict[str, list] = defaultdict(lambda: [0, ZERO])
-    for r in carcs:
-        c = denial_category(r["key"].split("-", 1)[-1])
-        categories[c.value][0] += r["n"]
-        categories[c.value][1] += r["a"]
-    by_category = _groups(((k, v[0], v[1]) for k, v in categories.items()), lambda k: DenialCategory(k).label)
+    for r in agg(reasons, "key", "category"):
+        c = category_of(r["category"], r["key"].split("-", 1)[-1])
+        categories[c][0] += r["n"]
+        categories[c][1] += r["a"]
+    by_category = _groups(((k, v[0], v[1]) for k, v in categories.items()), category_label)
     by_code = _groups(
         ((r["key"], r["n"], r["a"]) for r in agg(rows.filter(dimension="code"), "key")),
         lambda k: k or "whole claim",
@@ -448,8 +484,10 @@ def denial_report(
         ),
         key=lambda g: g.key,
     )
-    overturn = _kpi_sums(first=first, last=last, site=site, payer_id=payer_id).get("appeal_overturn", {})
-    appeal = total_sums(overturn.values())
+    appeal = _appeal_outcomes(first=first, last=last, site=site, payer_id=payer_id)
+    if appeal is None:  # no appeal decided in the denials app: the claims' history (paid after an appeal)
+        overturn = _kpi_sums(first=first, last=last, site=site, payer_id=payer_id).get("appeal_overturn", {})
+        appeal = total_sums(overturn.values())
     return DenialReport(
         total_count=sum(g.count for g in by_payer),
         total_amount=sum((g.amount for g in by_payer), ZERO),
@@ -482,7 +520,7 @@ def denial_drill(
         rows = rows.filter(group=group, carc=carc)
     elif by == "category":
         carcs = {c for c in rows.values_list("carc", flat=True).distinct() if denial_category(c).value == key}
-        rows = rows.filter(carc__in=carcs)
+        rows = rows.filter(Q(category=key) | Q(category="", carc__in=carcs))
     elif by == "code":
         rows = rows.filter(code=key)
     elif by == "site":

@@ -95,10 +95,19 @@ def _q(base: str, **params: object) -> str:
 # ---- A/R aging --------------------------------------------------------------------------------
 
 
+def _kind_label(kind: str) -> str:
+    from intake.domain.types import PayerKind
+
+    try:
+        return PayerKind(kind).label
+    except ValueError:
+        return kind
+
+
 def aging_tables(aging: Aging, *, site: str = "") -> list[Table]:
     cells_url = reverse("reports:ar_claims")
     basis = aging.basis.value
-    headers = ["Payer", "Kind", *(f"{b.label} days" for b in BUCKETS), "Total", "Claims"]
+    headers = ["Payer", "Kind", *(f"{b.label} days" for b in BUCKETS), "Total", "Open claims"]
 
     def link(**params: object) -> str:
         return _q(cells_url, basis=basis, site=site, **params)
@@ -114,7 +123,7 @@ def aging_tables(aging: Aging, *, site: str = "") -> list[Table]:
             table.rows.append(
                 [
                     Cell(row.label),
-                    Cell(row.kind.replace("_", " ")),
+                    Cell(_kind_label(row.kind)),
                     *(
                         money(
                             values[b.key],
@@ -153,7 +162,12 @@ def aging_tables(aging: Aging, *, site: str = "") -> list[Table]:
         )
     kinds.foot = [
         Cell("Total"),
-        *(money(aging.total.bucket_total(b.key), link(bucket=b.key)) for b in BUCKETS),
+        *(
+            money(
+                aging.total.bucket_total(b.key), link(bucket=b.key) if aging.total.bucket_total(b.key) else ""
+            )
+            for b in BUCKETS
+        ),
         money(aging.total.total, link()),
         Cell(aging.total.claims, num=True),
     ]

@@ -277,7 +277,22 @@ def denial_lines(request):
         by = ""
     rows = selectors.denial_drill(**values, by=by, key=request.GET.get("key", "")[:60])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    lines: list[dict[str, Any]] = [{"fact": f, "reason": selectors.carc_label(f.group, f.carc)} for f in page]
+    from denials.models import Denial
+
+    work = dict(
+        Denial.objects.filter(pk__in=[f.denial_id for f in page if f.denial_id]).values_list(
+            "pk", "public_id"
+        )
+    )
+    lines: list[dict[str, Any]] = [
+        {
+            "fact": f,
+            "reason": selectors.carc_label(f.group, f.carc),
+            "category": selectors.category_label(selectors.category_of(f.category, f.carc)),
+            "denial": work.get(f.denial_id),
+        }
+        for f in page
+    ]
     audit_list(request, Claim, [r["fact"].claim.public_id for r in lines])
     return render(
         request,

@@ -118,7 +118,7 @@ def trend_svg(
     height: int = 150,
 ) -> str:
     """Monthly columns with the target as a dashed line; months without data are left empty."""
-    left, right, top, bottom = 34, 8, 24, 30
+    left, right, top, bottom = 44, 8, 24, 30
     plot_w = Decimal(width - left - right)
     plot_h = Decimal(height - top - bottom)
     values = [p.value for p in points if p.value is not None]

@@ -94,6 +94,7 @@ class DenialCategory(StrEnum):
     TIMELY_FILING = "timely_filing"
     MISSING_INFORMATION = "missing_information"
     COORDINATION = "coordination_of_benefits"
+    NON_COVERED = "non_covered"
     OTHER = "other"
 
     @property
@@ -111,6 +112,7 @@ _CATEGORY_LABELS = {
     DenialCategory.TIMELY_FILING: "Timely filing",
     DenialCategory.MISSING_INFORMATION: "Missing or invalid information",
     DenialCategory.COORDINATION: "Coordination of benefits",
+    DenialCategory.NON_COVERED: "Non-covered service",
     DenialCategory.OTHER: "Other",
 }
 
@@ -130,6 +132,7 @@ _CARC_CATEGORY: dict[str, DenialCategory] = {
         ("16", "252", "A1", "125", "206", "207", "208", "227"), DenialCategory.MISSING_INFORMATION
     ),
     **dict.fromkeys(("22", "23", "24", "109", "B11"), DenialCategory.COORDINATION),
+    **dict.fromkeys(("96", "204", "49", "119", "35"), DenialCategory.NON_COVERED),
 }
 
 

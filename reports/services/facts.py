@@ -152,7 +152,7 @@ _UPSERT_SET = ", ".join(
 
 _DENIAL_COLUMNS = (
     'claim_id, claim_payment_id, line_payment_id, payer_id, site_of_care, month, code, "group", carc,'
-    " amount, initial"
+    " amount, initial, denial_id, category"
 )
 
 
@@ -169,7 +169,7 @@ WITH cp AS (
 )
 SELECT cp.claim_id, cp.id, lp.id, cp.payer_id, cp.site_of_care,
        date_trunc('month', cp.payment_date)::date, lp.procedure_code, top."group", top.reason,
-       lp.charge, cp.id = cp.first_claim_payment_id
+       lp.charge, cp.id = cp.first_claim_payment_id, dn.id, coalesce(dn.category, '')
 FROM cp
 JOIN payments_linepayment lp ON lp.claim_payment_id = cp.id
 JOIN LATERAL (
@@ -177,17 +177,24 @@ JOIN LATERAL (
     WHERE a.line_payment_id = lp.id AND a."group" <> 'PR' AND a.amount > 0
     ORDER BY a.amount DESC, a.id LIMIT 1
 ) top ON TRUE
+LEFT JOIN LATERAL (
+    SELECT d.id, d.category FROM denials_denial d WHERE d.line_payment_id = lp.id ORDER BY d.id LIMIT 1
+) dn ON TRUE
 WHERE lp.paid = 0 AND lp.charge > 0
 UNION ALL
 SELECT cp.claim_id, cp.id, NULL, cp.payer_id, cp.site_of_care,
        date_trunc('month', cp.payment_date)::date, '', coalesce(top."group", 'CO'),
-       coalesce(top.reason, ''), cp.charge, cp.id = cp.first_claim_payment_id
+       coalesce(top.reason, ''), cp.charge, cp.id = cp.first_claim_payment_id, dn.id, coalesce(dn.category, '')
 FROM cp
 LEFT JOIN LATERAL (
     SELECT a."group", a.reason FROM payments_adjustment a
     WHERE a.claim_payment_id = cp.id AND a."group" <> 'PR' AND a.amount > 0
     ORDER BY a.amount DESC, a.id LIMIT 1
 ) top ON TRUE
+LEFT JOIN LATERAL (
+    SELECT d.id, d.category FROM denials_denial d
+    WHERE d.claim_payment_id = cp.id AND d.line_payment_id IS NULL ORDER BY d.id LIMIT 1
+) dn ON TRUE
 WHERE cp.claim_status_code = '4'
   AND NOT EXISTS (SELECT 1 FROM payments_linepayment l2 WHERE l2.claim_payment_id = cp.id)
 """  # noqa: S608 - SQL from constants; values are bound parameters
@@ -374,11 +381,11 @@ WHERE {where("fd.month")} GROUP BY 1, 2
 
 
 _DENIAL_MONTH = """
-INSERT INTO reports_denialmonth (month, payer_id, site_of_care, dimension, key, lines, amount)
-SELECT month, payer_id, site_of_care, 'reason', "group" || '-' || carc, count(*), sum(amount)
-FROM reports_denialfact WHERE {where} GROUP BY 1, 2, 3, 5
+INSERT INTO reports_denialmonth (month, payer_id, site_of_care, dimension, key, category, lines, amount)
+SELECT month, payer_id, site_of_care, 'reason', "group" || '-' || carc, category, count(*), sum(amount)
+FROM reports_denialfact WHERE {where} GROUP BY 1, 2, 3, 5, 6
 UNION ALL
-SELECT month, payer_id, site_of_care, 'code', code, count(*), sum(amount)
+SELECT month, payer_id, site_of_care, 'code', code, '', count(*), sum(amount)
 FROM reports_denialfact WHERE {where} GROUP BY 1, 2, 3, 5
 """
 

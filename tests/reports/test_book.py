@@ -269,3 +269,42 @@ def test_billers_and_nurses_do_not_see_dashboards(book, biller, nurse):
         client.force_login(user)
         assert client.get(reverse("reports:dashboard")).status_code == 403
         assert client.get("/api/v1/reports/ar-aging").status_code == 403
+
+
+def test_denials_app_category_and_work_link(book, manager):
+    """A line the denials app classified is grouped by its catalog's category, and the drill-down
+    links to the denial to work."""
+    from denials.domain.types import Category, NextAction
+    from denials.models import Denial
+    from payments.models import LinePayment
+
+    b = book.claims["B"]
+    line = LinePayment.objects.get(claim_payment__claim=b, paid=0)
+    denial = Denial.objects.create(
+        claim=b,
+        claim_line=line.claim_line,
+        claim_payment=line.claim_payment,
+        line_payment=line,
+        payer=b.payer,
+        group="CO",
+        carc="197",
+        category=Category.CODING,
+        next_action=NextAction.CORRECTED_CLAIM,
+        service_date=b.service_date_from,
+        notice_date=book.today,
+        due_date=book.today,
+        amount=D("200.00"),
+    )
+    services.facts_rebuild()
+    report = selectors.denial_report(**_period(book))
+    assert {g.key: g.amount for g in report.by_category} == {
+        "coding": D("200.00"),
+        "medical_necessity": D("400.00"),
+    }
+    client = Client()
+    client.force_login(manager)
+    start = _period(book)["first"].strftime("%Y-%m")
+    page = client.get(
+        reverse("reports:denial_lines") + f"?start={start}&by=category&key=coding"
+    ).content.decode()
+    assert reverse("denials:detail", kwargs={"public_id": denial.public_id}) in page
