@@ -12,8 +12,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "billing-rules"
-APP_PACKAGES = ("coding", "claims", "intake", "payments", "denials", "infusion_rcm")
-RULE_ID = re.compile(r"\b(ADM|DRG|HIT|SOC|TF|NDC|ELIG|PA|DEN|CARC|COB|PD|X12)-[A-Z]*[0-9]+\b")
+APP_PACKAGES = ("coding", "claims", "intake", "payments", "denials", "reports", "infusion_rcm")
+RULE_ID = re.compile(r"\b(ADM|DRG|HIT|SOC|TF|NDC|ELIG|PA|PATIENT|DEN|CARC|COB|PD|X12)-[A-Z]*[0-9]+\b")
+# PATIENT-LED/PAY/STM: patient ledger, payments and statements (patient-statements.md); COB:
+# secondary claims (secondary-claims.md); DEN: denials and appeals (denial-codes.md). Reports cite
+# HFMA MAP Keys (AR-1, PAS-1) as sources of their definitions, not rule ids of ours.
 # Ids of the reference that carry no number (SOC-POS, SOC-AIS); other prefixes without a digit
 # are payer rule names chosen by admins (e.g. PA-BIOLOGICS), not rule ids.
 UNNUMBERED_RULE_ID = re.compile(r"\bSOC-[A-Z]+\b")
