@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 
 from claims.domain import types as d
 from claims.domain.claim_span import ClaimSpan, held_until
+from claims.domain.timely_filing import FilingDeadline, filing_deadline, latest_adjudication
 from claims.domain.types import ClaimStatus, parse_payer_rules
 from claims.models import Acknowledgment, Claim, ClaimEdit, ClaimEvent, ClaimLine, PayerRule, SubmissionBatch
 from coding.models import ChargeLine, Visit
@@ -363,3 +364,21 @@ def ready_to_bill_rows(visits: Iterable[Visit], *, as_of: dt.date) -> list[Ready
             )
         )
     return rows
+
+
+# Claims not filed with their payer yet (a rejected claim was never filed, TF-1): the ones a
+# filing deadline still matters for (TF-4, TF-5).
+NOT_FILED = (S.DRAFT, S.NEEDS_FIX, S.READY, S.BATCHED, S.REJECTED)
+
+
+def claim_filing_deadline(claim: Claim) -> FilingDeadline:
+    """The claim's filing deadline with its payer and its basis in words (TF-4)."""
+    return filing_deadline(
+        payer_kind=claim.payer.kind,
+        timely_filing_days=claim.payer.timely_filing_days,
+        form=claim.form,
+        service_from=claim.service_date_from,
+        service_to=claim.service_date_to,
+        payer_sequence=claim.payer_sequence,
+        prior_adjudication=latest_adjudication(claim.prior_adjudications or []),
+    )

@@ -131,6 +131,7 @@ def claim_detail(request, public_id):
             "options": options,
             "professional": claim.form == "837P",
             "next_payer": next_payer_summary(claim, as_of=timezone.localdate()),
+            "filing": selectors.claim_filing_deadline(claim) if claim.status in selectors.NOT_FILED else None,
         },
     )
 

@@ -20,3 +20,11 @@ def denials_from_posting_task(claim_payment_ids: list[int]) -> int:
 def denials_reprioritize_task() -> int:
     """Daily (beat): open denials' priority for today (their deadlines came a day closer)."""
     return services.denials_reprioritize()
+
+
+@shared_task(**_RETRY)
+def timely_filing_alerts_task() -> int:
+    """Daily (beat): alerts for claims 30, 14 and 7 days from their filing deadline (TF-5)."""
+    from denials.services.timely_filing import timely_filing_alerts_raise
+
+    return timely_filing_alerts_raise()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("views/", views.view_save, name="view_save"),
     path("views/<uuid:public_id>/", views.saved_view, name="saved_view"),
     path("views/<uuid:public_id>/delete/", views.view_delete, name="view_delete"),
+    path("timely-filing/", views_appeals.timely_filing, name="timely_filing"),
     path("write-offs/", views.write_offs, name="write_offs"),
     path("write-offs/<int:pk>/", views.write_off_decide, name="write_off_decide"),
     path("<uuid:public_id>/", views.detail, name="detail"),

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from claims.models import Claim
 from denials import services, views
 from denials.domain.appeals import AppealLevel, Outcome, default_attachments
 from denials.domain.types import Category
 from denials.forms_appeals import AppealDecideForm, AppealSendForm, AppealStartForm
 from denials.models import Appeal, Denial
+from denials.services.timely_filing import claims_at_risk
 from infusion_rcm.accounts.decorators import requires
 from infusion_rcm.accounts.roles import Capability
-from infusion_rcm.audit.services import audit_view
+from infusion_rcm.audit.services import audit_list, audit_view
 from infusion_rcm.common.errors import DomainError
 
 
@@ -126,3 +128,11 @@ def appeal_decide(request, public_id):
         ),
         lambda a: f"{AppealLevel(a.level).label}: {Outcome(a.outcome).label.lower()}.",
     )
+
+
+@requires(Capability.BILLING_VIEW)
+def timely_filing(request):
+    """The claims at risk of missing their filing deadline (TF-5), soonest first."""
+    rows = claims_at_risk()
+    audit_list(request, Claim, [r.claim.pk for r in rows])
+    return render(request, "denials/timely_filing.html", {"rows": rows})

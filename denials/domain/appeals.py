@@ -7,7 +7,7 @@ appeal answers (the remittance notice for the first level, the previous level's 
   receiving the initial determination (42 CFR 405.942(a)); reconsideration by the QIC within 180
   days of receiving the redetermination (42 CFR 405.962(a)); a hearing by an ALJ within 60 days
   of receiving the reconsideration (42 CFR 405.1014(b)). Receipt is presumed 5 days after the
-  notice's date (42 CFR 405.942(a)(2), 405.962(a)(2), 405.1014(b)(2)).
+  notice's date (42 CFR 405.942(a), 405.962(a), 405.1002(a)).
 - DEN-AP2 Medicare Advantage: the plan's reconsideration within 65 days of the notice
   (42 CFR 422.582(b)); an upheld reconsideration goes to the independent review entity by
   itself, and its decision can go to an ALJ within 60 days of receipt (42 CFR 422.602(b)).
