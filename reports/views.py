@@ -8,7 +8,7 @@ changed), so a page shows the claims' balances as the claims API computes them a
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.paginator import Paginator
@@ -149,7 +149,7 @@ def ar_claims(request):
         )
         # The cell's count and amount come from the aging's own sums (ArDay): no COUNT over the
         # facts of a large cell; the page of claims is one indexed range scan.
-        page = Paginator(_Counted(facts, claims), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(cast(Any, _Counted(facts, claims)), PAGE_SIZE).get_page(request.GET.get("page"))
         for fact in page:
             insurance, patient, credit = fact_parts(fact)
             rows.append({"fact": fact, "insurance": insurance, "patient": patient, "credit": credit})
@@ -289,7 +289,7 @@ def denial_lines(request):
             "fact": f,
             "reason": selectors.carc_label(f.group, f.carc),
             "category": selectors.category_label(selectors.category_of(f.category, f.carc)),
-            "denial": work.get(f.denial_id),
+            "denial": work.get(f.denial_id) if f.denial_id else None,
         }
         for f in page
     ]

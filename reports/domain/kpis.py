@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -95,7 +95,7 @@ def meets_target(key: str, value: Decimal | None) -> bool | None:
     return value >= kpi.target if kpi.better == Better.HIGHER else value <= kpi.target
 
 
-def total(sums: Sequence[Sums]) -> Sums:
+def total(sums: Iterable[Sums]) -> Sums:
     out = Sums()
     for s in sums:
         out = out + s
