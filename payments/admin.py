@@ -1,5 +1,6 @@
 """Payments reference data in the Django admin (admins only): the posting policy (reversal
-approval amount, underpayment tolerance) and fee schedules (payer contracts, Medicare fee and ASP
+approval amount, underpayment tolerance), each billing provider's statement settings (what its
+statements print, the defaults of a statement run) and fee schedules (payer contracts, Medicare fee and ASP
 lists) with their rates, and the CSV upload of a fee schedule version."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from infusion_rcm.common.errors import DomainError
 from payments.domain.contracts import CODE_PATTERN, MODIFIER_PATTERN, PricingMethod, ScheduleKind
 from payments.forms import FeeScheduleUploadForm
 from payments.models import FeeSchedule, FeeScheduleRate, PostingPolicy
+from payments.models_patient import StatementSettings
 from payments.services.contracts import fee_schedule_import
 
 
@@ -37,6 +39,12 @@ class PostingPolicyAdmin(ReferenceDataAdmin):
     def save_model(self, request, obj, form, change):
         obj.pk = 1
         super().save_model(request, obj, form, change)
+
+
+@admin.register(StatementSettings)
+class StatementSettingsAdmin(ReferenceDataAdmin):
+    list_display = ["billing_provider", "billing_phone", "minimum_balance", "interval_days", "due_in_days"]
+    list_select_related = ["billing_provider"]
 
 
 class FeeScheduleRateForm(forms.ModelForm):
