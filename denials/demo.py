@@ -21,7 +21,7 @@ from claims.domain.types import ClaimStatus as S
 from claims.models import Claim
 from coding.models import ChargeLine, Visit
 from denials import services
-from denials.models import AssignmentRule, Denial
+from denials.models import Appeal, AssignmentRule, Denial
 from infusion_rcm.x12.writer import Envelope, interchange
 from intake.models import Coverage, Order, Payer, ServiceLocation
 from payments import services as payment_services
@@ -222,6 +222,38 @@ def _work(bill) -> None:
         services.denial_write_off(
             denial=d, actor=bill, reason="Filed after the limit; no proof of timely filing"
         )
+    # Appeals with their letters: one sent and waiting on the payer, one upheld at the first
+    # level with the second level drafted, one drafted for the biller to send.
+    today = timezone.localdate()
+    if d := pick.get("medical_necessity"):
+        appeal = services.appeal_start(
+            denial=d,
+            actor=bill,
+            attachments=["Physician's order", "Progress notes", "Infusion administration record"],
+            letter_note="The patient failed oral therapy; the notes of the last three visits document it.",
+        )
+        services.appeal_send(appeal=appeal, sent_on=today, actor=bill)
+    if d := pick.get("non_covered"):
+        appeal = services.appeal_start(
+            denial=d, actor=bill, attachments=["Physician's order", "Progress notes"]
+        )
+        services.appeal_send(appeal=appeal, sent_on=today, actor=bill)
+        services.appeal_decide(
+            appeal=appeal,
+            outcome="upheld",
+            decision_date=today,
+            received_on=today,
+            note="The plan's policy excludes the drug for this diagnosis",
+            actor=bill,
+        )
+        services.appeal_start(
+            denial=d,
+            actor=bill,
+            attachments=["Physician's order", "Progress notes", "Copy of the claim"],
+            letter_note="We ask for review by a physician of the same specialty.",
+        )
+    if d := pick.get("duplicate"):
+        services.appeal_start(denial=d, actor=bill, attachments=["Infusion administration record"])
 
 
 def seed(stdout) -> None:
@@ -243,8 +275,12 @@ def seed(stdout) -> None:
     )
     if created and bill is not None:
         _work(bill)
+    from denials.services.timely_filing import timely_filing_alerts_raise
+
+    alerts = timely_filing_alerts_raise(today=today)
     categories = sorted(set(Denial.objects.values_list("category", flat=True)))
     stdout.write(
         f"denials demo: {made} denied claims posted; {Denial.objects.count()} denials in {len(categories)} "
-        f"categories ({', '.join(categories)}), worked in the queue at /denials/"
+        f"categories ({', '.join(categories)}), worked in the queue at /denials/; "
+        f"{Appeal.objects.count()} appeals; {alerts} timely-filing alerts at /denials/timely-filing/"
     )

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from denials.domain.types import Category
-from denials.models import Denial, WriteOffRequest
+from denials.models import Appeal, Denial, WriteOffRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,13 @@ def test_seed_demo_denials(settings):
     assert Denial.objects.filter(status="resolved", resolution="patient_billed").exists()
     assert Denial.objects.filter(status="waiting_on_payer").exists()
     assert WriteOffRequest.objects.filter(status="pending").exists()
+    assert Appeal.objects.filter(status="sent").exists()
+    assert Appeal.objects.filter(outcome="upheld").exists() and Appeal.objects.filter(level="second").exists()
+    assert Appeal.objects.filter(status="draft").exists()
+    appeals = Appeal.objects.count()
     count = Denial.objects.count()
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert Denial.objects.count() == count
+    assert Appeal.objects.count() == appeals
     assert "denials demo" in out.getvalue()
