@@ -152,7 +152,15 @@ def ar_claims(request):
         page = Paginator(cast(Any, _Counted(facts, claims)), PAGE_SIZE).get_page(request.GET.get("page"))
         for fact in page:
             insurance, patient, credit = fact_parts(fact)
-            rows.append({"fact": fact, "insurance": insurance, "patient": patient, "credit": credit})
+            rows.append(
+                {
+                    "fact": fact,
+                    "status": fact.status.replace("_", " "),
+                    "insurance": insurance,
+                    "patient": patient,
+                    "credit": credit,
+                }
+            )
         audit_list(request, Claim, [r["fact"].claim.public_id for r in rows])
         total = {"claims": claims, "balance": amount}
     return render(
