@@ -296,4 +296,4 @@ class DenialPolicy(TimeStampedModel):
         return f"write-offs above {self.write_off_approval_amount} need a manager"
 
 
-from denials.models_appeals import Appeal, TimelyFilingAlert  # noqa: E402, F401  (issue 13 sections 5, 6)
+from denials.models_appeals import Appeal, DenialRiskScore, RiskPolicy, TimelyFilingAlert  # noqa: E402, F401  (issue 13 sections 5-7)

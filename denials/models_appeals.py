@@ -97,3 +97,57 @@ class TimelyFilingAlert(PatientDataModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.threshold}-day filing alert, deadline {self.deadline}"
+
+
+class DenialRiskScore(PatientDataModel, TimeStampedModel):
+    """A scrubbed claim's probability of denial from the office's history, with the reasons in
+    words (DEN-RS1). `held`: it was at or above the threshold and moved back to needs fix for a
+    biller's review; `reviewed_by`: a biller released it (not held again for this score)."""
+
+    claim = models.OneToOneField("claims.Claim", on_delete=models.PROTECT, related_name="denial_risk")
+    probability = models.DecimalField(max_digits=5, decimal_places=4)
+    reasons = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField()
+    held = models.BooleanField(default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(probability__gte=0) & models.Q(probability__lte=1),
+                name="risk_probability_0_1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"risk {self.probability}"
+
+    @property
+    def percent(self) -> int:
+        return int((self.probability * 100).to_integral_value())
+
+
+class RiskPolicy(TimeStampedModel):
+    """The admins' denial-risk setting (one row, pk 1): claims at or above it are held."""
+
+    hold_threshold = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.5000"),
+        help_text="A ready claim whose denial risk is at or above this (0 to 1) is held for review",
+    )
+
+    class Meta:
+        verbose_name_plural = "risk policy"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hold_threshold__gt=0) & models.Q(hold_threshold__lte=1),
+                name="risk_threshold_0_1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"hold at {self.hold_threshold}"
