@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 
 from denials.catalog import explain_code
 from denials.domain.catalog import GROUPS
-from denials.models import AssignmentRule, DenialPolicy, PayerDenialTerms, ReasonRule
+from denials.models import AssignmentRule, DenialPolicy, PayerDenialTerms, ReasonRule, RiskPolicy
 from infusion_rcm.common.admin import ReferenceDataAdmin
 from intake.domain.types import PayerKind
 
@@ -112,3 +112,17 @@ class AssignmentRuleAdmin(ReferenceDataAdmin):
     allow_delete = True
     list_display = ["__str__", "payer", "category", "user", "order", "active"]
     list_filter = ["active", "category"]
+
+
+@admin.register(RiskPolicy)
+class RiskPolicyAdmin(ReferenceDataAdmin):
+    """The denial-risk threshold (DEN-RS1): a ready claim at or above it is held for review."""
+
+    list_display = ["hold_threshold", "updated_at"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not RiskPolicy.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1  # one row: the services read it by that key
+        super().save_model(request, obj, form, change)

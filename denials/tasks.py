@@ -28,3 +28,11 @@ def timely_filing_alerts_task() -> int:
     from denials.services.timely_filing import timely_filing_alerts_raise
 
     return timely_filing_alerts_raise()
+
+
+@shared_task(**_RETRY)
+def denial_risk_score_task() -> int:
+    """Every 10 minutes (beat): score the ready claims scrubbed since their last score (DEN-RS1)."""
+    from denials.services.risk import claims_risk_score_ready
+
+    return claims_risk_score_ready()

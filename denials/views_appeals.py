@@ -14,7 +14,7 @@ from denials import services, views
 from denials.domain.appeals import AppealLevel, Outcome, default_attachments
 from denials.domain.types import Category
 from denials.forms_appeals import AppealDecideForm, AppealSendForm, AppealStartForm
-from denials.models import Appeal, Denial
+from denials.models import Appeal, Denial, DenialRiskScore
 from denials.services.timely_filing import claims_at_risk
 from infusion_rcm.accounts.decorators import requires
 from infusion_rcm.accounts.roles import Capability
@@ -136,3 +136,34 @@ def timely_filing(request):
     rows = claims_at_risk()
     audit_list(request, Claim, [r.claim.pk for r in rows])
     return render(request, "denials/timely_filing.html", {"rows": rows})
+
+
+@requires(Capability.BILLING_VIEW)
+def risk(request):
+    """Ready and held claims with their denial-risk score and reasons (DEN-RS1)."""
+    from denials.services.risk import hold_threshold
+
+    rows = list(
+        DenialRiskScore.objects.select_related("claim__patient", "claim__payer", "reviewed_by")
+        .filter(claim__status__in=["ready", "needs_fix", "batched"])
+        .order_by("-held", "-probability", "pk")[:200]
+    )
+    audit_list(request, Claim, [r.claim_id for r in rows])
+    return render(request, "denials/risk.html", {"rows": rows, "threshold": hold_threshold()})
+
+
+@requires(Capability.BILLING_WORK)
+@require_POST
+def risk_release(request, pk):
+    from denials.services.risk import claim_risk_release
+
+    row = DenialRiskScore.objects.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    try:
+        claim_risk_release(score_row=row, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Claim {row.claim.claim_number} released: back to ready to bill.")
+    return redirect("denials:risk")

@@ -266,6 +266,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Timely filing, once a day: one alert per claim per threshold (30, 14, 7 days before its
     # filing deadline, TF-5); a second run the same day writes nothing. /denials/timely-filing/.
     "denials-timely-filing-alerts": {"task": "denials.tasks.timely_filing_alerts_task", "schedule": 24 * 60 * 60},
+    # Denial risk, every 10 minutes: ready claims scrubbed since their last score get one, and
+    # those at or above the admins' threshold are held for review (DEN-RS1). /denials/risk/.
+    "denials-risk-score": {"task": "denials.tasks.denial_risk_score_task", "schedule": 10 * 60},
     # Managers' dashboards (reports.tasks): the facts catch up with new claim events and postings
     # every 10 minutes (pages catch up on read too), the day's A/R snapshot is taken once a day
     # (trends are history, not re-aged), and every fact is rebuilt once a day.
