@@ -120,11 +120,13 @@ def _check_header(fields: list[str], kind: ScheduleKind) -> None:
 def parse_fee_schedule(text: str, *, kind: ScheduleKind) -> list[RateRow]:
     """The rows of a fee schedule file, or FeeScheduleFileError listing every faulty line."""
     text = text.lstrip("\ufeff")  # spreadsheet exports start with a byte order mark
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise FeeScheduleFileError("Fee schedule refused: the file is empty.") from None
+    try:  # newline="": csv reads \r, \n and \r\n line ends itself (a bare \r was a crash)
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # an over-long field, a stray quote
+        raise FeeScheduleFileError(f"Fee schedule refused: the file cannot be read as CSV ({exc}).") from None
+    if not lines:
+        raise FeeScheduleFileError("Fee schedule refused: the file is empty.")
+    header, reader = lines[0], lines[1:]
     fields = [h.strip().lower() for h in header]
     _check_header(fields, kind)
     rows: list[RateRow] = []
