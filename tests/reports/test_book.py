@@ -308,3 +308,23 @@ def test_denials_app_category_and_work_link(book, manager):
         reverse("reports:denial_lines") + f"?start={start}&by=category&key=coding"
     ).content.decode()
     assert reverse("denials:detail", kwargs={"public_id": denial.public_id}) in page
+
+
+def test_tasks_and_the_posting_subscriber(book):
+    from infusion_rcm.common.events import CLAIM_PAYMENTS_POSTED, subscribers
+    from reports.tasks import ar_snapshot_task, on_claim_payments_posted, reports_catch_up_task
+
+    assert on_claim_payments_posted in subscribers(CLAIM_PAYMENTS_POSTED)
+    handmade._era(
+        book,
+        book.claims["E"],
+        clp02="1",
+        lines=[("1200.00", [])],
+        payment_days=0,
+        received_days=0,
+        posted_days=0,
+    )
+    assert reports_catch_up_task.apply().get() >= 1  # E's facts, and the claims re-read below the mark
+    assert ClaimFact.objects.get(claim=book.claims["E"]).balance == D("0.00")
+    assert ar_snapshot_task.apply().get() > 0
+    assert ArSnapshot.objects.filter(day=book.today).exists()
