@@ -135,6 +135,31 @@ class ClaimSerializer(serializers.ModelSerializer):
     batch: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="public_id", read_only=True
     )
+    # Coordination of benefits (docs/billing-rules/secondary-claims.md), read-only: the next
+    # payer's claims are built from the posted remittance, never through the API.
+    payer_sequence = serializers.CharField(
+        read_only=True, help_text="payer responsibility (SBR01): P primary, S secondary, T tertiary"
+    )
+    prior_claim: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="public_id",
+        read_only=True,
+        help_text="the claim whose payer's adjudication this next-payer claim was built from "
+        "(null for a primary claim)",
+    )
+    forwarded_to = serializers.CharField(
+        read_only=True,
+        help_text="crossover: the carrier the payer forwarded the claim to itself (835 NM1*TT); blank if none",
+    )
+    forwarded_coverage: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True, help_text="crossover: the coverage the claim was forwarded to"
+    )
+    forwarded_on = serializers.DateField(
+        read_only=True, help_text="crossover: the remittance date that said so"
+    )
+    forwarded_era_on = serializers.DateField(
+        read_only=True,
+        help_text="crossover: when the crossover payer's own remittance posted (null: still waiting)",
+    )
 
     class Meta:
         model = Claim
@@ -156,6 +181,12 @@ class ClaimSerializer(serializers.ModelSerializer):
             "payer_claim_number",
             "status_reason",
             "batch",
+            "payer_sequence",
+            "prior_claim",
+            "forwarded_to",
+            "forwarded_coverage",
+            "forwarded_on",
+            "forwarded_era_on",
             "created_at",
             "updated_at",
         ]
@@ -165,6 +196,12 @@ class ClaimDetailSerializer(ClaimSerializer):
     lines = ClaimLineSerializer(many=True, read_only=True)
     edits = ClaimEditSerializer(many=True, read_only=True)
     events = ClaimEventSerializer(many=True, read_only=True)
+    next_payer_claims: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="public_id",
+        many=True,
+        read_only=True,
+        help_text="the secondary (or tertiary) claims built from this claim's adjudications",
+    )
 
     paid_amount = serializers.SerializerMethodField(
         help_text="paid by payers (sum of 835 payments, net of reversals)"
@@ -186,6 +223,7 @@ class ClaimDetailSerializer(ClaimSerializer):
             "patient_responsibility",
             "adjustment_amount",
             "balance",
+            "next_payer_claims",
             "lines",
             "edits",
             "events",

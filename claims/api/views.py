@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -26,6 +27,7 @@ from claims.api.serializers import (
 )
 from claims.domain.transitions import CLAIM_TRANSITIONS
 from claims.domain.types import ClaimStatus
+from claims.models import Claim
 from infusion_rcm.accounts.roles import Capability
 from infusion_rcm.audit.services import audit_event
 from infusion_rcm.common.viewsets import AuditedReadOnlyViewSet, CapabilityViewSetMixin
@@ -45,9 +47,18 @@ class ClaimViewSet(ClaimEditActions, AuditedReadOnlyViewSet):
     filterset_class = ClaimFilter
 
     def get_queryset(self):
+        # the next-payer and crossover fields read their claim and coverage in the same query
+        claims = selectors.claim_list().select_related("prior_claim", "forwarded_coverage")
         if self.action == "retrieve":
-            return selectors.claim_list().prefetch_related("lines", "edits", "events__actor")
-        return selectors.claim_list()
+            return claims.prefetch_related(
+                "lines",
+                "edits",
+                "events__actor",
+                Prefetch(
+                    "next_payer_claims", queryset=Claim.objects.only("pk", "public_id", "prior_claim_id")
+                ),
+            )
+        return claims
 
     def get_serializer_class(self):
         return ClaimDetailSerializer if self.action == "retrieve" else ClaimSerializer

@@ -149,3 +149,38 @@ def test_crossover_waits_then_is_overdue(primary, biller_client):
     assert secondary.claim_crossover_era_record(claim=primary, on=dt.date(2026, 11, 2))
     assert not secondary.claim_crossover_era_record(claim=primary, on=dt.date(2026, 11, 3))
     assert list(secondary.crossover_waiting(as_of=dt.date(2026, 12, 31), days=30)) == []
+
+
+def test_api_shows_the_payer_order_both_directions_and_the_crossover(primary, biller):
+    from rest_framework.test import APIClient
+
+    built = secondary.claim_build_next_payer(
+        prior_claim=primary, adjudications=[adjudication(primary)], key="cp-5", scrub=False
+    ).claim
+    secondary.claim_forwarded_record(claim=primary, carrier="PRAIRIE MEDIGAP", on=dt.date(2026, 10, 1))
+    client = APIClient()
+    client.force_authenticate(biller)
+    first = client.get(f"/api/v1/claims/claims/{primary.public_id}/").json()
+    assert (first["payer_sequence"], first["prior_claim"]) == ("P", None)
+    assert first["next_payer_claims"] == [str(built.public_id)]
+    assert (first["forwarded_to"], first["forwarded_on"], first["forwarded_era_on"]) == (
+        "PRAIRIE MEDIGAP",
+        "2026-10-01",
+        None,
+    )
+    assert first["forwarded_coverage"] == str(
+        primary.patient.coverages.get(payer__name="Prairie Medigap").public_id
+    )
+    second = client.get(f"/api/v1/claims/claims/{built.public_id}/").json()
+    assert (second["payer_sequence"], second["prior_claim"], second["next_payer_claims"]) == (
+        "S",
+        str(primary.public_id),
+        [],
+    )
+    rows = {r["public_id"]: r for r in client.get("/api/v1/claims/claims/").json()["results"]}
+    assert rows[str(built.public_id)]["prior_claim"] == str(primary.public_id)
+    assert "next_payer_claims" not in rows[str(built.public_id)]  # detail only
+    # read-only: the API cannot move a claim in the payer order
+    assert (
+        client.patch(f"/api/v1/claims/claims/{built.public_id}/", {"payer_sequence": "P"}).status_code == 405
+    )
