@@ -2,7 +2,7 @@
 it to PostgreSQL through the `era` queue with a real Celery worker.
 
 Run from the repo root: DJANGO_ENV=test .venv/bin/python bench/remittance.py [--claims N] [--profile]
-                        [--read-only]
+                        [--read-only] [--phases]
 Prints:
     BENCH era.read_mb_per_s <n> MB/s        parse_835 on the whole file (envelope, models, balancing)
     BENCH era.post_claims_per_s <n> claims/s  the file posted by a worker on the era queue
@@ -23,6 +23,12 @@ It uses its own database (BENCH_ERA_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/infusion_rcm_bench_era; never DATABASE_URL), created and
 migrated if needed and emptied of claims and payments rows first, and its own Redis database
 (BENCH_ERA_REDIS_URL, default redis://127.0.0.1:6379/10, flushed before the run).
+
+`--phases` posts the same file in this process instead (no worker, no BENCH line) and prints to
+stderr each phase's wall time, this process's CPU, the PostgreSQL backend's CPU (when it runs on
+this machine) and the SQL statement count: on a shared machine the CPU figures and counts say
+where the time goes when the wall clock mostly measures the other jobs. COMMIT is its own line:
+PostgreSQL runs the deferred foreign key checks of every inserted row there.
 """
 
 from __future__ import annotations
@@ -163,6 +169,11 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=N)
     parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions instead")
     parser.add_argument("--read-only", action="store_true", help="the read figure only (no database)")
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="post in this process instead (no worker) and print each phase's time and SQL count",
+    )
     args = parser.parse_args()
     text = build_835(args.claims)
     megabytes = len(text.encode()) / 1_000_000
@@ -185,7 +196,9 @@ def main() -> None:
     )
     print(f"BENCH era.read_mb_per_s {megabytes / cpu:.1f} MB/s")
     # ---- BENCH era.post_claims_per_s ------------------------------------------------------------
-    if not args.read_only:
+    if args.phases:
+        phases(text)
+    elif not args.read_only:
         post_bench(text, args.claims)
 
 
@@ -385,6 +398,113 @@ def post_bench(text: str, claims: int) -> None:
         file=sys.stderr,
     )
     print(f"BENCH era.post_claims_per_s {posted / elapsed:.0f} claims/s")
+
+
+# ---------------------------------------------------------------------------
+# --phases: where the posting time goes, in figures that do not depend much on the load
+# ---------------------------------------------------------------------------
+
+# (module, function) timed by --phases; nested ones are counted inside their callers too.
+PHASES = [
+    ("payments.services.receive", "parse_835"),
+    ("payments.services.receive", "store_remittances"),
+    ("payments.services.store", "our_lines"),
+    ("payments.services.store", "insert_rows_returning_ids"),
+    ("payments.services.store", "insert_rows"),
+    ("payments.services.receive", "audit_events_bulk"),
+    ("payments.services.posting", "_pending"),
+    ("payments.services.posting", "_load"),
+    ("payments.services.posting", "_post"),
+    ("payments.services.posting", "insert_rows"),
+    ("payments.services.posting", "line_payments_price"),
+    ("payments.services.posting", "claims_adjudicate"),
+    ("claims.services.transitions", "_save_adjudicated"),
+    ("claims.services.transitions", "_insert_events"),
+    ("payments.services.posting", "_mark_posted"),
+    ("payments.services.posting", "audit_events_bulk"),
+]
+
+
+def _backend_cpu(pid: int | None) -> float:
+    """CPU seconds of the PostgreSQL backend serving us, when it runs on this machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def phases(text: str) -> None:
+    """Read, store and post the file in this process, timing each phase: wall time, this
+    process's CPU, the database backend's CPU and the SQL statements (COPY not counted), and
+    COMMIT on its own (the deferred foreign key checks run there)."""
+    import functools
+    import importlib
+    from collections import Counter, defaultdict
+
+    _setup_django()
+    from django.db import connection
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.test.utils import CaptureQueriesContext
+
+    from payments import services
+    from payments.services.posting import remittance_file_post
+    from payments.services.receive import remittance_file_parse_rows
+
+    _flush()
+    _claims_for(text)
+    file, _ = services.remittance_file_receive(text=text, file_name="bench.835", actor=None)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+        cur.execute("SELECT pg_backend_pid()")
+        (backend,) = cur.fetchone()
+    wall: dict[str, float] = defaultdict(float)
+    cpu: dict[str, float] = defaultdict(float)
+    db: dict[str, float] = defaultdict(float)
+    calls: Counter[str] = Counter()
+
+    def timed(label: str, function: Callable) -> Callable:
+        @functools.wraps(function)
+        def run(*args: object, **kwargs: object) -> object:
+            w, c, d = time.perf_counter(), time.process_time(), _backend_cpu(backend)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                wall[label] += time.perf_counter() - w
+                cpu[label] += time.process_time() - c
+                db[label] += _backend_cpu(backend) - d
+                calls[label] += 1
+
+        return run
+
+    for module_name, name in PHASES:
+        module = importlib.import_module(module_name)
+        setattr(module, name, timed(f"{module_name.rsplit('.', 1)[1]}.{name}", getattr(module, name)))
+    BaseDatabaseWrapper.commit = timed("COMMIT", BaseDatabaseWrapper.commit)  # type: ignore[method-assign]
+    stored: dict[str, object] = {}
+
+    def parse() -> None:
+        stored["file"], stored["rows"] = remittance_file_parse_rows(file=file)
+
+    def post() -> None:
+        remittance_file_post(file=stored["file"], actor=None, stored=stored["rows"])  # type: ignore[arg-type]
+
+    for label, step in (("read + store", parse), ("post", post)):
+        with CaptureQueriesContext(connection) as queries:
+            w, c, d = time.perf_counter(), time.process_time(), _backend_cpu(backend)
+            step()
+            print(
+                f"{label}: {time.perf_counter() - w:.2f} s wall, {time.process_time() - c:.2f} s CPU here, "
+                f"{_backend_cpu(backend) - d:.2f} s PostgreSQL CPU, {len(queries.captured_queries)} SQL "
+                "statements (+ COPY)",
+                file=sys.stderr,
+            )
+    print(f"  {'phase':44s} {'wall s':>7s} {'CPU s':>7s} {'PG CPU s':>8s} calls", file=sys.stderr)
+    for label in sorted(wall, key=lambda k: -wall[k]):
+        print(
+            f"  {label:44s} {wall[label]:7.2f} {cpu[label]:7.2f} {db[label]:8.2f} {calls[label]:5d}",
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":

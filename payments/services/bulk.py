@@ -63,15 +63,24 @@ def _csv(value: Any) -> str:
     return '"' + str(value).replace('"', '""') + '"'
 
 
-def _column(values: Sequence[Any]) -> list[str] | Sequence[str]:
-    """One column as CSV fields. Column by column, so the common columns of one type go through
-    `map(str, ...)` or one comprehension instead of a Python call per value (a large file has
-    millions of values)."""
+_NONE = type(None)
+
+
+def _column(values: Sequence[Any]) -> list[str]:
+    """One column as CSV fields. Column by column, so the common columns of one type (and NULL)
+    go through one comprehension instead of a Python call per value: a large file has millions
+    of values."""
     kinds = set(map(type, values))
+    nullable = _NONE in kinds
+    kinds.discard(_NONE)
+    if not kinds:
+        return [""] * len(values)
     if kinds <= {int, Decimal}:
-        return list(map(str, values))
+        return [("" if v is None else str(v)) for v in values] if nullable else list(map(str, values))
     if kinds == {str}:
-        return ['"' + v.replace('"', '""') + '"' for v in values]
+        return [("" if v is None else '"' + v.replace('"', '""') + '"') for v in values]
+    if kinds == {list} and not nullable:
+        return ['"' + json.dumps(v).replace('"', '""') + '"' for v in values]
     return list(map(_csv, values))
 
 

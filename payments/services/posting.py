@@ -42,7 +42,12 @@ from payments.domain.posting import (
 )
 from payments.models import Adjustment, ClaimPayment, LinePayment, Posting, ProviderAdjustment, RemittanceFile
 from payments.services.bulk import insert_rows
-from payments.services.common import RemittanceStateError, reversal_approval_amount, user_or_none
+from payments.services.common import (
+    RemittanceStateError,
+    reversal_approval_amount,
+    user_or_none,
+    without_cyclic_gc,
+)
 from payments.services.contracts import line_payments_price
 
 CHUNK = 5000
@@ -319,7 +324,7 @@ def _post(rows: Sequence[_Row], *, actor) -> dict[int, str]:
                         line_id,
                         payment.claim_id,
                         claim_line_id,
-                        entry.category.value,
+                        entry.category._value_,  # not .value: a property call per ledger row
                         entry.group,
                         entry.reason,
                         entry.amount,
@@ -465,7 +470,7 @@ def remittance_file_post(*, file: RemittanceFile, actor, stored: Sequence[_Row] 
     instead of reading the lines and adjustments back when the pending claim payments under the
     lock are exactly those (same ids and columns, same order); otherwise they are reread.
     """
-    with transaction.atomic():
+    with without_cyclic_gc(), transaction.atomic():
         claimed = RemittanceFile.objects.filter(pk=file.pk, status=FileStatus.PARSED).update(
             status=FileStatus.POSTED,
             posted_at=timezone.now(),

@@ -20,7 +20,7 @@ from payments.domain.posting import FileSource, FileStatus
 from payments.domain.remittance import EraFile, Remittance
 from payments.domain.x12_835 import parse_835
 from payments.models import ClaimPayment, RemittanceFile
-from payments.services.common import RemittanceRefusedError, user_or_none
+from payments.services.common import RemittanceRefusedError, user_or_none, without_cyclic_gc
 from payments.services.posting import _Row
 from payments.services.store import store_remittances
 
@@ -65,7 +65,7 @@ def remittance_file_parse(*, file: RemittanceFile) -> RemittanceFile:
 def remittance_file_parse_rows(*, file: RemittanceFile) -> tuple[RemittanceFile, list[_Row] | None]:
     """`remittance_file_parse`, also giving the pending claim payments it stored as posting reads
     them (None when it stored nothing), for a caller that posts next in the same process."""
-    with transaction.atomic():
+    with without_cyclic_gc(), transaction.atomic():
         locked = RemittanceFile.objects.select_for_update().get(pk=file.pk)
         if locked.status != FileStatus.RECEIVED:
             return locked, None

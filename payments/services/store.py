@@ -93,6 +93,10 @@ LINE_FIELDS = [
     "allowed",
 ]
 ZERO = Decimal("0.00")
+PENDING = PaymentStatus.PENDING.value
+# In the loops over every claim, line and adjustment an enum's value is read as `_value_` (the
+# member's own attribute) rather than `.value` (a property call each time: a third of a million
+# of them for a 10,000-claim file).
 
 
 @dataclass
@@ -224,7 +228,7 @@ def _key(payer: str, trace: str, claim: PaidClaimPayment) -> tuple[str, str, str
         trace,
         claim.patient_control_number,
         claim.payer_claim_control_number or "",
-        claim.status.value == "22",
+        claim.status._value_ == "22",
     )
 
 
@@ -331,12 +335,12 @@ def store_remittances(file: RemittanceFile, remittances: Sequence[ReadRemittance
                 rem_row.pk,
                 sequence,
                 claim_id,
-                (method if claim_id else ClaimMatch.NONE).value,
-                status.value,
+                (method if claim_id else ClaimMatch.NONE)._value_,
+                status._value_,
                 rem_row.payer_identifier,
                 rem_row.trace_number,
                 claim.patient_control_number[:38],
-                claim.status.value,
+                claim.status._value_,
                 key[4],
                 (claim.payer_claim_control_number or "")[:50],
                 claim.charge,
@@ -371,9 +375,9 @@ def store_remittances(file: RemittanceFile, remittances: Sequence[ReadRemittance
                     payment_id,
                     number + 1,
                     claim_line_id,
-                    line_method.value,
+                    line_method._value_,
                     (line.line_control_number or "")[:50],
-                    line.procedure.qualifier.value,
+                    line.procedure.qualifier._value_,
                     line.procedure.code[:48],
                     list(line.procedure.modifiers),
                     (original.code if original else "")[:48],
@@ -395,10 +399,10 @@ def store_remittances(file: RemittanceFile, remittances: Sequence[ReadRemittance
     for payment_id, payment_row, (_rem_row, _rem, claim) in zip(
         payment_ids, payment_rows, every, strict=True
     ):
-        pending = payment_row[5] == PaymentStatus.PENDING.value
+        pending = payment_row[5] == PENDING
         claim_adjustments: list[Adj] = []
         for adj in claim.adjustments:
-            group = adj.group.value
+            group = adj.group._value_
             adjustment_rows.append((payment_id, None, group, adj.reason, adj.amount, adj.quantity))
             if pending:
                 claim_adjustments.append(Adj(group, adj.reason, _cents(adj.amount)))
@@ -411,7 +415,7 @@ def store_remittances(file: RemittanceFile, remittances: Sequence[ReadRemittance
             values = next(line_values)
             line_adjustments: list[Adj] = []
             for adj in line.adjustments:
-                group = adj.group.value
+                group = adj.group._value_
                 adjustment_rows.append((payment_id, line_id, group, adj.reason, adj.amount, adj.quantity))
                 if pending:
                     line_adjustments.append(Adj(group, adj.reason, _cents(adj.amount)))
