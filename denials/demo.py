@@ -278,6 +278,9 @@ def seed(stdout) -> None:
     from denials.services.timely_filing import timely_filing_alerts_raise
 
     alerts = timely_filing_alerts_raise(today=today)
+    from denials.services.risk import claims_risk_score_ready
+
+    claims_risk_score_ready(today=today)  # the ready claims' denial risk, from this history
     categories = sorted(set(Denial.objects.values_list("category", flat=True)))
     stdout.write(
         f"denials demo: {made} denied claims posted; {Denial.objects.count()} denials in {len(categories)} "

@@ -101,7 +101,7 @@ class TimelyFilingAlert(PatientDataModel, TimeStampedModel):
 
 class DenialRiskScore(PatientDataModel, TimeStampedModel):
     """A scrubbed claim's probability of denial from the office's history, with the reasons in
-    words (DEN-RS1). `held`: it was at or above the threshold and moved back to needs fix for a
+    words (DEN-RS1). `held`: it was above the threshold and moved back to needs fix for a
     biller's review; `reviewed_by`: a biller released it (not held again for this score)."""
 
     claim = models.OneToOneField("claims.Claim", on_delete=models.PROTECT, related_name="denial_risk")
@@ -131,13 +131,13 @@ class DenialRiskScore(PatientDataModel, TimeStampedModel):
 
 
 class RiskPolicy(TimeStampedModel):
-    """The admins' denial-risk setting (one row, pk 1): claims at or above it are held."""
+    """The admins' denial-risk setting (one row, pk 1): claims above it are held."""
 
     hold_threshold = models.DecimalField(
         max_digits=5,
         decimal_places=4,
         default=Decimal("0.5000"),
-        help_text="A ready claim whose denial risk is at or above this (0 to 1) is held for review",
+        help_text="A ready claim whose denial risk is above this (0 to 1) is held for review",
     )
 
     class Meta:

@@ -1,6 +1,6 @@
 """Denial-risk score of ready claims (DEN-RS1) and the hold for review above the admins'
 threshold. The scrubber (claims) does not know denials: a beat task scores every ready claim
-scrubbed since its last score and, at or above RiskPolicy.hold_threshold, asks the claims
+scrubbed since its last score and, above RiskPolicy.hold_threshold, asks the claims
 service to move it back to needs fix with the reasons (claims.services.claim_transition). A
 biller's release puts it back to ready and it is not held again for that score."""
 
@@ -79,7 +79,7 @@ def claim_risk(claim: Claim, *, today: dt.date | None = None) -> Risk:
 
 
 def claim_risk_refresh(*, claim: Claim, actor=None, today: dt.date | None = None) -> DenialRiskScore:
-    """Score one claim; hold it (ready -> needs fix) at or above the threshold unless a biller
+    """Score one claim; hold it (ready -> needs fix) above the threshold unless a biller
     released it before."""
     risk = claim_risk(claim, today=today)
     now = timezone.now()
@@ -89,7 +89,7 @@ def claim_risk_refresh(*, claim: Claim, actor=None, today: dt.date | None = None
             defaults={"probability": risk.probability, "reasons": list(risk.reasons), "computed_at": now},
         )
         row.probability, row.reasons, row.computed_at = risk.probability, list(risk.reasons), now
-        hold = risk.probability >= hold_threshold() and row.reviewed_by_id is None
+        hold = risk.probability > hold_threshold() and row.reviewed_by_id is None
         if hold and claim.status == ClaimStatus.READY:
             why = risk.reasons[0] if risk.reasons else "the office's history with this payer"
             claim_services.claim_transition(

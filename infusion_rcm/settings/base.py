@@ -267,7 +267,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # filing deadline, TF-5); a second run the same day writes nothing. /denials/timely-filing/.
     "denials-timely-filing-alerts": {"task": "denials.tasks.timely_filing_alerts_task", "schedule": 24 * 60 * 60},
     # Denial risk, every 10 minutes: ready claims scrubbed since their last score get one, and
-    # those at or above the admins' threshold are held for review (DEN-RS1). /denials/risk/.
+    # those above the admins' threshold are held for review (DEN-RS1). /denials/risk/.
     "denials-risk-score": {"task": "denials.tasks.denial_risk_score_task", "schedule": 10 * 60},
     # Managers' dashboards (reports.tasks): the facts catch up with new claim events and postings
     # every 10 minutes (pages catch up on read too), the day's A/R snapshot is taken once a day
