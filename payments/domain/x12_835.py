@@ -144,6 +144,7 @@ _MAX_PLB = 15  # PLB01, PLB02 and six reason/amount pairs
 _CLAIM_TEMPLATE = template(ClaimPayment)
 _LINE_TEMPLATE = template(ServiceLinePayment)
 
+
 # What a segment's text reads as, once: the memo of `_TransactionReader.read` holds one entry per
 # distinct text of these segments, (kind, ...), and applies it to the open loop every time.
 _CAS, _DTM, _SVC, _AMT, _LQ, _NM1 = range(6)
@@ -887,6 +888,8 @@ class _TransactionReader:
         line["procedure"] = self.procedure(element(seg, 1), "SVC01")
         line["charge"] = read_money(element(seg, 2), "SVC02", money)
         line["paid"] = read_money(element(seg, 3), "SVC03", money)
+        # The 835 guide: an absent SVC05 (units paid) means one unit.
+        line["units_paid"] = ONE
         if n > 4:
             line["revenue_code"] = optional(seg, 4)
             units, original, original_units = seg[5] if n > 5 else "", element(seg, 6), element(seg, 7)

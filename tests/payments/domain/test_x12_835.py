@@ -257,6 +257,14 @@ def test_a_written_claim_reads_field_by_field():
     assert claim.adjusted == D("100.00")
 
 
+@pytest.mark.parametrize("svc", ["SVC*HC:J1745:JZ*300*200", "SVC*HC:J1745:JZ*300*200**"])
+def test_an_absent_svc05_means_one_unit_paid(svc):
+    """The 835 guide: SVC05 (units paid) is sent only when it is not one."""
+    claim_segments = [svc if s.startswith("SVC*") else s for s in CLAIM]
+    (claim,) = parse_835(era("200", *claim_segments)).remittances[0].claims
+    assert claim.lines[0].units_paid == D(1)
+
+
 @pytest.mark.parametrize("status", list(ClaimStatus), ids=lambda s: s.value)
 def test_each_claim_status_is_read_with_its_meaning(status: ClaimStatus):
     sign = "-" if status is ClaimStatus.REVERSAL else ""
