@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from claims import documents, selectors, services, views_edit
 from claims.api.filters import ClaimFilter
@@ -317,9 +318,17 @@ def batch_pull_back(request, public_id):
 def batch_build(request):
     form = BatchBuildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.batch_build_request(
-            payer=form.cleaned_data["payer"], form=form.cleaned_data.get("form") or None
-        )
+        try:
+            services.batch_build_request(
+                payer=form.cleaned_data["payer"], form=form.cleaned_data.get("form") or None
+            )
+        except KombuOperationalError:  # Redis down (tests/faults): nothing was queued or written
+            messages.error(
+                request,
+                "The job queue is not answering, so the batch was not queued and nothing changed. "
+                "Try again in a few minutes; the claims stay ready.",
+            )
+            return redirect("claims:batch_list")
         messages.success(request, "Batch build queued; the batch appears in the list when it is ready.")
         return redirect("claims:batch_list")
     return _confirm(

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from functools import partial
 
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from claims import selectors
@@ -110,7 +110,16 @@ def _enqueue_run(run_id: int) -> None:
 def claim_build_run_execute(*, run_id: int, as_of: dt.date | None = None) -> str:
     """Run a queued build once: taken with a conditional UPDATE (queued -> running), so a task
     delivered twice builds once. A domain error ends it `failed` with the message; a database
-    outage puts it back to queued for the task's retry."""
+    outage puts it back to queued for the task's retry.
+
+    Take, build and finish are one transaction: a worker killed half-way (tests/faults) leaves the
+    run queued and no claim, for the redelivered task; a second delivery waits on the run's row
+    and then skips it. (Taken in autocommit, a killed build stayed `running` for good.)"""
+    with transaction.atomic():  # a database outage rolls the take back too: queued for the retry
+        return _run_execute(run_id, as_of)
+
+
+def _run_execute(run_id: int, as_of: dt.date | None) -> str:
     taken = ClaimBuildRun.objects.filter(pk=run_id, status=ClaimBuildRun.Status.QUEUED).update(
         status=ClaimBuildRun.Status.RUNNING, updated_at=timezone.now()
     )
@@ -122,9 +131,6 @@ def claim_build_run_execute(*, run_id: int, as_of: dt.date | None = None) -> str
     except DomainError as exc:
         _finish(run, status=ClaimBuildRun.Status.FAILED, error=exc.message)
         return "failed"
-    except OperationalError:
-        ClaimBuildRun.objects.filter(pk=run_id).update(status=ClaimBuildRun.Status.QUEUED)
-        raise
     public_ids = dict(
         Visit.objects.filter(pk__in=[v for v, _ in result.skipped]).values_list("pk", "public_id")
     )

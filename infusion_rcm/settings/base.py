@@ -126,6 +126,9 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}}  # type: ignore[typeddict-item]  # Django takes a Path
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A persistent connection the server dropped (restart, failover, pg_terminate_backend) is found
+# broken at the next request and replaced, not turned into a 500 (tests/faults).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
