@@ -128,10 +128,8 @@ def _model_defaults(table: str) -> dict[str, str]:
         if model._meta.db_table != table:
             continue
         for field in model._meta.concrete_fields:
-            if (
-                field.default is NOT_PROVIDED
-                or (callable(field.default)
-                and field.get_internal_type() == "UUIDField")
+            if field.default is NOT_PROVIDED or (
+                callable(field.default) and field.get_internal_type() == "UUIDField"
             ):
                 continue
             value = field.get_default()
@@ -535,6 +533,10 @@ def prepare(claims: int, reuse: bool) -> None:
     if reuse and _count("claims_claim") == claims:
         _log(f"reusing {claims} claims")
         services.reports_catch_up()
+        from django.db import connection
+
+        with connection.cursor() as c:
+            c.execute("ANALYZE reports_claimfact, reports_denialfact, reports_arday, reports_kpimonth")
         return
     generate(claims)
     t0 = time.perf_counter()

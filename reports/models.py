@@ -80,14 +80,23 @@ class ClaimFact(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["payer", "service_date"], condition=_AR_PARTIAL, name="report_fact_open_ar"),
+            # The drill-down of a cell pages through its claims in date order: ordered index scans,
+            # with the money in the index (no heap visit for the claims it skips).
+            models.Index(
+                fields=["payer", "service_date", "claim"],
+                include=["balance", "patient_responsibility"],
+                condition=_AR_PARTIAL,
+                name="report_fact_open_ar",
+            ),
             models.Index(
                 models.F("payer"),
                 Coalesce("submitted_on", "service_date"),
                 condition=_AR_PARTIAL,
                 name="report_fact_open_ar_sub",
             ),
-            models.Index(fields=["service_date"], condition=_AR_PARTIAL, name="report_fact_open_ar_day"),
+            models.Index(
+                fields=["service_date", "claim"], condition=_AR_PARTIAL, name="report_fact_open_ar_day"
+            ),
             models.Index(fields=["service_month"], name="report_fact_service_month"),
             models.Index(fields=["built_month"], name="report_fact_built_month"),
             models.Index(fields=["submitted_month"], name="report_fact_submitted_month"),
