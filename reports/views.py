@@ -14,6 +14,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim
@@ -26,7 +27,7 @@ from reports.domain.definitions import BUCKET_KEYS, KPIS, AgingBasis
 from reports.domain.kpis import add_months, meets_target, parse_month
 from reports.forms import AgingFilterForm, ReportFilterForm
 from reports.selectors import fact_parts
-from reports.tables import Table, aging_tables, denial_tables, kpi_chart, kpi_tables, to_csv
+from reports.tables import Cell, Table, aging_tables, denial_tables, kpi_chart, kpi_tables, table_html, to_csv
 
 PAGE_SIZE = 100
 
@@ -163,10 +164,53 @@ def ar_claims(request):
             )
         audit_list(request, Claim, [r["fact"].claim.public_id for r in rows])
         total = {"claims": claims, "balance": amount}
+    table = Table(
+        "claims",
+        "Open claims",
+        [
+            "Claim",
+            "Patient",
+            "Payer",
+            "Status",
+            "Service",
+            "First submitted",
+            "Charge",
+            "Balance",
+            "Insurance",
+            "Patient",
+            "Credit",
+        ],
+    )
+    for r in rows:
+        f = r["fact"]
+        table.rows.append(
+            [
+                Cell(
+                    f.claim.claim_number,
+                    reverse("claims:claim_detail", kwargs={"public_id": f.claim.public_id}),
+                ),
+                Cell(str(f.claim.patient)),
+                Cell(f.payer.name),
+                Cell(r["status"]),
+                Cell(f"{f.service_date:%Y-%m-%d}"),
+                Cell(f"{f.submitted_on:%Y-%m-%d}" if f.submitted_on else None),
+                *(
+                    Cell(v, num=True)
+                    for v in (f.charge, f.balance, r["insurance"], r["patient"], r["credit"])
+                ),
+            ]
+        )
     return render(
         request,
         "reports/ar_claims.html",
-        {"form": form, "rows": rows, "page": page, "query": _query(request), "today": today, "total": total},
+        {
+            "form": form,
+            "table": table_html(table),
+            "page": page,
+            "query": _query(request),
+            "today": today,
+            "total": total,
+        },
     )
 
 
