@@ -346,10 +346,55 @@ def denial_lines(request):
         for f in page
     ]
     audit_list(request, Claim, [r["fact"].claim.public_id for r in lines])
+    table = Table(
+        "lines",
+        "Denied lines",
+        [
+            "Claim",
+            "Patient",
+            "Payer",
+            "Month",
+            "Code",
+            "Reason",
+            "Category",
+            "First remittance",
+            "Denial work",
+            "Denied charge",
+        ],
+    )
+    for r in lines:
+        f = r["fact"]
+        table.rows.append(
+            [
+                Cell(
+                    f.claim.claim_number,
+                    reverse("claims:claim_detail", kwargs={"public_id": f.claim.public_id}),
+                ),
+                Cell(str(f.claim.patient)),
+                Cell(f.payer.name),
+                Cell(f"{f.month:%b %Y}"),
+                Cell(f.code or "whole claim"),
+                Cell(r["reason"]),
+                Cell(r["category"]),
+                Cell("yes" if f.initial else "no"),
+                Cell(
+                    "Open the denial" if r["denial"] else None,
+                    reverse("denials:detail", kwargs={"public_id": r["denial"]}) if r["denial"] else "",
+                ),
+                Cell(f.amount, num=True),
+            ]
+        )
     return render(
         request,
         "reports/denial_lines.html",
-        {"form": form, "values": values, "lines": lines, "page": page, "query": _query(request), "by": by},
+        {
+            "form": form,
+            "values": values,
+            "table": table_html(table),
+            "page": page,
+            "query": _query(request),
+            "by": by,
+        },
     )
 
 
