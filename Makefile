@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck fmt worker beat bench schema migrate seed check-services clean
+.PHONY: run test lint typecheck fmt worker beat bench schema migrate seed check-services clean backup restore audit
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,19 @@ migrate: $(STAMP)
 
 seed: $(STAMP)
 	$(PY) manage.py seed_demo
+
+## backup: pg_dump of DATABASE_URL to var/backups/ (or OUT=file); see SECURITY.md
+backup:
+	./scripts/backup.sh $(OUT)
+
+## restore: make restore DUMP=file TARGET=postgres://.../new_db (a new or empty database only)
+restore:
+	./scripts/restore.sh $(DUMP) $(TARGET)
+
+## audit: pip-audit of the pinned requirements against the PyPI advisory database (needs network,
+## so it is not part of make test; run it in CI with network or before each release)
+audit: $(STAMP)
+	$(VENV)/bin/pip-audit --strict -r requirements.txt -r requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) var staticfiles
