@@ -10,7 +10,7 @@ qualifier N4, quantity and unit qualifier.
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import cast
+from typing import NamedTuple, cast
 
 from coding.domain.catalog import CodingOptions, Drug
 from coding.domain.lines import LineBook
@@ -109,12 +109,11 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
         check_waste = jw_payer and drug.single_dose
         key = (id(drug), total, count, wasted if check_waste else None, check_waste)
         core = _MEMO.get(key)
-        if core is None or core[0] is not drug:
+        if core is None or core.drug is not drug:
             if len(_MEMO) > _MEMO_MAX:
                 _MEMO.clear()
-            core = _MEMO[key] = (drug, *_units_and_reason(drug, total, count, wasted, check_waste))
-        _, units, modifiers, reason, rules, waste_units = core
-        if units <= 0:
+            core = _MEMO[key] = _units_core(drug, total, count, wasted, check_waste)
+        if core.units <= 0:
             continue
         if check_waste and wasted is None:
             book.warn(
@@ -131,8 +130,6 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
                 "of the product given (DRG-N3)",
                 group[0].path + ".ndc",
             )
-        if ndc is not None:
-            rules += ("DRG-N1", "DRG-N2")
         if drug.verify_current:
             book.note(
                 "DRG-C1",
@@ -140,34 +137,80 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
                 "quarterly HCPCS file before billing (DRG-C1)",
                 group[0].path + ".drug",
             )
+        if ndc is None:
+            # the memo's lines: without an NDC a drug line depends on the memo key alone
+            book.add_line(core.line)
+            if core.waste_line is not None:
+                book.add_line(core.waste_line)
+            continue
+        line = core.line
         book.add_line(
             ChargeLine(
-                code, modifiers, units, reason, rules, FAMILY, ndc, "N4" if ndc else None, qty, qty_unit
+                code,
+                line.modifiers,
+                line.units,
+                line.reason,
+                (*line.rule_ids, "DRG-N1", "DRG-N2"),
+                FAMILY,
+                ndc,
+                "N4",
+                qty,
+                qty_unit,
             )
         )
-        if waste_units:
-            waste_qty, waste_unit = _waste_ndc_quantity(group) if ndc else (None, None)
+        if core.waste_line is not None:
+            waste_qty, waste_unit = _waste_ndc_quantity(group)
+            waste = core.waste_line
             book.add_line(
                 ChargeLine(
                     code,
-                    ("JW",),
-                    waste_units,
-                    f"{code}-JW {drug.name}: {waste_units} unit(s) of {_measure(drug)} discarded from a single-dose container, "
-                    "rounded down; only whole units are reported (DRG-W1, DRG-W3)",
-                    ("DRG-W1", "DRG-W3"),
+                    waste.modifiers,
+                    waste.units,
+                    waste.reason,
+                    waste.rule_ids,
                     FAMILY,
                     ndc,
-                    "N4" if ndc else None,
+                    "N4",
                     waste_qty,
                     waste_unit,
                 )
             )
 
 
-# (drug, units, modifiers, reason, rules, waste units), keyed by what _units_and_reason reads.
-_UnitsCore = tuple[Drug, int, tuple[str, ...], str, tuple[str, ...], int]
+class _UnitsCore(NamedTuple):
+    """A drug code's lines for one total (DRG-U1/U2, DRG-W1..W3), as built without an NDC."""
+
+    drug: Drug
+    units: int
+    line: ChargeLine
+    waste_line: ChargeLine | None  # the JW line, when a whole unit was discarded
+
+
+# Keyed by what _units_core reads: (id(drug), total, doses, wasted, check_waste). The lines are
+# immutable, so results share them; building them was a tenth of the engine's time.
 _MEMO: dict[tuple[int, Decimal, int, Decimal | None, bool], _UnitsCore] = {}
 _MEMO_MAX = 50_000
+
+
+def _units_core(
+    drug: Drug, total: Decimal, count: int, wasted: Decimal | None, check_waste: bool
+) -> _UnitsCore:
+    """The drug line and JW line of one code's total, without NDC fields; pure, so memoised."""
+    units, modifiers, reason, rules, waste_units = _units_and_reason(drug, total, count, wasted, check_waste)
+    code = drug.code
+    line = ChargeLine(code, modifiers, units, reason, rules, FAMILY)
+    waste_line = None
+    if waste_units:
+        waste_line = ChargeLine(
+            code,
+            ("JW",),
+            waste_units,
+            f"{code}-JW {drug.name}: {waste_units} unit(s) of {_measure(drug)} discarded from a single-dose container, "
+            "rounded down; only whole units are reported (DRG-W1, DRG-W3)",
+            ("DRG-W1", "DRG-W3"),
+            FAMILY,
+        )
+    return _UnitsCore(drug, units, line, waste_line)
 
 
 def _units_and_reason(

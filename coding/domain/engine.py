@@ -29,8 +29,8 @@ from coding.domain.home_infusion import (
     therapy_drug_uses,
 )
 from coding.domain.lines import LineBook
-from coding.domain.timing import minutes_of
-from coding.domain.types import Administration, ChargeLine, CodingResult, Encounter
+from coding.domain.timing import MINUTES_OF_CLOCK
+from coding.domain.types import Administration, ChargeLine, CodingResult, Encounter, Evaluation
 from infusion_rcm.common.identifiers import normalize_ndc
 
 ROUTE_KIND = {
@@ -151,18 +151,22 @@ def _canonical_key(fields: _AdministrationFields) -> tuple[object, ...]:
 
 
 def _classify(
-    enc: Encounter, tables: CodeTables, book: LineBook, uses: list[DrugUse]
+    eid: str,
+    administrations: tuple[Administration, ...],
+    tables: CodeTables,
+    book: LineBook,
+    uses: list[DrugUse],
 ) -> list[ClassifiedAdministration]:
     """ADM-D1..D3, ADM-T1, ADM-T4/T5 and the blocking checks on each administration."""
     opts = tables.options
     drugs = tables.drugs.drugs
     overrides = opts.admin_category_overrides
     push_max = opts.push_max_minutes
-    indexed = [(index, _ADMINISTRATION_FIELDS(a.__dict__)) for index, a in enumerate(enc.administrations)]
+    minutes = MINUTES_OF_CLOCK
+    indexed = [(index, _ADMINISTRATION_FIELDS(a.__dict__)) for index, a in enumerate(administrations)]
     if len(indexed) > 1:
         indexed.sort(key=lambda pair: _canonical_key(pair[1]))
     out: list[ClassifiedAdministration] = []
-    eid = enc.id
     for index, fields in indexed:
         (
             encounter,
@@ -185,7 +189,7 @@ def _classify(
         ) = fields
         path = f"administrations[{index}]"
         kind = ROUTE_KIND[route]
-        start = minutes_of(start_clock)
+        start = minutes[start_clock]
         if stop_clock is None:
             if route in _NEEDS_STOP:
                 raise EncounterError(
@@ -195,7 +199,7 @@ def _classify(
                 )
             stop = start
         else:
-            stop = minutes_of(stop_clock) + (1440 if ends_next_day else 0)
+            stop = minutes[stop_clock] + (1440 if ends_next_day else 0)
             if stop < start:
                 raise EncounterError(eid, path + ".stop", f"{stop_clock} is before start {start_clock}")
         drug = None
@@ -279,12 +283,9 @@ def _classify(
 
 
 def _evaluation_line(
-    enc: Encounter, tables: CodeTables, book: LineBook, has_procedure: bool
+    ev: Evaluation, payer: str, tables: CodeTables, book: LineBook, has_procedure: bool
 ) -> ChargeLine | None:
     """ADM-EM1 / ADM-EM2: a separately identifiable E/M the same day, with modifier 25."""
-    ev = enc.evaluation
-    if ev is None:
-        return None
     if not ev.separately_identifiable:
         book.note(
             "ADM-EM1",
@@ -293,7 +294,7 @@ def _evaluation_line(
             "evaluation",
         )
         return None
-    if ev.code == "99211" and has_procedure and enc.payer_type in tables.options.em_99211_denied_payers:
+    if ev.code == "99211" and has_procedure and payer in tables.options.em_99211_denied_payers:
         book.warn(
             "ADM-EM2",
             "Medicare does not pay 99211 with drug administration codes; 99211 is not billed (ADM-EM2)",
@@ -313,43 +314,48 @@ def _evaluation_line(
     return ChargeLine(ev.code, (), 1, f"{ev.code}: E/M visit, no procedure the same day", ("ADM-EM1",), "em")
 
 
+# The encounter's fields in one read of the model's __dict__ (see _ADMINISTRATION_FIELDS).
+_ENCOUNTER_FIELDS = itemgetter(
+    "id", "site_of_care", "payer_type", "evaluation", "administrations", "home_therapies", "nursing_visits"
+)
+
+
 def code_encounter(encounter: Encounter, *, catalog: CodeTables) -> CodingResult:
     """Code one encounter (rules in docs/billing-rules/). See the module docstring for the contract."""
     enc = encounter
+    eid, site, payer, evaluation, administrations, home_therapies, nursing_visits = _ENCOUNTER_FIELDS(
+        enc.__dict__
+    )
     tables = catalog
     opts = tables.options
-    site = enc.site_of_care
     book = LineBook()
     uses: list[DrugUse] = []
 
-    if enc.administrations and site in _HOME_ONLY_SITES:
+    if administrations and site in _HOME_ONLY_SITES:
         raise EncounterError(
-            enc.id,
+            eid,
             "administrations",
             "are coded only in an office, AIC, AIS or hospital "
             "outpatient department; at home use home_therapies and nursing_visits",
         )
-    if (enc.home_therapies or enc.nursing_visits) and site not in _HOME_SERVICE_SITES:
-        path = "home_therapies" if enc.home_therapies else "nursing_visits"
-        raise EncounterError(
-            enc.id, path, f"are home infusion services; site_of_care {site} cannot bill them"
-        )
+    if (home_therapies or nursing_visits) and site not in _HOME_SERVICE_SITES:
+        path = "home_therapies" if home_therapies else "nursing_visits"
+        raise EncounterError(eid, path, f"are home infusion services; site_of_care {site} cannot bill them")
 
-    for i, visit in enumerate(enc.nursing_visits):
+    for i, visit in enumerate(nursing_visits):
         if visit.stop < visit.start and not visit.ends_next_day:
             raise EncounterError(
-                enc.id, f"nursing_visits[{i}].stop", f"{visit.stop} is before start {visit.start}"
+                eid, f"nursing_visits[{i}].stop", f"{visit.stop} is before start {visit.start}"
             )
-    if enc.administrations:
-        adms = _classify(enc, tables, book, uses)
+    if administrations:
+        adms = _classify(eid, administrations, tables, book, uses)
         code_administrations(adms, book, opts, site in opts.facility_sites)
-    if enc.home_therapies or enc.nursing_visits:
+    if home_therapies or nursing_visits:
         therapy_drug_uses(enc, tables, uses)
-        payer = enc.payer_type
         if payer == "medicare":
             code_medicare_home(enc, tables, book)
         else:
-            if enc.home_therapies:
+            if home_therapies:
                 if payer in opts.per_diem_payers:
                     code_per_diems(enc, tables, book)
                 else:
@@ -362,31 +368,29 @@ def code_encounter(encounter: Encounter, *, catalog: CodeTables) -> CodingResult
                     )
             code_nursing(enc, tables, book)
     if uses:
-        code_drugs(uses, book, opts, enc.payer_type)
+        code_drugs(uses, book, opts, payer)
 
     has_procedure = book.has_family("administration")
-    em = _evaluation_line(enc, tables, book, has_procedure)
-    _site_findings(enc, tables, book, has_procedure, em is not None)
+    em = None if evaluation is None else _evaluation_line(evaluation, payer, tables, book, has_procedure)
+    _site_findings(site, payer, tables, book, has_procedure, em is not None)
     lines = book.lines()
-    if enc.home_therapies and enc.payer_type == "medicare":
+    if home_therapies and payer == "medicare":
         lines = route_medicare_home_drugs(enc, tables, lines)
     if em is not None:
         lines = (em, *lines)
-    facility_claim = site in opts.facility_claim_sites
     return CodingResult(
-        enc.id,
+        eid,
         lines,
         tuple(book.findings),
         opts.place_of_service.get(site, ""),
-        "837I" if facility_claim else "837P",
+        "837I" if site in opts.facility_claim_sites else "837P",
     )
 
 
 def _site_findings(
-    enc: Encounter, tables: CodeTables, book: LineBook, has_procedure: bool, has_em: bool
+    site: str, payer: str, tables: CodeTables, book: LineBook, has_procedure: bool, has_em: bool
 ) -> None:
     """§4 site-of-care notes (ADM-F1, SOC-AIS, SOC-SUP1)."""
-    site = enc.site_of_care
     if site in tables.options.facility_claim_sites and has_procedure:
         msg = (
             "administration codes go on the hospital's facility claim (837I); a physician may not bill them "
@@ -395,11 +399,11 @@ def _site_findings(
         if has_em:
             msg += "; the E/M belongs on the physician's professional claim"
         book.note("ADM-F1", msg)
-    if site == "ais" and enc.payer_type == "medicare":
+    if site == "ais" and payer == "medicare":
         book.warn(
             "SOC-AIS", "Medicare does not cover services in a pharmacy's ambulatory infusion suite (SOC-AIS)"
         )
-    if site == "aic" and enc.payer_type == "medicare" and has_procedure:
+    if site == "aic" and payer == "medicare" and has_procedure:
         book.note(
             "SOC-SUP1",
             "Medicare incident-to billing at an AIC needs direct supervision (on site, or real-time "

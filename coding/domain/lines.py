@@ -18,7 +18,7 @@ class LineBook:
     __slots__ = ("_entries", "_families", "_order", "findings")
 
     def __init__(self) -> None:
-        # key -> [units, reasons, rules, family, encounter, site, fee factor]
+        # key -> [units, reasons ("; "-joined), rule ids, family, encounter, site, fee factor]
         self._entries: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
         self._order: list[tuple[str, tuple[str, ...]]] = []
         self._families: set[str] = set()
@@ -42,14 +42,17 @@ class LineBook:
         key = (code, modifiers)
         entry = self._entries.get(key)
         if entry is None:
-            self._entries[key] = [units, [reason], list(rule_ids), family, encounter, iv_site, fee_factor]
+            # reasons joined and rule ids kept as a tuple as they come: most lines get one of each
+            self._entries[key] = [units, reason, rule_ids, family, encounter, iv_site, fee_factor]
             self._order.append(key)
             return
         entry[0] += units
-        entry[1].append(reason)
+        entry[1] = f"{entry[1]}; {reason}"
+        rules = entry[2]
         for rule in rule_ids:
-            if rule not in entry[2]:
-                entry[2].append(rule)
+            if rule not in rules:
+                rules += (rule,)
+        entry[2] = rules
         if entry[4] != encounter:
             entry[4] = None
         if entry[5] != iv_site:
@@ -78,14 +81,14 @@ class LineBook:
             if len(entry) == 1:
                 out.append(entry[0])
                 continue
-            units, reasons, rules, family, encounter, iv_site, fee = entry
+            units, reason, rules, family, encounter, iv_site, fee = entry
             out.append(
                 ChargeLine(
                     key[0],
                     key[1],
                     units,
-                    "; ".join(reasons),
-                    tuple(rules),
+                    reason,
+                    rules,
                     family,
                     None,
                     None,

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-_CACHE: dict[str, int] = {}
+_CLOCKS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(1440))
+# 'HH:MM' -> minutes after midnight, for every clock the models' pattern admits (CLOCK_PATTERN).
+# A table rather than parsing: the engine reads two clocks per administration (bench/coding.py),
+# and hot loops index it directly instead of calling minutes_of.
+MINUTES_OF_CLOCK: dict[str, int] = {clock: m for m, clock in enumerate(_CLOCKS)}
 
 
 def minutes_of(clock: str) -> int:
     """'HH:MM' -> minutes after midnight (validated upstream by the model's pattern)."""
-    value = _CACHE.get(clock)
-    if value is None:
-        value = int(clock[:2]) * 60 + int(clock[3:5])
-        _CACHE[clock] = value
-    return value
-
-
-_CLOCKS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(1440))
+    return MINUTES_OF_CLOCK[clock]
 
 
 def clock_of(minutes: int) -> str:
