@@ -49,6 +49,31 @@ def _write_off_kwargs() -> dict:
     return {"pk": row.pk}
 
 
+def _appeal_kwargs() -> dict:
+    import datetime as dt
+
+    from denials.models import Appeal
+
+    appeal, _ = Appeal.objects.get_or_create(
+        denial=_denial(), level="first", defaults={"deadline": dt.date.today() + dt.timedelta(days=60)}
+    )
+    return {"public_id": appeal.public_id}
+
+
+def _risk_kwargs() -> dict:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from denials.models import DenialRiskScore
+
+    score, _ = DenialRiskScore.objects.get_or_create(
+        claim=_denial().claim,
+        defaults={"probability": Decimal("0.7500"), "computed_at": timezone.now(), "held": True},
+    )
+    return {"pk": score.pk}
+
+
 _DENIAL_ACTIONS = [
     "assign",
     "status",
@@ -85,6 +110,13 @@ EXPECTED = {
     "denials:write_off_decide": MANAGER,
     "denials:detail": BILLING_READ,
     **{f"denials:{name}": BILLER for name in _DENIAL_ACTIONS},
+    "denials:appeal_start": BILLER,
+    "denials:appeal_letter": BILLING_READ,
+    "denials:appeal_send": BILLER,
+    "denials:appeal_decide": BILLER,
+    "denials:timely_filing": BILLING_READ,
+    "denials:risk": BILLING_READ,
+    "denials:risk_release": BILLER,
     "api:denials:reasons": BILLING_READ,
     "api:denials:denial-list": BILLING_READ,
     "api:denials:denial-detail": BILLING_READ,
@@ -100,6 +132,11 @@ ARGS = {
     "denials:write_off_decide": _write_off_kwargs,
     "denials:detail": _denial_kwargs,
     **{f"denials:{name}": _denial_kwargs for name in _DENIAL_ACTIONS},
+    "denials:appeal_start": _denial_kwargs,
+    "denials:appeal_letter": _appeal_kwargs,
+    "denials:appeal_send": _appeal_kwargs,
+    "denials:appeal_decide": _appeal_kwargs,
+    "denials:risk_release": _risk_kwargs,
     "api:denials:denial-detail": _denial_kwargs,
     **{f"api:denials:denial-{name}": _denial_kwargs for name in _API_ACTIONS},
     "api:denials:write-off-approve": _write_off_kwargs,
