@@ -25,6 +25,7 @@ from infusion_rcm.common.pdf import render_pdf
 from reports import selectors, services
 from reports.domain.definitions import BUCKET_KEYS, KPIS, AgingBasis
 from reports.domain.kpis import add_months, meets_target, parse_month
+from reports.engine_check import needs_postgresql
 from reports.forms import AgingFilterForm, ReportFilterForm
 from reports.selectors import fact_parts
 from reports.tables import Cell, Table, aging_tables, denial_tables, kpi_chart, kpi_tables, table_html, to_csv
@@ -57,6 +58,7 @@ def _period(request) -> tuple[ReportFilterForm, dict]:
 
 
 @requires(Capability.DASHBOARD_VIEW)
+@needs_postgresql
 def dashboard(request):
     """At a glance: open A/R by age, the KPIs of the last twelve months against their targets,
     and the top denial reasons."""
@@ -88,6 +90,7 @@ def dashboard(request):
 
 
 @requires(Capability.DASHBOARD_VIEW)
+@needs_postgresql
 def ar_aging(request):
     form = AgingFilterForm(request.GET or None)
     values = form.values()
@@ -118,6 +121,7 @@ class CellForm(forms.Form):
 
 
 @requires(Capability.DASHBOARD_VIEW)
+@needs_postgresql
 def ar_claims(request):
     """The claims behind one cell of the aging: each with its balance, insurance and patient parts."""
     form = CellForm(request.GET)
@@ -270,6 +274,7 @@ def _cell_csv(facts, today: dt.date) -> HttpResponse:
 
 
 @requires(Capability.DASHBOARD_VIEW)
+@needs_postgresql
 def kpis(request):
     form, values = _period(request)
     services.reports_catch_up()
@@ -298,6 +303,7 @@ def kpis(request):
 
 
 @requires(Capability.DASHBOARD_VIEW)
+@needs_postgresql
 def denials(request):
     form, values = _period(request)
     services.reports_catch_up()
@@ -320,6 +326,7 @@ def denials(request):
 
 
 @requires(Capability.DASHBOARD_VIEW)
+@needs_postgresql
 def denial_lines(request):
     """The denied lines behind one bar of the denial analytics, with their claims."""
     form, values = _period(request)
@@ -399,6 +406,7 @@ def denial_lines(request):
 
 
 @requires(Capability.DASHBOARD_VIEW)
+@needs_postgresql
 def monthly_report(request):
     """The month's report as a PDF (?month=YYYY-MM; default: the last full month)."""
     today = timezone.localdate()

@@ -6,6 +6,14 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 mkdir -p var
 export DEMO_MODE=${DEMO_MODE:-true}
+# Likewise PostgreSQL on 127.0.0.1:5432 (the managers' dashboards run PostgreSQL's SQL): the
+# demo gets its own database, created by ensure_database below. EMBEDDED=1 keeps SQLite.
+if [ -z "${DATABASE_URL:-}" ] && [ -z "${EMBEDDED:-}" ]; then
+  if $PY -c "import psycopg2; psycopg2.connect(host='127.0.0.1', port=5432, user='postgres', dbname='postgres', connect_timeout=2).close()" 2>/dev/null; then
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/infusion_rcm_demo
+    echo "PostgreSQL at 127.0.0.1:5432: using database infusion_rcm_demo"
+  fi
+fi
 if [ -z "${REDIS_URL:-}" ] && [ -z "${EMBEDDED:-}" ]; then
   if $PY -c "import redis,sys; redis.Redis(socket_connect_timeout=1).ping()" 2>/dev/null; then
     export REDIS_URL=redis://127.0.0.1:6379/1

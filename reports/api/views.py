@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,6 +22,7 @@ from infusion_rcm.common.api import HasCapability
 from infusion_rcm.common.errors import InvalidInputError
 from reports import selectors, services
 from reports.domain.definitions import BUCKETS, AgingBasis
+from reports.engine_check import NEEDS_POSTGRESQL, on_postgresql
 from reports.forms import AgingFilterForm, ReportFilterForm
 
 
@@ -137,9 +139,19 @@ def _row(row) -> dict:
     }
 
 
+class ServiceUnavailable(APIException):
+    status_code = 503
+    default_code = "needs_postgresql"
+
+
 class _ReportView(APIView):
     permission_classes = [HasCapability]
     required_capability = Capability.DASHBOARD_VIEW
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not on_postgresql():
+            raise ServiceUnavailable(NEEDS_POSTGRESQL)
 
 
 _PERIOD = [
