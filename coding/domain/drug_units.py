@@ -107,7 +107,16 @@ def code_drugs(uses: list[DrugUse], book: LineBook, opts: CodingOptions, payer: 
                 else sum((cast(Decimal, u.wasted) for u in group), Decimal(0))
             )
         check_waste = jw_payer and drug.single_dose
-        key = (id(drug), total, count, wasted if check_waste else None, check_waste)
+        # The amounts go in the key as text: CPython computes a new Decimal's hash from its digits,
+        # which costs twice str() (callgrind). Equal text is the same Decimal, so the memo can only
+        # miss more often, never answer differently.
+        key = (
+            id(drug),
+            str(total),
+            count,
+            str(wasted) if check_waste and wasted is not None else None,
+            check_waste,
+        )
         core = _MEMO.get(key)
         if core is None or core.drug is not drug:
             if len(_MEMO) > _MEMO_MAX:
@@ -186,9 +195,9 @@ class _UnitsCore(NamedTuple):
     waste_line: ChargeLine | None  # the JW line, when a whole unit was discarded
 
 
-# Keyed by what _units_core reads: (id(drug), total, doses, wasted, check_waste). The lines are
+# Keyed by what _units_core reads: (id(drug), total, doses, wasted, check_waste), amounts as text. The lines are
 # immutable, so results share them; building them was a tenth of the engine's time.
-_MEMO: dict[tuple[int, Decimal, int, Decimal | None, bool], _UnitsCore] = {}
+_MEMO: dict[tuple[int, str, int, str | None, bool], _UnitsCore] = {}
 _MEMO_MAX = 50_000
 
 
