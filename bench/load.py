@@ -35,7 +35,14 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 
 PAGES = {
     "nurse": ["/", "/intake/patients/", "/coding/visits/"],
-    "biller": ["/", "/claims/", "/claims/ready-to-bill/", "/claims/batches/", "/payments/remittances/", "/denials/"],
+    "biller": [
+        "/",
+        "/claims/",
+        "/claims/ready-to-bill/",
+        "/claims/batches/",
+        "/payments/remittances/",
+        "/denials/",
+    ],
     "manager": ["/", "/claims/", "/reports/", "/denials/"],
 }
 USERS = {"nurse": "nina", "biller": "bill", "manager": "mara"}
