@@ -176,10 +176,11 @@ def backend_gone(pid: int, timeout: float = 20) -> None:
     for the server's TCP keepalive; its transaction is rolled back, never committed."""
     with psycopg2.connect(db_dsn()) as conn, conn.cursor() as cur:
         conn.autocommit = True
-        cur.execute("SELECT pg_terminate_backend(%s)", (pid,))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+            cur.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            # pg_locks is live; no lock left means its transaction is gone (rolled back)
+            cur.execute("SELECT count(*) FROM pg_locks WHERE pid = %s", (pid,))
             if cur.fetchone()[0] == 0:
                 return
             time.sleep(0.2)
