@@ -268,7 +268,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "denials-reprioritize": {"task": "denials.tasks.denials_reprioritize_task", "schedule": 24 * 60 * 60},
     # Timely filing, once a day: one alert per claim per threshold (30, 14, 7 days before its
     # filing deadline, TF-5); a second run the same day writes nothing. /denials/timely-filing/.
-    "denials-timely-filing-alerts": {"task": "denials.tasks.timely_filing_alerts_task", "schedule": 24 * 60 * 60},
+    "denials-timely-filing-alerts": {
+        "task": "denials.tasks.timely_filing_alerts_task",
+        "schedule": 24 * 60 * 60,
+    },
     # Denial risk, every 10 minutes: ready claims scrubbed since their last score get one, and
     # those above the admins' threshold are held for review (DEN-RS1). /denials/risk/.
     "denials-risk-score": {"task": "denials.tasks.denial_risk_score_task", "schedule": 10 * 60},
