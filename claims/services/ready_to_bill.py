@@ -102,9 +102,19 @@ def claim_build_request(*, visit_ids: Sequence[int] | None, actor) -> ClaimBuild
 
 
 def _enqueue_run(run_id: int) -> None:
+    from kombu.exceptions import OperationalError
+
     from claims.tasks import claim_build_run_task
 
-    claim_build_run_task.delay(run_id)
+    try:
+        claim_build_run_task.delay(run_id)
+    except OperationalError:
+        # The broker is down: the run was recorded but can never start; close it as failed (its
+        # visits stay ready to bill) and let the request say so (QueueUnavailableMiddleware).
+        ClaimBuildRun.objects.filter(pk=run_id, status=ClaimBuildRun.Status.QUEUED).update(
+            status=ClaimBuildRun.Status.FAILED, error="The job queue was not answering; nothing was built."
+        )
+        raise
 
 
 def claim_build_run_execute(*, run_id: int, as_of: dt.date | None = None) -> str:

@@ -65,3 +65,37 @@ def too_large_response(request: HttpRequest, limit: int) -> HttpResponse:
         )
     body = render_to_string("errors/413.html", {"message": message}, request=request)
     return HttpResponse(body, status=413)
+
+
+QUEUE_DOWN_MESSAGE = (
+    "The job queue is not answering, so this work was not queued. Try again in a few minutes; "
+    "if it keeps happening, tell your administrator that Redis or the Celery broker is down."
+)
+
+
+class QueueUnavailableMiddleware:
+    """A request whose work could not be queued (the broker is down) answers 503 with a sentence.
+
+    Views that can refuse before writing anything (batch build) catch the broker error themselves
+    and say so; everywhere else (a build, a scrub or an eligibility check queued after commit) the
+    error reaches here: the page or the API says what happened instead of a 500. kombu's
+    OperationalError is what Celery raises when it cannot publish.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        from kombu.exceptions import OperationalError
+
+        if not isinstance(exception, OperationalError):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"code": "queue.unavailable", "message": QUEUE_DOWN_MESSAGE, "extra": {}}, status=503
+            )
+        body = render_to_string("errors/503_queue.html", {"message": QUEUE_DOWN_MESSAGE}, request=request)
+        return HttpResponse(body, status=503)

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Patient pages, the API and PDFs are never kept by a browser or a shared cache.
     "infusion_rcm.common.middleware.NoStoreMiddleware",
+    # Work that cannot be queued (broker down) answers 503 with a sentence, not a 500.
+    "infusion_rcm.common.middleware.QueueUnavailableMiddleware",
     # django-axes last (its documentation): it turns a lock-out found by its backend into the response.
     "axes.middleware.AxesMiddleware",
 ]

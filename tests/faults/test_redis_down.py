@@ -108,3 +108,21 @@ def test_redis_down_pages_serve_work_refused_then_resumes(own_redis, biller):
     response = client.post(reverse("claims:batch_build"), {"payer": claim.payer.pk}, follow=True)
     assert "Batch build queued" in response.content.decode()
     assert own_redis.queue_length("batch") == 1
+
+
+def test_redis_down_work_queued_after_commit_answers_503_not_500(own_redis, biller):
+    """A claim build (queued after its run row commits) and an API call that queues work: with the
+    broker down each says so (503 with a sentence), and the build run is closed as failed."""
+    from claims.models import ClaimBuildRun
+
+    visit = f.chemo_with_hydration(biller)
+    client = client_for(biller)
+    own_redis.stop()
+    response = client.post(
+        reverse("claims:ready_to_bill_build"), {"scope": "chosen", "visit": [str(visit.public_id)]}
+    )
+    assert response.status_code == 503
+    assert "job queue is not answering" in response.content.decode()
+    run = ClaimBuildRun.objects.get()
+    assert run.status == "failed" and "not answering" in run.error
+    assert not Claim.objects.exists()
