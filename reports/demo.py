@@ -3,14 +3,14 @@ today's A/R snapshot (the first point of the A/R trends; beat adds one a day).""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.utils import timezone
 
 from reports import services
+from reports.engine_check import on_postgresql
 
 
 def seed(stdout) -> None:
-    if connection.vendor != "postgresql":
+    if not on_postgresql():
         stdout.write("Reports: the dashboards need PostgreSQL; skipped.")
         return
     claims = services.facts_rebuild()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.utils import timezone
 
 from reports import services
+from reports.engine_check import on_postgresql
 
 _RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 5, "acks_late": True}
 
@@ -32,5 +33,5 @@ def facts_rebuild_task() -> int:
 def on_claim_payments_posted(*, claim_payment_ids=(), claim_ids=(), **_payload) -> None:
     """CLAIM_PAYMENTS_POSTED subscriber (after commit): the posted claims' facts catch up on a
     worker, so the next dashboard read has nothing to do."""
-    if connection.vendor == "postgresql":  # the reports' SQL is PostgreSQL's; embedded SQLite has none
+    if on_postgresql():  # the reports' SQL is PostgreSQL's; embedded SQLite has none
         reports_catch_up_task.delay()
